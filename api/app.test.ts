@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { openStorage, type SpanRow, type Storage } from '../storage/index.ts';
+import { createApi } from './app.ts';
+
+const NOW = Date.parse('2026-11-24T12:00:00Z');
+const nanos = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
+
+function span(overrides: Partial<SpanRow>): Partial<SpanRow> {
+  return {
+    Timestamp: nanos(NOW - 60_000),
+    TraceId: '0af7651916cd43dd8448eb211c80319c',
+    SpanId: 'b7ad6b7169203331',
+    ServiceName: 'checkout',
+    SpanName: 'GET /cart',
+    SpanKind: 'Server',
+    StatusCode: 'Unset',
+    Duration: 10_000_000,
+    ...overrides,
+  };
+}
+
+describe('API', () => {
+  let storage: Storage;
+  let ready = true;
+  const app = () =>
+    createApi({
+      client: storage.client,
+      isReady: () => ready,
+      logger: pino({ level: 'silent' }),
+      now: () => NOW,
+    });
+
+  beforeAll(async () => {
+    storage = await openStorage({ dataDir: ':memory:', retentionDays: 0 });
+    const rows = [
+      // checkout: 4 server spans of 10/20/30/40 ms, one with status ERROR and one 503.
+      span({ Duration: 10e6 }),
+      span({ Duration: 20e6, StatusCode: 'Error' }),
+      span({ Duration: 30e6, SpanAttributes: { 'http.status_code': '503' } }),
+      span({ Duration: 40e6, SpanAttributes: { 'http.response.status_code': '404' } }),
+      // an internal child span: counted, but not in the entry latency.
+      span({ Duration: 900e6, SpanKind: 'Internal', ParentSpanId: 'b7ad6b7169203331' }),
+      // a client span that got a 404 is an error for the caller.
+      span({
+        ServiceName: 'frontend',
+        SpanKind: 'Client',
+        ParentSpanId: 'aa',
+        SpanAttributes: { 'http.response.status_code': '404' },
+      }),
+      // outside the default 15 minute window.
+      span({ ServiceName: 'old', Timestamp: nanos(NOW - 3_600_000) }),
+    ];
+    await storage.client.insert({ table: 'otel_traces', values: rows, format: 'JSONEachRow' });
+  });
+  afterAll(async () => {
+    await storage.close();
+  });
+
+  it('answers /healthz 200 when ready and 503 before', async () => {
+    expect(await (await app().request('/healthz')).json()).toEqual({ status: 'ok' });
+    ready = false;
+    const response = await app().request('/healthz');
+    ready = true;
+    expect(response.status).toBe(503);
+  });
+
+  it('summarises each service in the window with semantic-convention errors and entry-span latency', async () => {
+    const response = await app().request('/v1/services');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      services: [
+        { name: 'checkout', spans: 5, errorSpans: 2, p50Ms: 25, p95Ms: 38.5, p99Ms: 39.7 },
+        { name: 'frontend', spans: 1, errorSpans: 1, p50Ms: 10, p95Ms: 10, p99Ms: 10 },
+      ],
+    });
+  });
+
+  it('widens the window with since and reads from/to', async () => {
+    const names = async (query: string) =>
+      (
+        (await (await app().request(`/v1/services?${query}`)).json()) as {
+          services: Array<{ name: string }>;
+        }
+      ).services.map((service) => service.name);
+    expect(await names('since=2h')).toEqual(['checkout', 'frontend', 'old']);
+    expect(await names('from=2026-11-24T10:30:00Z&to=2026-11-24T11:30:00Z')).toEqual(['old']);
+  });
+
+  it('answers a bad parameter with 400 and a message naming it', async () => {
+    const response = await app().request('/v1/services?since=soon');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'bad_request',
+      message: 'since must be a duration such as 30s, 15m, 6h or 7d; got "soon"',
+    });
+  });
+
+  it('answers an unknown route with a JSON 404', async () => {
+    const response = await app().request('/v1/nothing');
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      error: 'not_found',
+      message: 'no route GET /v1/nothing',
+    });
+  });
+
+  it('requires the API key on /v1 when one is set, but not on /healthz', async () => {
+    const locked = createApi({
+      client: storage.client,
+      apiKey: 's3cret',
+      isReady: () => true,
+      logger: pino({ level: 'silent' }),
+      now: () => NOW,
+    });
+    expect((await locked.request('/v1/services')).status).toBe(401);
+    expect(
+      (await locked.request('/v1/services', { headers: { authorization: 'Bearer wrong!' } }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await locked.request('/v1/services', { headers: { authorization: 'Bearer s3cret' } }))
+        .status,
+    ).toBe(200);
+    expect((await locked.request('/healthz')).status).toBe(200);
+  });
+});

@@ -1,0 +1,64 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from 'pino';
+import { bearerMatches } from '../collector/index.ts';
+import { ApiError } from './errors.ts';
+import { listServices } from './services.ts';
+import { parseTimeRange } from './time-range.ts';
+
+export interface ApiOptions {
+  client: ClickHouseClient;
+  /** Bearer token required on `/v1/*`; open when undefined. */
+  apiKey?: string | undefined;
+  /** False until storage is migrated and ready. */
+  isReady: () => boolean;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** The HTTP API as a Hono app; `app.request()` serves it without a socket in tests. */
+export function createApi(options: ApiOptions): Hono {
+  const now = options.now ?? (() => Date.now());
+  const app = new Hono();
+
+  app.get('/healthz', (c) =>
+    options.isReady() ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503),
+  );
+
+  app.use('/v1/*', async (c, next) => {
+    if (
+      options.apiKey !== undefined &&
+      !bearerMatches(c.req.header('authorization'), options.apiKey)
+    ) {
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'missing or wrong API key: send "Authorization: Bearer <OPSLESS_API_KEY>"',
+      );
+    }
+    await next();
+  });
+
+  app.get('/v1/services', async (c) => {
+    const range = parseTimeRange(c.req.query(), now());
+    return c.json({ services: await listServices(options.client, range) });
+  });
+
+  app.notFound((c) =>
+    c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404),
+  );
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      return c.json({ error: error.code, message: error.message }, error.status);
+    }
+    if (error instanceof HTTPException) {
+      return c.json({ error: 'http_error', message: error.message }, error.status);
+    }
+    options.logger.error({ err: error, path: c.req.path }, 'API request failed');
+    return c.json({ error: 'internal', message: 'internal error; see the opsless log' }, 500);
+  });
+
+  return app;
+}

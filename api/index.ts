@@ -1,0 +1,4 @@
+export { createApi, type ApiOptions } from './app.ts';
+export { ApiError } from './errors.ts';
+export { parseDuration, parseTimeRange, type TimeRange } from './time-range.ts';
+export { listServices, type ServiceSummary } from './services.ts';

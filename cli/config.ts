@@ -1,0 +1,128 @@
+import { z } from 'zod';
+
+/**
+ * Every setting opsless reads, parsed once at start-up from the environment.
+ * This is the only place that reads `process.env`; components receive plain options.
+ * The README's configuration table documents the same variables and defaults.
+ */
+const port = z.coerce
+  .number()
+  .int('must be a whole number')
+  .min(0, 'must be 0 (pick a free port) or a port number')
+  .max(65535, 'must be at most 65535');
+
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+const bytes = z.coerce.number().int('must be a whole number of bytes').positive('must be > 0');
+
+const schema = z.object({
+  OPSLESS_DATA_DIR: z.string().min(1).default('./data'),
+  CLICKHOUSE_URL: z
+    .string()
+    .url('must be a URL such as http://localhost:8123')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  CLICKHOUSE_USER: z.string().default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier (letters, digits, _)')
+    .default('default'),
+  CLICKHOUSE_CLUSTER: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must be a cluster name (letters, digits, _ . -)')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  OPSLESS_HOST: z.string().min(1).default('127.0.0.1'),
+  OPSLESS_OTLP_HTTP_PORT: port.default(4318),
+  OPSLESS_API_PORT: port.default(8080),
+  OPSLESS_RETENTION_DAYS: z.coerce
+    .number()
+    .int('must be a whole number of days')
+    .min(0, 'must be 0 (keep forever) or more')
+    .default(30),
+  OPSLESS_API_KEY: optionalSecret,
+  OPSLESS_INGEST_KEY: optionalSecret,
+  OPSLESS_MAX_BODY_BYTES: bytes.default(16 * 1024 * 1024),
+  OPSLESS_BATCH_MAX_ROWS: z.coerce.number().int().positive().default(20_000),
+  OPSLESS_BATCH_MAX_BYTES: bytes.default(8 * 1024 * 1024),
+  OPSLESS_FLUSH_INTERVAL_MS: z.coerce.number().int().positive().default(200),
+  OPSLESS_QUEUE_MAX_BYTES: bytes.default(128 * 1024 * 1024),
+  OPSLESS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+});
+
+export interface Config {
+  dataDir: string;
+  clickhouse: {
+    url: string | undefined;
+    user: string;
+    password: string;
+    database: string;
+    cluster: string | undefined;
+  };
+  host: string;
+  otlpHttpPort: number;
+  apiPort: number;
+  retentionDays: number;
+  apiKey: string | undefined;
+  ingestKey: string | undefined;
+  ingest: {
+    maxBodyBytes: number;
+    batchMaxRows: number;
+    batchMaxBytes: number;
+    flushIntervalMs: number;
+    queueMaxBytes: number;
+  };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+}
+
+/** Thrown when the environment holds an invalid setting; the message names each variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses the environment (default: `process.env`) into a Config, or throws ConfigError. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      const value = env[name];
+      const shown = value === undefined || isSecret(name) ? '' : ` (got ${JSON.stringify(value)})`;
+      return `  ${name}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    dataDir: e.OPSLESS_DATA_DIR,
+    clickhouse: {
+      url: e.CLICKHOUSE_URL,
+      user: e.CLICKHOUSE_USER,
+      password: e.CLICKHOUSE_PASSWORD,
+      database: e.CLICKHOUSE_DATABASE,
+      cluster: e.CLICKHOUSE_CLUSTER,
+    },
+    host: e.OPSLESS_HOST,
+    otlpHttpPort: e.OPSLESS_OTLP_HTTP_PORT,
+    apiPort: e.OPSLESS_API_PORT,
+    retentionDays: e.OPSLESS_RETENTION_DAYS,
+    apiKey: e.OPSLESS_API_KEY,
+    ingestKey: e.OPSLESS_INGEST_KEY,
+    ingest: {
+      maxBodyBytes: e.OPSLESS_MAX_BODY_BYTES,
+      batchMaxRows: e.OPSLESS_BATCH_MAX_ROWS,
+      batchMaxBytes: e.OPSLESS_BATCH_MAX_BYTES,
+      flushIntervalMs: e.OPSLESS_FLUSH_INTERVAL_MS,
+      queueMaxBytes: e.OPSLESS_QUEUE_MAX_BYTES,
+    },
+    logLevel: e.OPSLESS_LOG_LEVEL,
+  };
+}
+
+function isSecret(name: string): boolean {
+  return /KEY|PASSWORD|SECRET|TOKEN/.test(name);
+}

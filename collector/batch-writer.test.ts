@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { createBatchWriter, createByteBudget, type BatchWriterOptions } from './batch-writer.ts';
+
+function writer(overrides: Partial<BatchWriterOptions> & Pick<BatchWriterOptions, 'insert'>) {
+  return createBatchWriter({
+    maxRows: 100,
+    maxBytes: 1_000_000,
+    flushIntervalMs: 10,
+    budget: createByteBudget(1_000_000),
+    retryDeadlineMs: 300,
+    ...overrides,
+  });
+}
+
+describe('batch writer', () => {
+  it('groups writes from several requests into one insert and resolves each when stored', async () => {
+    const inserts: Array<{ body: string; rows: number }> = [];
+    const w = writer({ insert: async (body, rows) => void inserts.push({ body, rows }) });
+    const a = w.write('{"a":1}\n', 1);
+    const b = w.write('{"b":2}\n{"b":3}\n', 2);
+    if (!a.accepted || !b.accepted) throw new Error('not accepted');
+    expect(await a.stored).toEqual({ ok: true });
+    expect(await b.stored).toEqual({ ok: true });
+    expect(inserts).toEqual([{ body: '{"a":1}\n{"b":2}\n{"b":3}\n', rows: 3 }]);
+  });
+
+  it('seals a batch at maxRows without waiting for the interval', async () => {
+    const inserts: number[] = [];
+    const w = writer({
+      maxRows: 2,
+      flushIntervalMs: 60_000,
+      insert: async (_b, rows) => void inserts.push(rows),
+    });
+    const a = w.write('x\n', 1);
+    const b = w.write('y\n', 1);
+    if (!a.accepted || !b.accepted) throw new Error('not accepted');
+    await Promise.all([a.stored, b.stored]);
+    expect(inserts).toEqual([2]);
+  });
+
+  it('refuses writes beyond the shared byte budget and accepts again once inserts finish', async () => {
+    const budget = createByteBudget(10);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const w = writer({ budget, insert: () => gate });
+    const first = w.write('123456\n', 1);
+    expect(first.accepted).toBe(true);
+    expect(w.write('abcdef\n', 1)).toEqual({ accepted: false, reason: 'ingest queue is full' });
+    release();
+    if (first.accepted) await first.stored;
+    expect(budget.held()).toBe(0);
+    expect(w.write('abcdef\n', 1).accepted).toBe(true);
+    await w.close();
+  });
+
+  it('retries a failing insert and reports a retryable failure after the deadline', async () => {
+    let calls = 0;
+    const w = writer({
+      insert: async () => {
+        calls++;
+        throw new Error('connection refused');
+      },
+    });
+    const result = w.write('x\n', 1);
+    if (!result.accepted) throw new Error('not accepted');
+    const outcome = await result.stored;
+    expect(outcome).toEqual({
+      ok: false,
+      retryable: true,
+      reason: 'storage insert failed: connection refused',
+    });
+    expect(calls).toBeGreaterThan(1);
+  });
+
+  it('close flushes pending rows, waits for them, and then refuses new writes', async () => {
+    const inserted: number[] = [];
+    const w = writer({
+      flushIntervalMs: 60_000,
+      insert: async (_b, rows) => void inserted.push(rows),
+    });
+    w.write('x\n', 1);
+    await w.close();
+    expect(inserted).toEqual([1]);
+    expect(w.write('y\n', 1)).toEqual({ accepted: false, reason: 'shutting down' });
+    await w.close();
+  });
+});

@@ -1,0 +1,168 @@
+/**
+ * Groups the rows of many requests into few large inserts, and tells each request
+ * when (and whether) its rows are stored. Bounded everywhere: rows and bytes per
+ * batch, bytes waiting in memory, concurrent inserts, and the retry deadline.
+ */
+
+export type InsertOutcome = { ok: true } | { ok: false; retryable: boolean; reason: string };
+
+export type WriteResult =
+  { accepted: true; stored: Promise<InsertOutcome> } | { accepted: false; reason: string };
+
+export interface BatchWriterOptions {
+  /** Inserts one batch of newline-separated JSONEachRow text holding `rows` rows. */
+  insert(body: string, rows: number): Promise<void>;
+  maxRows: number;
+  maxBytes: number;
+  flushIntervalMs: number;
+  /** Memory budget shared by every writer: bytes of serialised rows held (pending + in flight). */
+  budget: ByteBudget;
+  maxConcurrentInserts?: number;
+  /** How long one batch may keep retrying a failed insert, ms (default 5 000). */
+  retryDeadlineMs?: number;
+  onInsert?(info: { rows: number; bytes: number; durationMs: number; ok: boolean }): void;
+}
+
+/** A byte allowance several writers draw from, so their sum stays bounded. */
+export interface ByteBudget {
+  readonly maxBytes: number;
+  held(): number;
+  tryTake(bytes: number): boolean;
+  release(bytes: number): void;
+}
+
+/** Creates a budget of `maxBytes`. */
+export function createByteBudget(maxBytes: number): ByteBudget {
+  let held = 0;
+  return {
+    maxBytes,
+    held: () => held,
+    tryTake(bytes) {
+      if (held + bytes > maxBytes) return false;
+      held += bytes;
+      return true;
+    },
+    release(bytes) {
+      held -= bytes;
+    },
+  };
+}
+
+export interface BatchWriter {
+  /** Queues rows already serialised as JSONEachRow lines (each ending in `\n`). */
+  write(lines: string, rows: number): WriteResult;
+  /** Flushes what is pending and waits for every insert; idempotent. */
+  close(): Promise<void>;
+}
+
+interface Batch {
+  parts: string[];
+  rows: number;
+  bytes: number;
+  waiters: Array<(outcome: InsertOutcome) => void>;
+}
+
+const RETRY_BASE_MS = 100;
+
+/** Creates a writer; see BatchWriterOptions for the bounds. */
+export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
+  const maxConcurrent = options.maxConcurrentInserts ?? 2;
+  const retryDeadlineMs = options.retryDeadlineMs ?? 5_000;
+  let pending: Batch = emptyBatch();
+  const ready: Batch[] = [];
+  let inFlight = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let closing: Promise<void> | undefined;
+  let drained: (() => void) | undefined;
+
+  function emptyBatch(): Batch {
+    return { parts: [], rows: 0, bytes: 0, waiters: [] };
+  }
+
+  function seal(): void {
+    if (timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    if (pending.rows === 0) return;
+    ready.push(pending);
+    pending = emptyBatch();
+    pump();
+  }
+
+  function pump(): void {
+    while (inFlight < maxConcurrent && ready.length > 0) {
+      const batch = ready.shift()!;
+      inFlight++;
+      void run(batch);
+    }
+    if (inFlight === 0 && ready.length === 0 && pending.rows === 0) drained?.();
+  }
+
+  async function run(batch: Batch): Promise<void> {
+    const body = batch.parts.join('');
+    const started = performance.now();
+    const outcome = await insertWithRetry(body, batch.rows, started);
+    options.onInsert?.({
+      rows: batch.rows,
+      bytes: batch.bytes,
+      durationMs: performance.now() - started,
+      ok: outcome.ok,
+    });
+    options.budget.release(batch.bytes);
+    inFlight--;
+    for (const resolve of batch.waiters) resolve(outcome);
+    pump();
+  }
+
+  async function insertWithRetry(
+    body: string,
+    rows: number,
+    started: number,
+  ): Promise<InsertOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await options.insert(body, rows);
+        return { ok: true };
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        const delay = RETRY_BASE_MS * 2 ** attempt * (0.5 + Math.random() / 2);
+        if (performance.now() - started + delay > retryDeadlineMs) {
+          return { ok: false, retryable: true, reason: `storage insert failed: ${reason}` };
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      }
+    }
+  }
+
+  return {
+    write(lines, rows) {
+      if (closing) return { accepted: false, reason: 'shutting down' };
+      if (rows === 0) return { accepted: true, stored: Promise.resolve({ ok: true }) };
+      const bytes = lines.length;
+      if (!options.budget.tryTake(bytes))
+        return { accepted: false, reason: 'ingest queue is full' };
+      if (
+        pending.rows > 0 &&
+        (pending.rows + rows > options.maxRows || pending.bytes + bytes > options.maxBytes)
+      ) {
+        seal();
+      }
+      pending.parts.push(lines);
+      pending.rows += rows;
+      pending.bytes += bytes;
+      const stored = new Promise<InsertOutcome>((resolve) => pending.waiters.push(resolve));
+      if (pending.rows >= options.maxRows || pending.bytes >= options.maxBytes) seal();
+      else if (!timer) timer = setTimeout(seal, options.flushIntervalMs).unref();
+      return { accepted: true, stored };
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        drained = resolve;
+        seal();
+        pump();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { Server } from 'node:http';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Logger } from 'pino';
+import { createByteBudget, type BatchWriter } from './batch-writer.ts';
+import { createHttpReceiver } from './http-receiver.ts';
+import type { OtlpSignal } from './signal.ts';
+import { createTableWriter, type IngestLimits } from './table-writer.ts';
+import { createTracesSignal } from './traces-signal.ts';
+
+export interface CollectorOptions {
+  client: ClickHouseClient;
+  limits: IngestLimits;
+  ingestKey?: string | undefined;
+  logger: Logger;
+}
+
+export interface Collector {
+  signals: OtlpSignal[];
+  /** The OTLP/HTTP server, not yet listening. */
+  httpServer: Server;
+  /** Flushes every acknowledged row into storage; idempotent. Close servers first. */
+  close(): Promise<void>;
+}
+
+/** Wires decoders, bounded writers and the OTLP/HTTP receiver onto one ClickHouse client. */
+export function createCollector(options: CollectorOptions): Collector {
+  const budget = createByteBudget(options.limits.queueMaxBytes);
+  const writers: BatchWriter[] = [];
+  const writerFor = (table: string): BatchWriter => {
+    const writer = createTableWriter(options.client, table, options.limits, budget, options.logger);
+    writers.push(writer);
+    return writer;
+  };
+  const signals = [createTracesSignal(writerFor('otel_traces'))];
+  const httpServer = createHttpReceiver({
+    signals,
+    maxBodyBytes: options.limits.maxBodyBytes,
+    ingestKey: options.ingestKey,
+    logger: options.logger,
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    signals,
+    httpServer,
+    close: () =>
+      (closing ??= Promise.all(writers.map((writer) => writer.close())).then(() => undefined)),
+  };
+}

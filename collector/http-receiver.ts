@@ -1,0 +1,135 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { readBody } from './http-body.ts';
+import { bearerMatches } from './auth.ts';
+import type { OtlpSignal, WireEncoding } from './signal.ts';
+
+export interface HttpReceiverOptions {
+  signals: OtlpSignal[];
+  maxBodyBytes: number;
+  /** Bearer token clients must send; none when undefined. */
+  ingestKey?: string | undefined;
+  /** Seconds a throttled or failed client is told to wait (`Retry-After`). */
+  retryAfterSeconds?: number;
+  logger: Logger;
+}
+
+/** gRPC codes carried in `google.rpc.Status.code`, matched to the HTTP status. */
+const STATUS_CODE_FOR_HTTP: Record<number, number> = {
+  400: 3, // INVALID_ARGUMENT
+  401: 16, // UNAUTHENTICATED
+  404: 12, // UNIMPLEMENTED
+  405: 12,
+  413: 8, // RESOURCE_EXHAUSTED
+  415: 3,
+  429: 8,
+  503: 14, // UNAVAILABLE
+};
+
+const CONTENT_TYPES: Record<WireEncoding, string> = {
+  protobuf: 'application/x-protobuf',
+  json: 'application/json',
+};
+
+/** The OTLP/HTTP receiver: `POST /v1/<signal>` in protobuf or JSON, optionally gzipped. */
+export function createHttpReceiver(options: HttpReceiverOptions): Server {
+  const routes = new Map(options.signals.map((signal) => [signal.path, signal]));
+  const retryAfter = String(options.retryAfterSeconds ?? 1);
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?', 1)[0]!;
+    const signal = routes.get(path);
+    const encoding = encodingOf(request.headers['content-type']);
+    const replyEncoding = encoding ?? 'json';
+    const fail = (status: number, message: string, headers: Record<string, string> = {}): void => {
+      request.resume();
+      send(
+        response,
+        status,
+        replyEncoding,
+        signal?.encodeStatus(replyEncoding, STATUS_CODE_FOR_HTTP[status] ?? 2, message) ??
+          jsonStatus(status, message),
+        headers,
+      );
+    };
+    if (!signal)
+      return fail(404, `no OTLP endpoint at ${path}; use ${[...routes.keys()].join(', ')}`);
+    if (request.method !== 'POST') return fail(405, `${path} accepts POST only`, { allow: 'POST' });
+    if (
+      options.ingestKey !== undefined &&
+      !bearerMatches(request.headers.authorization, options.ingestKey)
+    ) {
+      return fail(
+        401,
+        'missing or wrong ingest key: send "Authorization: Bearer <OPSLESS_INGEST_KEY>"',
+      );
+    }
+    if (!encoding) {
+      return fail(
+        415,
+        `unsupported Content-Type "${request.headers['content-type'] ?? ''}": use application/x-protobuf or application/json`,
+      );
+    }
+    const body = await readBody(request, options.maxBodyBytes);
+    if (!body.ok) return fail(body.status, body.message);
+
+    const result = signal.ingest(body.body, encoding);
+    if (result.status === 'invalid') return fail(400, result.message);
+    if (result.status === 'throttled')
+      return fail(429, result.message, { 'retry-after': retryAfter });
+    const outcome = await result.stored;
+    if (!outcome.ok) {
+      options.logger.warn(
+        { signal: signal.name, reason: outcome.reason },
+        'insert failed; client told to retry',
+      );
+      return fail(503, `could not store the data yet, retry later: ${outcome.reason}`, {
+        'retry-after': retryAfter,
+      });
+    }
+    send(
+      response,
+      200,
+      encoding,
+      signal.encodeSuccess(encoding, result.rejected, result.errorMessage),
+    );
+  }
+
+  return createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      options.logger.error({ err: error }, 'OTLP request failed');
+      if (!response.headersSent)
+        send(response, 503, 'json', jsonStatus(503, 'internal error; retry later'), {
+          'retry-after': retryAfter,
+        });
+      else response.destroy();
+    });
+  });
+}
+
+function encodingOf(contentType: string | undefined): WireEncoding | undefined {
+  if (!contentType) return undefined;
+  const media = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  if (media === 'application/x-protobuf' || media === 'application/protobuf') return 'protobuf';
+  if (media === 'application/json') return 'json';
+  return undefined;
+}
+
+function jsonStatus(status: number, message: string): string {
+  return JSON.stringify({ code: STATUS_CODE_FOR_HTTP[status] ?? 2, message });
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  encoding: WireEncoding,
+  body: Uint8Array | string,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, {
+    'content-type': CONTENT_TYPES[encoding],
+    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
+    ...headers,
+  });
+  response.end(body);
+}

@@ -1,0 +1,20 @@
+/** OTLP decoding and encoding: pure functions from request bytes to table rows, and back. */
+export type { DecodeFailure, DecodeResult, DecodeSuccess } from './decode-result.ts';
+export { decodeTracesJson } from './traces-json.ts';
+export { decodeTracesProtobuf } from './traces-protobuf.ts';
+export { decodeMetricsJson } from './metrics-json.ts';
+export { decodeMetricsProtobuf } from './metrics-protobuf.ts';
+export type { MetricRows, MetricsDecodeResult } from './metric-rows.ts';
+export { decodeLogsJson } from './logs-json.ts';
+export { decodeLogsProtobuf } from './logs-protobuf.ts';
+export {
+  encodeExportResponseJson,
+  encodeExportResponseProtobuf,
+  encodeRetryStatusDetails,
+  encodeStatusJson,
+  encodeStatusProtobuf,
+  exportResponseJson,
+  statusJson,
+  type ExportResponseJson,
+  type SignalName,
+} from './responses.ts';

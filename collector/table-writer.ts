@@ -1,0 +1,46 @@
+import { Readable } from 'node:stream';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Logger } from 'pino';
+import { createBatchWriter, type BatchWriter, type ByteBudget } from './batch-writer.ts';
+
+export interface IngestLimits {
+  batchMaxRows: number;
+  batchMaxBytes: number;
+  flushIntervalMs: number;
+  queueMaxBytes: number;
+  maxBodyBytes: number;
+}
+
+/** A batch writer that inserts into one table as JSONEachRow. */
+export function createTableWriter(
+  client: ClickHouseClient,
+  table: string,
+  limits: IngestLimits,
+  budget: ByteBudget,
+  logger: Logger,
+): BatchWriter {
+  return createBatchWriter({
+    maxRows: limits.batchMaxRows,
+    maxBytes: limits.batchMaxBytes,
+    flushIntervalMs: limits.flushIntervalMs,
+    budget,
+    insert: async (body) => {
+      // exec passes the pre-serialised text through as the request body, untouched.
+      const result = await client.exec({
+        query: `INSERT INTO ${table} FORMAT JSONEachRow`,
+        values: Readable.from([body], { objectMode: false }),
+      });
+      result.stream.resume();
+    },
+    onInsert: ({ rows, durationMs, ok }) => {
+      logger.debug({ table, rows, durationMs: Math.round(durationMs), ok }, 'insert');
+    },
+  });
+}
+
+/** Serialises rows as JSONEachRow lines. */
+export function toJsonLines(rows: readonly object[]): string {
+  let text = '';
+  for (let i = 0; i < rows.length; i++) text += JSON.stringify(rows[i]) + '\n';
+  return text;
+}

@@ -1,0 +1,68 @@
+import { mkdirSync } from 'node:fs';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+
+export interface StorageOptions {
+  /** ClickHouse server URL; when absent, the embedded chDB engine is used. */
+  url?: string | undefined;
+  user?: string;
+  password?: string;
+  database?: string;
+  /** Data directory of the embedded engine, or `:memory:`. Ignored with `url`. */
+  dataDir: string;
+  /** Per-request timeout against a server, ms (default 30 000). */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * Returns a `@clickhouse/client` client on either a ClickHouse server (`url`) or
+ * the embedded chDB engine in `dataDir`. Callers cannot tell the two apart.
+ * chDB holds one engine per process, so one embedded client serves all roles.
+ */
+export function createStorageClient(options: StorageOptions): ClickHouseClient {
+  const database = options.database ?? 'default';
+  if (options.url) {
+    return createClient({
+      url: options.url,
+      username: options.user ?? 'default',
+      password: options.password ?? '',
+      database,
+      request_timeout: options.requestTimeoutMs ?? 30_000,
+      max_open_connections: 16,
+      compression: { request: true, response: true },
+      clickhouse_settings: { date_time_input_format: 'best_effort' },
+    });
+  }
+  // The embedded engine keeps everything in its `default` database.
+  if (options.dataDir !== ':memory:') mkdirSync(options.dataDir, { recursive: true });
+  // chdb types its Connection against @clickhouse/client-common, which the client
+  // bundles as its own copy: same contract, two declarations, hence the cast.
+  const connection = createChdbConnection({ path: options.dataDir }) as unknown as NonNullable<
+    Parameters<typeof createClient>[0]
+  >['connection'];
+  return createClient({ connection });
+}
+
+/**
+ * Creates `database` on a server when it is not `default`, through a short-lived
+ * client bound to `default` (a client bound to a missing database cannot create it).
+ */
+export async function ensureDatabase(options: StorageOptions, cluster?: string): Promise<void> {
+  const database = options.database ?? 'default';
+  if (!options.url || database === 'default') return;
+  const bootstrap = createStorageClient({ ...options, database: 'default' });
+  try {
+    const onCluster = cluster ? ` ON CLUSTER ${quoteIdentifier(cluster)}` : '';
+    await bootstrap.command({
+      query: `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database)}${onCluster}`,
+    });
+  } finally {
+    await bootstrap.close();
+  }
+}
+
+/** Quotes an identifier that was already validated against an allow-list pattern. */
+export function quoteIdentifier(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) throw new Error(`invalid identifier ${name}`);
+  return '`' + name + '`';
+}

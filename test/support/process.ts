@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const OPSLESS_BIN = fileURLToPath(new URL('../../bin/opsless.js', import.meta.url));
+
+export interface OpslessProcess {
+  child: ChildProcess;
+  otlpPort: number;
+  apiPort: number;
+  /** Everything the process printed on stdout so far. */
+  output(): string;
+}
+
+/** Spawns `opsless start` with `env` (ports default to 0) and waits for its banner. */
+export function spawnOpsless(env: Record<string, string>): Promise<OpslessProcess> {
+  const child = spawn(process.execPath, [OPSLESS_BIN, 'start'], {
+    env: {
+      ...process.env,
+      OPSLESS_OTLP_HTTP_PORT: '0',
+      OPSLESS_API_PORT: '0',
+      OPSLESS_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code, signal) =>
+      reject(new Error(`opsless exited (${code ?? signal}) before it was ready:\n${stderr}`)),
+    );
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const otlp = /OTLP\/HTTP\s+http:\/\/\S+:(\d+)/.exec(stdout);
+      const api = /UI and API\s+http:\/\/\S+:(\d+)/.exec(stdout);
+      if (otlp && api) {
+        child.removeAllListeners('exit');
+        resolve({
+          child,
+          otlpPort: Number(otlp[1]),
+          apiPort: Number(api[1]),
+          output: () => stdout,
+        });
+      }
+    });
+  });
+}
+
+/** Sends `signal` and resolves once the process has exited. */
+export function stopProcess(
+  child: ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.kill(signal);
+  });
+}
