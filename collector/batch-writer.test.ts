@@ -53,6 +53,28 @@ describe('batch writer', () => {
     await w.close();
   });
 
+  it('keeps growing one batch while every insert slot is busy (group commit)', async () => {
+    const inserted: number[] = [];
+    let release!: () => void;
+    let gate = new Promise<void>((resolve) => (release = resolve));
+    const w = writer({
+      maxConcurrentInserts: 1,
+      flushIntervalMs: 5,
+      insert: async (_body, rows) => {
+        inserted.push(rows);
+        await gate;
+      },
+    });
+    const first = w.write('a\n', 1);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // first batch is in flight, blocked
+    const later = [w.write('b\n', 1), w.write('c\n', 1)];
+    await new Promise((resolve) => setTimeout(resolve, 20)); // several intervals pass meanwhile
+    gate = Promise.resolve();
+    release();
+    for (const result of [first, ...later]) if (result.accepted) await result.stored;
+    expect(inserted).toEqual([1, 2]);
+  });
+
   it('retries a failing insert and reports a retryable failure after the deadline', async () => {
     let calls = 0;
     const w = writer({

@@ -72,6 +72,9 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
   const ready: Batch[] = [];
   let inFlight = 0;
   let timer: NodeJS.Timeout | undefined;
+  // The flush interval passed while every insert slot was busy: the pending batch
+  // keeps growing (group commit) and goes as soon as a slot frees.
+  let due = false;
   let closing: Promise<void> | undefined;
   let drained: (() => void) | undefined;
 
@@ -84,13 +87,21 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
       clearTimeout(timer);
       timer = undefined;
     }
+    due = false;
     if (pending.rows === 0) return;
     ready.push(pending);
     pending = emptyBatch();
     pump();
   }
 
+  function onInterval(): void {
+    timer = undefined;
+    if (inFlight < maxConcurrent) seal();
+    else due = true;
+  }
+
   function pump(): void {
+    if (due && ready.length === 0 && inFlight < maxConcurrent) seal();
     while (inFlight < maxConcurrent && ready.length > 0) {
       const batch = ready.shift()!;
       inFlight++;
@@ -153,7 +164,7 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
       pending.bytes += bytes;
       const stored = new Promise<InsertOutcome>((resolve) => pending.waiters.push(resolve));
       if (pending.rows >= options.maxRows || pending.bytes >= options.maxBytes) seal();
-      else if (!timer) timer = setTimeout(seal, options.flushIntervalMs).unref();
+      else if (!timer && !due) timer = setTimeout(onInterval, options.flushIntervalMs).unref();
       return { accepted: true, stored };
     },
     close() {

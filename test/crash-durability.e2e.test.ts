@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStorageClient } from '../storage/index.ts';
-import { spawnOpsless, stopProcess } from './support/process.ts';
+import { spawnOpsless, stopProcess, type OpslessProcess } from './support/process.ts';
 import { rows } from './support/opsless.ts';
 
 const CLIENTS = 4;
@@ -44,7 +44,12 @@ function randomHex(bytes: number): string {
 
 describe('crash durability', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'opsless-crash-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const spawned: OpslessProcess[] = [];
+  afterAll(async () => {
+    // A failed assertion must not leave a process behind.
+    await Promise.all(spawned.map((process) => stopProcess(process.child, 'SIGKILL')));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('keeps every acknowledged span when the process is SIGKILLed mid-stream', async () => {
     const first = await spawnOpsless({
@@ -71,7 +76,10 @@ describe('crash durability', () => {
       }
     });
     // Kill only once a good number of batches were acknowledged, while requests are in flight.
-    while (acknowledged.size < 40) await new Promise((resolve) => setTimeout(resolve, 20));
+    const deadline = Date.now() + 30_000;
+    while (acknowledged.size < 40 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     killed = true;
     await stopProcess(first.child, 'SIGKILL');
     running = false;
@@ -80,6 +88,7 @@ describe('crash durability', () => {
 
     // The restarted process comes up on the same directory and takes data again.
     const second = await spawnOpsless({ OPSLESS_DATA_DIR: dataDir });
+    spawned.push(second);
     const after = await fetch(`http://127.0.0.1:${second.otlpPort}/v1/traces`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
