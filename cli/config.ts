@@ -38,6 +38,7 @@ const schema = z.object({
     .or(z.literal('').transform(() => undefined)),
   OPSLESS_HOST: z.string().min(1).default('127.0.0.1'),
   OPSLESS_OTLP_HTTP_PORT: port.default(4318),
+  OPSLESS_OTLP_GRPC_PORT: port.default(4317),
   OPSLESS_API_PORT: port.default(8080),
   OPSLESS_RETENTION_DAYS: z.coerce
     .number()
@@ -65,6 +66,7 @@ export interface Config {
   };
   host: string;
   otlpHttpPort: number;
+  otlpGrpcPort: number;
   apiPort: number;
   retentionDays: number;
   apiKey: string | undefined;
@@ -108,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     host: e.OPSLESS_HOST,
     otlpHttpPort: e.OPSLESS_OTLP_HTTP_PORT,
+    otlpGrpcPort: e.OPSLESS_OTLP_GRPC_PORT,
     apiPort: e.OPSLESS_API_PORT,
     retentionDays: e.OPSLESS_RETENTION_DAYS,
     apiKey: e.OPSLESS_API_KEY,

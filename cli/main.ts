@@ -15,6 +15,7 @@ Configuration comes from environment variables; see the README's table. The most
   OPSLESS_DATA_DIR        embedded data directory (default ./data)
   CLICKHOUSE_URL          use this ClickHouse server instead of the embedded engine
   OPSLESS_OTLP_HTTP_PORT  OTLP/HTTP port (default 4318; 0 picks a free port)
+  OPSLESS_OTLP_GRPC_PORT  OTLP/gRPC port (default 4317; 0 picks a free port)
   OPSLESS_API_PORT        API and UI port (default 8080; 0 picks a free port)
   OPSLESS_HOST            address to listen on (default 127.0.0.1)
 `;
@@ -64,6 +65,7 @@ async function start(args: string[]): Promise<number> {
     `opsless ${version()} is running\n` +
       `  UI and API   ${base}:${running.apiPort}/\n` +
       `  OTLP/HTTP    ${base}:${running.otlpHttpPort}  (OTEL_EXPORTER_OTLP_ENDPOINT=${base}:${running.otlpHttpPort})\n` +
+      `  OTLP/gRPC    ${base}:${running.otlpGrpcPort}\n` +
       `  storage      ${config.clickhouse.url ? 'ClickHouse server' : `embedded, in ${config.dataDir}`}\n` +
       `Press Ctrl+C to stop.\n`,
   );

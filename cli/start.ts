@@ -3,12 +3,13 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApi } from '../api/index.ts';
-import { createCollector } from '../collector/index.ts';
+import { bindGrpc, createCollector } from '../collector/index.ts';
 import { openStorage } from '../storage/index.ts';
 import type { Config } from './config.ts';
 
 export interface RunningOpsless {
   otlpHttpPort: number;
+  otlpGrpcPort: number;
   apiPort: number;
   /** Stops accepting, flushes acknowledged data, closes storage; idempotent. */
   close(): Promise<void>;
@@ -40,6 +41,7 @@ export async function startOpsless(config: Config, logger: Logger): Promise<Runn
   });
 
   const otlpServer = await listen(collector.httpServer, config.host, config.otlpHttpPort);
+  const otlpGrpcPort = await bindGrpc(collector.grpcServer, config.host, config.otlpGrpcPort);
   const apiServer = serve({
     fetch: api.fetch,
     hostname: config.host,
@@ -54,11 +56,16 @@ export async function startOpsless(config: Config, logger: Logger): Promise<Runn
   let closing: Promise<void> | undefined;
   return {
     otlpHttpPort: (otlpServer.address() as AddressInfo).port,
+    otlpGrpcPort,
     apiPort,
     close: () =>
       (closing ??= (async () => {
         ready = false;
-        await Promise.all([closeServer(otlpServer), closeServer(apiServer)]);
+        await Promise.all([
+          closeServer(otlpServer),
+          closeServer(apiServer),
+          new Promise<void>((resolve) => collector.grpcServer.tryShutdown(() => resolve())),
+        ]);
         await collector.close();
         await storage.close();
       })()),

@@ -5,7 +5,9 @@ import { createByteBudget, type BatchWriter } from './batch-writer.ts';
 import { createHttpReceiver } from './http-receiver.ts';
 import type { OtlpSignal } from './signal.ts';
 import { createTableWriter, type IngestLimits } from './table-writer.ts';
-import { createTracesSignal } from './traces-signal.ts';
+import { createSignals } from './signals.ts';
+import { createGrpcReceiver } from './grpc-receiver.ts';
+import type { Server as GrpcServer } from '@grpc/grpc-js';
 
 export interface CollectorOptions {
   client: ClickHouseClient;
@@ -18,11 +20,13 @@ export interface Collector {
   signals: OtlpSignal[];
   /** The OTLP/HTTP server, not yet listening. */
   httpServer: Server;
+  /** The OTLP/gRPC server, not yet bound. */
+  grpcServer: GrpcServer;
   /** Flushes every acknowledged row into storage; idempotent. Close servers first. */
   close(): Promise<void>;
 }
 
-/** Wires decoders, bounded writers and the OTLP/HTTP receiver onto one ClickHouse client. */
+/** Wires decoders, bounded writers and the OTLP/HTTP and gRPC receivers onto one ClickHouse client. */
 export function createCollector(options: CollectorOptions): Collector {
   const budget = createByteBudget(options.limits.queueMaxBytes);
   const writers: BatchWriter[] = [];
@@ -31,10 +35,16 @@ export function createCollector(options: CollectorOptions): Collector {
     writers.push(writer);
     return writer;
   };
-  const signals = [createTracesSignal(writerFor('otel_traces'))];
+  const signals = createSignals(writerFor, budget);
   const httpServer = createHttpReceiver({
     signals,
     maxBodyBytes: options.limits.maxBodyBytes,
+    ingestKey: options.ingestKey,
+    logger: options.logger,
+  });
+  const grpcServer = createGrpcReceiver({
+    signals,
+    maxMessageBytes: options.limits.maxBodyBytes,
     ingestKey: options.ingestKey,
     logger: options.logger,
   });
@@ -42,6 +52,7 @@ export function createCollector(options: CollectorOptions): Collector {
   return {
     signals,
     httpServer,
+    grpcServer,
     close: () =>
       (closing ??= Promise.all(writers.map((writer) => writer.close())).then(() => undefined)),
   };

@@ -9,3 +9,4 @@ export {
 export { createCollector, type Collector, type CollectorOptions } from './collector.ts';
 export type { IngestLimits } from './table-writer.ts';
 export type { OtlpSignal, WireEncoding } from './signal.ts';
+export { bindGrpc } from './grpc-receiver.ts';

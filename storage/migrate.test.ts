@@ -24,7 +24,7 @@ describe('migrations on embedded ClickHouse', () => {
   }
 
   it('creates the exporter-compatible traces tables, then applies nothing on a second run', async () => {
-    expect(await migrate(client, { retentionDays: 7 })).toEqual([1]);
+    expect(await migrate(client, { retentionDays: 7 })).toEqual([1, 2]);
     expect(await migrate(client, { retentionDays: 7 })).toEqual([]);
     const traces = await columns('otel_traces');
     expect(traces).toMatchObject({
@@ -45,6 +45,68 @@ describe('migrations on embedded ClickHouse', () => {
       TraceId: 'String',
       Start: 'SimpleAggregateFunction(min, DateTime)',
       End: 'SimpleAggregateFunction(max, DateTime)',
+    });
+  });
+
+  it('creates the exporter-compatible logs and five metrics tables', async () => {
+    expect(await columns('otel_logs')).toMatchObject({
+      Timestamp: 'DateTime64(9)',
+      TimestampTime: 'DateTime',
+      TraceFlags: 'UInt8',
+      SeverityText: 'LowCardinality(String)',
+      SeverityNumber: 'UInt8',
+      Body: 'String',
+      LogAttributes: 'Map(LowCardinality(String), String)',
+      ScopeVersion: 'LowCardinality(String)',
+      EventName: 'String',
+    });
+    const shared = {
+      ServiceName: 'LowCardinality(String)',
+      MetricName: 'LowCardinality(String)',
+      Attributes: 'Map(LowCardinality(String), String)',
+      StartTimeUnix: 'DateTime64(9)',
+      TimeUnix: 'DateTime64(9)',
+      Flags: 'UInt32',
+      ScopeDroppedAttrCount: 'UInt32',
+    };
+    const exemplars = {
+      'Exemplars.FilteredAttributes': 'Array(Map(LowCardinality(String), String))',
+      'Exemplars.TimeUnix': 'Array(DateTime64(9))',
+      'Exemplars.Value': 'Array(Float64)',
+      'Exemplars.SpanId': 'Array(String)',
+      'Exemplars.TraceId': 'Array(String)',
+    };
+    expect(await columns('otel_metrics_gauge')).toMatchObject({
+      ...shared,
+      ...exemplars,
+      Value: 'Float64',
+    });
+    expect(await columns('otel_metrics_sum')).toMatchObject({
+      ...shared,
+      ...exemplars,
+      AggregationTemporality: 'Int32',
+      IsMonotonic: 'Bool',
+    });
+    expect(await columns('otel_metrics_histogram')).toMatchObject({
+      ...shared,
+      ...exemplars,
+      Count: 'UInt64',
+      BucketCounts: 'Array(UInt64)',
+      ExplicitBounds: 'Array(Float64)',
+      Min: 'Float64',
+    });
+    expect(await columns('otel_metrics_exponential_histogram')).toMatchObject({
+      ...shared,
+      ...exemplars,
+      Scale: 'Int32',
+      ZeroCount: 'UInt64',
+      PositiveOffset: 'Int32',
+      NegativeBucketCounts: 'Array(UInt64)',
+    });
+    expect(await columns('otel_metrics_summary')).toMatchObject({
+      ...shared,
+      'ValueAtQuantiles.Quantile': 'Array(Float64)',
+      'ValueAtQuantiles.Value': 'Array(Float64)',
     });
   });
 

@@ -103,6 +103,132 @@ WHERE TraceId != ''
 GROUP BY TraceId`;
 }
 
+function logsTable(options: SchemaOptions): string {
+  // The newest exporter generation's key (five-minute buckets first) plus the previous
+  // generation's TimestampTime column, which Grafana's default log query still reads.
+  return `CREATE TABLE IF NOT EXISTS otel_logs${onCluster(options)} (
+  Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+  TimestampTime DateTime DEFAULT toDateTime(Timestamp),
+  TraceId String CODEC(ZSTD(1)),
+  SpanId String CODEC(ZSTD(1)),
+  TraceFlags UInt8,
+  SeverityText LowCardinality(String) CODEC(ZSTD(1)),
+  SeverityNumber UInt8,
+  ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+  Body String CODEC(ZSTD(1)),
+  ResourceSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
+  ResourceAttributes ${ATTRIBUTE_MAP} CODEC(ZSTD(1)),
+  ScopeSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
+  ScopeName String CODEC(ZSTD(1)),
+  ScopeVersion LowCardinality(String) CODEC(ZSTD(1)),
+  ScopeAttributes ${ATTRIBUTE_MAP} CODEC(ZSTD(1)),
+  LogAttributes ${ATTRIBUTE_MAP} CODEC(ZSTD(1)),
+  EventName String CODEC(ZSTD(1)),
+  INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,
+  INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+  INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+  INDEX idx_log_attr_key mapKeys(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+  INDEX idx_log_attr_value mapValues(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+  INDEX idx_body Body TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8
+) ENGINE = ${engine(options, 'MergeTree')}
+PARTITION BY toDate(TimestampTime)
+PRIMARY KEY (toStartOfFiveMinutes(Timestamp), ServiceName, TimestampTime)
+ORDER BY (toStartOfFiveMinutes(Timestamp), ServiceName, TimestampTime, Timestamp)${ttlClause(options, 'TimestampTime')}
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`;
+}
+
+const METRIC_COMMON_COLUMNS = `  ResourceAttributes ${ATTRIBUTE_MAP} CODEC(ZSTD(1)),
+  ResourceSchemaUrl String CODEC(ZSTD(1)),
+  ScopeName String CODEC(ZSTD(1)),
+  ScopeVersion String CODEC(ZSTD(1)),
+  ScopeAttributes ${ATTRIBUTE_MAP} CODEC(ZSTD(1)),
+  ScopeDroppedAttrCount UInt32 CODEC(ZSTD(1)),
+  ScopeSchemaUrl String CODEC(ZSTD(1)),
+  ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+  MetricName LowCardinality(String) CODEC(ZSTD(1)),
+  MetricDescription String CODEC(ZSTD(1)),
+  MetricUnit String CODEC(ZSTD(1)),
+  Attributes ${ATTRIBUTE_MAP} CODEC(ZSTD(1)),
+  StartTimeUnix DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+  TimeUnix DateTime64(9) CODEC(Delta(8), ZSTD(1)),`;
+
+const EXEMPLAR_COLUMNS = `
+  Exemplars Nested (
+    FilteredAttributes ${ATTRIBUTE_MAP},
+    TimeUnix DateTime64(9),
+    Value Float64,
+    SpanId String,
+    TraceId String
+  ) CODEC(ZSTD(1)),`;
+
+const METRIC_INDEXES = `
+  INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+  INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+  INDEX idx_attr_key mapKeys(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+  INDEX idx_attr_value mapValues(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1`;
+
+/** The five metric tables: shared columns, then each kind's own. */
+export const METRIC_TABLES = {
+  gauge: {
+    table: 'otel_metrics_gauge',
+    columns: `${EXEMPLAR_COLUMNS}
+  Value Float64 CODEC(ZSTD(1)),`,
+  },
+  sum: {
+    table: 'otel_metrics_sum',
+    columns: `${EXEMPLAR_COLUMNS}
+  Value Float64 CODEC(ZSTD(1)),
+  AggregationTemporality Int32 CODEC(ZSTD(1)),
+  IsMonotonic Bool CODEC(Delta(1), ZSTD(1)),`,
+  },
+  histogram: {
+    table: 'otel_metrics_histogram',
+    columns: `${EXEMPLAR_COLUMNS}
+  Count UInt64 CODEC(Delta(8), ZSTD(1)),
+  Sum Float64 CODEC(ZSTD(1)),
+  BucketCounts Array(UInt64) CODEC(ZSTD(1)),
+  ExplicitBounds Array(Float64) CODEC(ZSTD(1)),
+  Min Float64 CODEC(ZSTD(1)),
+  Max Float64 CODEC(ZSTD(1)),
+  AggregationTemporality Int32 CODEC(ZSTD(1)),`,
+  },
+  expHistogram: {
+    table: 'otel_metrics_exponential_histogram',
+    columns: `${EXEMPLAR_COLUMNS}
+  Count UInt64 CODEC(Delta(8), ZSTD(1)),
+  Sum Float64 CODEC(ZSTD(1)),
+  Scale Int32 CODEC(ZSTD(1)),
+  ZeroCount UInt64 CODEC(ZSTD(1)),
+  PositiveOffset Int32 CODEC(ZSTD(1)),
+  PositiveBucketCounts Array(UInt64) CODEC(ZSTD(1)),
+  NegativeOffset Int32 CODEC(ZSTD(1)),
+  NegativeBucketCounts Array(UInt64) CODEC(ZSTD(1)),
+  Min Float64 CODEC(ZSTD(1)),
+  Max Float64 CODEC(ZSTD(1)),
+  AggregationTemporality Int32 CODEC(ZSTD(1)),`,
+  },
+  summary: {
+    table: 'otel_metrics_summary',
+    columns: `
+  Count UInt64 CODEC(Delta(8), ZSTD(1)),
+  Sum Float64 CODEC(ZSTD(1)),
+  ValueAtQuantiles Nested (
+    Quantile Float64,
+    Value Float64
+  ) CODEC(ZSTD(1)),`,
+  },
+} as const;
+
+function metricTable(options: SchemaOptions, table: string, columns: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${table}${onCluster(options)} (
+${METRIC_COMMON_COLUMNS}
+  Flags UInt32 CODEC(ZSTD(1)),${columns}${METRIC_INDEXES}
+) ENGINE = ${engine(options, 'MergeTree')}
+PARTITION BY toDate(TimeUnix)
+ORDER BY (ServiceName, MetricName, toStartOfHour(TimeUnix), cityHash64(Attributes), TimeUnix)${ttlClause(options, 'toDateTime(TimeUnix)')}
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`;
+}
+
 /** The ordered list of schema migrations for these options. Versions never change meaning. */
 export function migrations(options: SchemaOptions): Migration[] {
   return [
@@ -111,6 +237,16 @@ export function migrations(options: SchemaOptions): Migration[] {
       name: 'exporter-compatible traces tables',
       statements: [tracesTable(options), traceIdTable(options), traceIdView(options)],
     },
+    {
+      version: 2,
+      name: 'exporter-compatible logs and metrics tables',
+      statements: [
+        logsTable(options),
+        ...Object.values(METRIC_TABLES).map(({ table, columns }) =>
+          metricTable(options, table, columns),
+        ),
+      ],
+    },
   ];
 }
 
@@ -118,4 +254,9 @@ export function migrations(options: SchemaOptions): Migration[] {
 export const RETENTION_TABLES: ReadonlyArray<{ table: string; timeExpression: string }> = [
   { table: 'otel_traces', timeExpression: 'toDateTime(Timestamp)' },
   { table: 'otel_traces_trace_id_ts', timeExpression: 'Start' },
+  { table: 'otel_logs', timeExpression: 'TimestampTime' },
+  ...Object.values(METRIC_TABLES).map(({ table }) => ({
+    table,
+    timeExpression: 'toDateTime(TimeUnix)',
+  })),
 ];

@@ -3,6 +3,7 @@ import { context, SpanKind, SpanStatusCode, trace, type Span } from '@openteleme
 import type { HrTime } from '@opentelemetry/api';
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { SpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -92,16 +93,26 @@ async function sendTrace(
 }
 
 describe.each([
-  ['exporter-trace-otlp-http (JSON)', 'svc-json', (url: string) => new JsonTraceExporter({ url })],
+  [
+    'exporter-trace-otlp-http (JSON)',
+    'svc-json',
+    (o: TestOpsless) => new JsonTraceExporter({ url: `${o.otlpUrl}/v1/traces` }),
+  ],
   [
     'exporter-trace-otlp-proto (protobuf)',
     'svc-proto',
-    (url: string) => new ProtoTraceExporter({ url }),
+    (o: TestOpsless) => new ProtoTraceExporter({ url: `${o.otlpUrl}/v1/traces` }),
   ],
   [
     'exporter-trace-otlp-proto (protobuf, gzip)',
     'svc-proto-gzip',
-    (url: string) => new ProtoTraceExporter({ url, compression: 'gzip' as never }),
+    (o: TestOpsless) =>
+      new ProtoTraceExporter({ url: `${o.otlpUrl}/v1/traces`, compression: 'gzip' as never }),
+  ],
+  [
+    'exporter-trace-otlp-grpc (gzip)',
+    'svc-grpc',
+    (o: TestOpsless) => new GrpcTraceExporter({ url: o.grpcUrl, compression: 'gzip' as never }),
   ],
 ])('spans sent with %s', (_name, serviceName, makeExporter) => {
   let opsless: TestOpsless;
@@ -109,7 +120,7 @@ describe.each([
 
   beforeAll(async () => {
     opsless = await startTestOpsless();
-    sent = await sendTrace(serviceName, makeExporter(`${opsless.otlpUrl}/v1/traces`));
+    sent = await sendTrace(serviceName, makeExporter(opsless));
   });
   afterAll(async () => {
     await opsless.stop();

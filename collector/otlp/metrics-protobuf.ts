@@ -204,7 +204,7 @@ function readData(decoding: MetricsDecoding, kind: number, end: number): void {
   }
   reader.expectEnd(end, DATA_MESSAGE_NAMES[kind]!);
   for (let i = firstSum; i < rows.sum.length; i++) {
-
+    rows.sum[i]!.AggregationTemporality = temporality;
     rows.sum[i]!.IsMonotonic = monotonic;
   }
   for (let i = firstHistogram; i < rows.histogram.length; i++) {

@@ -6,6 +6,8 @@ import { createStorageClient } from '../../storage/index.ts';
 
 export interface TestOpsless extends RunningOpsless {
   otlpUrl: string;
+  /** host:port of the OTLP/gRPC receiver. */
+  grpcUrl: string;
   apiUrl: string;
   config: Config;
   /** A second client on the same in-process engine, to read what was stored. */
@@ -21,6 +23,7 @@ export async function startTestOpsless(env: Record<string, string> = {}): Promis
   const config = loadConfig({
     OPSLESS_DATA_DIR: ':memory:',
     OPSLESS_OTLP_HTTP_PORT: '0',
+    OPSLESS_OTLP_GRPC_PORT: '0',
     OPSLESS_API_PORT: '0',
     OPSLESS_FLUSH_INTERVAL_MS: '20',
     OPSLESS_RETENTION_DAYS: '0',
@@ -36,6 +39,7 @@ export async function startTestOpsless(env: Record<string, string> = {}): Promis
     config,
     clickhouse,
     otlpUrl: `http://127.0.0.1:${running.otlpHttpPort}`,
+    grpcUrl: `http://127.0.0.1:${running.otlpGrpcPort}`,
     apiUrl: `http://127.0.0.1:${running.apiPort}`,
     async stop() {
       await running.close();

@@ -13,16 +13,27 @@ export interface OpslessProcess {
 
 /** Spawns `opsless start` with `env` (ports default to 0) and waits for its banner. */
 export function spawnOpsless(env: Record<string, string>): Promise<OpslessProcess> {
-  const child = spawn(process.execPath, [OPSLESS_BIN, 'start'], {
-    env: {
-      ...process.env,
-      OPSLESS_OTLP_HTTP_PORT: '0',
-      OPSLESS_API_PORT: '0',
-      OPSLESS_LOG_LEVEL: 'warn',
-      ...env,
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.OPSLESS_PROFILE_DIR
+        ? ['--cpu-prof', '--cpu-prof-dir', process.env.OPSLESS_PROFILE_DIR]
+        : []),
+      OPSLESS_BIN,
+      'start',
+    ],
+    {
+      env: {
+        ...process.env,
+        OPSLESS_OTLP_HTTP_PORT: '0',
+        OPSLESS_OTLP_GRPC_PORT: '0',
+        OPSLESS_API_PORT: '0',
+        OPSLESS_LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -1,0 +1,121 @@
+import type { BatchWriter, ByteBudget, InsertOutcome } from './batch-writer.ts';
+import {
+  decodeLogsJson,
+  decodeLogsProtobuf,
+  decodeMetricsJson,
+  decodeMetricsProtobuf,
+  decodeTracesJson,
+  decodeTracesProtobuf,
+  encodeExportResponseJson,
+  encodeExportResponseProtobuf,
+  encodeStatusJson,
+  encodeStatusProtobuf,
+  type MetricRows,
+} from './otlp/index.ts';
+import type { IngestResult, OtlpSignal, WireEncoding } from './signal.ts';
+import { toJsonLines } from './table-writer.ts';
+
+type Decoded<Rows> =
+  { ok: true; rows: Rows; rejected: number; errorMessage: string } | { ok: false; reason: string };
+
+interface SignalParts<Rows> {
+  name: OtlpSignal['name'];
+  decodeProtobuf(bytes: Uint8Array): Decoded<Rows>;
+  decodeJson(body: Uint8Array): Decoded<Rows>;
+  /** Serialises rows per table: `[writer, lines, rowCount]`. */
+  serialise(rows: Rows): Array<[BatchWriter, string, number]>;
+}
+
+/**
+ * A signal from its decoders and tables. All of a request's rows are admitted
+ * against the shared budget at once, so a request is stored whole or refused whole.
+ */
+function createSignal<Rows>(parts: SignalParts<Rows>, budget: ByteBudget): OtlpSignal {
+  return {
+    name: parts.name,
+    path: `/v1/${parts.name}`,
+    ingest(body, encoding): IngestResult {
+      const decoded = encoding === 'protobuf' ? parts.decodeProtobuf(body) : parts.decodeJson(body);
+      if (!decoded.ok) return { status: 'invalid', message: decoded.reason };
+      const writes = parts.serialise(decoded.rows).filter(([, , rows]) => rows > 0);
+      let bytes = 0;
+      for (const [, lines] of writes) bytes += lines.length;
+      if (budget.held() + bytes > budget.maxBytes) {
+        return { status: 'throttled', message: 'ingest queue is full; retry later' };
+      }
+      const stored: Array<Promise<InsertOutcome>> = [];
+      for (const [writer, lines, rows] of writes) {
+        const written = writer.write(lines, rows);
+        if (!written.accepted)
+          return { status: 'throttled', message: `${written.reason}; retry later` };
+        stored.push(written.stored);
+      }
+      return {
+        status: 'accepted',
+        rejected: decoded.rejected,
+        errorMessage: decoded.errorMessage,
+        stored: Promise.all(stored).then(
+          (outcomes) => outcomes.find((outcome) => !outcome.ok) ?? { ok: true },
+        ),
+      };
+    },
+    encodeSuccess: (encoding: WireEncoding, rejected, errorMessage) =>
+      encoding === 'protobuf'
+        ? encodeExportResponseProtobuf(rejected, errorMessage)
+        : encodeExportResponseJson(parts.name, rejected, errorMessage),
+    encodeStatus: (encoding: WireEncoding, code, message) =>
+      encoding === 'protobuf'
+        ? encodeStatusProtobuf(code, message)
+        : encodeStatusJson(code, message),
+  };
+}
+
+/** Writers of every table a signal fills, by the table's name. */
+export type WriterFor = (table: string) => BatchWriter;
+
+/** Traces, metrics and logs, each bound to its exporter-compatible tables. */
+export function createSignals(writerFor: WriterFor, budget: ByteBudget): OtlpSignal[] {
+  const spans = writerFor('otel_traces');
+  const logs = writerFor('otel_logs');
+  const metrics = {
+    gauge: writerFor('otel_metrics_gauge'),
+    sum: writerFor('otel_metrics_sum'),
+    histogram: writerFor('otel_metrics_histogram'),
+    expHistogram: writerFor('otel_metrics_exponential_histogram'),
+    summary: writerFor('otel_metrics_summary'),
+  };
+  return [
+    createSignal(
+      {
+        name: 'traces',
+        decodeProtobuf: decodeTracesProtobuf,
+        decodeJson: decodeTracesJson,
+        serialise: (rows) => [[spans, toJsonLines(rows), rows.length]],
+      },
+      budget,
+    ),
+    createSignal<MetricRows>(
+      {
+        name: 'metrics',
+        decodeProtobuf: decodeMetricsProtobuf,
+        decodeJson: decodeMetricsJson,
+        serialise: (rows) =>
+          (Object.keys(metrics) as Array<keyof typeof metrics>).map((kind) => [
+            metrics[kind],
+            toJsonLines(rows[kind]),
+            rows[kind].length,
+          ]),
+      },
+      budget,
+    ),
+    createSignal(
+      {
+        name: 'logs',
+        decodeProtobuf: decodeLogsProtobuf,
+        decodeJson: decodeLogsJson,
+        serialise: (rows) => [[logs, toJsonLines(rows), rows.length]],
+      },
+      budget,
+    ),
+  ];
+}
