@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { bearerMatches } from '../collector/index.ts';
 import { ApiError } from './errors.ts';
 import { listServices } from './services.ts';
@@ -14,6 +15,8 @@ export interface ApiOptions {
   /** False until storage is migrated and ready. */
   isReady: () => boolean;
   logger: Logger;
+  /** Metrics served on `/metrics` in Prometheus text format. */
+  registry?: Registry;
   now?: () => number;
 }
 
@@ -38,6 +41,24 @@ export function createApi(options: ApiOptions): Hono {
       );
     }
     await next();
+  });
+
+  app.get('/metrics', async (c) => {
+    if (
+      options.apiKey !== undefined &&
+      !bearerMatches(c.req.header('authorization'), options.apiKey)
+    ) {
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'missing or wrong API key: send "Authorization: Bearer <OPSLESS_API_KEY>"',
+      );
+    }
+    if (!options.registry)
+      throw new ApiError(404, 'not_found', 'no metrics registry in this process');
+    return c.text(await options.registry.metrics(), 200, {
+      'content-type': options.registry.contentType,
+    });
   });
 
   app.get('/v1/services', async (c) => {

@@ -52,6 +52,7 @@ const schema = z.object({
   OPSLESS_BATCH_MAX_BYTES: bytes.default(8 * 1024 * 1024),
   OPSLESS_FLUSH_INTERVAL_MS: z.coerce.number().int().positive().default(200),
   OPSLESS_QUEUE_MAX_BYTES: bytes.default(128 * 1024 * 1024),
+  OPSLESS_INSERT_RETRY_MS: z.coerce.number().int().min(0).default(2_000),
   OPSLESS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -77,6 +78,7 @@ export interface Config {
     batchMaxBytes: number;
     flushIntervalMs: number;
     queueMaxBytes: number;
+    insertRetryMs: number;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 }
@@ -121,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       batchMaxBytes: e.OPSLESS_BATCH_MAX_BYTES,
       flushIntervalMs: e.OPSLESS_FLUSH_INTERVAL_MS,
       queueMaxBytes: e.OPSLESS_QUEUE_MAX_BYTES,
+      insertRetryMs: e.OPSLESS_INSERT_RETRY_MS,
     },
     logLevel: e.OPSLESS_LOG_LEVEL,
   };

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApi } from '../api/index.ts';
 import { bindGrpc, createCollector } from '../collector/index.ts';
 import { openStorage } from '../storage/index.ts';
@@ -27,13 +28,17 @@ export async function startOpsless(config: Config, logger: Logger): Promise<Runn
     cluster: config.clickhouse.cluster,
     retentionDays: config.retentionDays,
   });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'opsless_process_' });
   const collector = createCollector({
+    registry,
     client: storage.client,
     limits: config.ingest,
     ingestKey: config.ingestKey,
     logger,
   });
   const api = createApi({
+    registry,
     client: storage.client,
     apiKey: config.apiKey,
     isReady: () => ready,

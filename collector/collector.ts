@@ -8,12 +8,16 @@ import { createTableWriter, type IngestLimits } from './table-writer.ts';
 import { createSignals } from './signals.ts';
 import { createGrpcReceiver } from './grpc-receiver.ts';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
+import type { Registry } from 'prom-client';
+import { createIngestTelemetry } from './telemetry.ts';
 
 export interface CollectorOptions {
   client: ClickHouseClient;
   limits: IngestLimits;
   ingestKey?: string | undefined;
   logger: Logger;
+  /** Where the collector's own metrics are registered. */
+  registry: Registry;
 }
 
 export interface Collector {
@@ -29,9 +33,17 @@ export interface Collector {
 /** Wires decoders, bounded writers and the OTLP/HTTP and gRPC receivers onto one ClickHouse client. */
 export function createCollector(options: CollectorOptions): Collector {
   const budget = createByteBudget(options.limits.queueMaxBytes);
+  const telemetry = createIngestTelemetry(options.registry, budget);
   const writers: BatchWriter[] = [];
   const writerFor = (table: string): BatchWriter => {
-    const writer = createTableWriter(options.client, table, options.limits, budget, options.logger);
+    const writer = createTableWriter(
+      options.client,
+      table,
+      options.limits,
+      budget,
+      options.logger,
+      telemetry,
+    );
     writers.push(writer);
     return writer;
   };
@@ -41,12 +53,14 @@ export function createCollector(options: CollectorOptions): Collector {
     maxBodyBytes: options.limits.maxBodyBytes,
     ingestKey: options.ingestKey,
     logger: options.logger,
+    telemetry,
   });
   const grpcServer = createGrpcReceiver({
     signals,
     maxMessageBytes: options.limits.maxBodyBytes,
     ingestKey: options.ingestKey,
     logger: options.logger,
+    telemetry,
   });
   let closing: Promise<void> | undefined;
   return {

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { bearerMatches } from './auth.ts';
 import { encodeRetryStatusDetails } from './otlp/responses.ts';
 import type { OtlpSignal } from './signal.ts';
+import type { IngestTelemetry } from './telemetry.ts';
 
 export interface GrpcReceiverOptions {
   signals: OtlpSignal[];
@@ -20,6 +21,7 @@ export interface GrpcReceiverOptions {
   /** Delay a throttled client is asked to wait before retrying (RetryInfo), seconds. */
   retryAfterSeconds?: number;
   logger: Logger;
+  telemetry: IngestTelemetry;
 }
 
 const SERVICE_PATHS: Record<OtlpSignal['name'], string> = {
@@ -72,6 +74,7 @@ export function createGrpcReceiver(options: GrpcReceiverOptions): Server {
     if (options.ingestKey !== undefined) {
       const [header] = call.metadata.get('authorization');
       if (!bearerMatches(typeof header === 'string' ? header : undefined, options.ingestKey)) {
+        options.telemetry.request(signal.name, 'grpc', 'unauthorized');
         return callback({
           code: GrpcStatus.UNAUTHENTICATED,
           details:
@@ -80,11 +83,16 @@ export function createGrpcReceiver(options: GrpcReceiverOptions): Server {
       }
     }
     const result = signal.ingest(call.request, 'protobuf');
-    if (result.status === 'invalid')
+    if (result.status === 'invalid') {
+      options.telemetry.request(signal.name, 'grpc', 'invalid', result);
       return callback({ code: GrpcStatus.INVALID_ARGUMENT, details: result.message });
-    if (result.status === 'throttled')
+    }
+    if (result.status === 'throttled') {
+      options.telemetry.request(signal.name, 'grpc', 'throttled', result);
       return callback(unavailable(result.message, retryAfterSeconds));
+    }
     const outcome = await result.stored;
+    options.telemetry.request(signal.name, 'grpc', outcome.ok ? 'ok' : 'failed', result);
     if (!outcome.ok)
       return callback(
         unavailable(`could not store the data yet: ${outcome.reason}`, retryAfterSeconds),

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Logger } from 'pino';
 import { readBody } from './http-body.ts';
 import { bearerMatches } from './auth.ts';
-import type { OtlpSignal, WireEncoding } from './signal.ts';
+import type { IngestResult, OtlpSignal, WireEncoding } from './signal.ts';
+import type { IngestTelemetry, RequestOutcome } from './telemetry.ts';
 
 export interface HttpReceiverOptions {
   signals: OtlpSignal[];
@@ -12,7 +13,18 @@ export interface HttpReceiverOptions {
   /** Seconds a throttled or failed client is told to wait (`Retry-After`). */
   retryAfterSeconds?: number;
   logger: Logger;
+  telemetry: IngestTelemetry;
 }
+
+const OUTCOME_FOR_HTTP: Record<number, RequestOutcome> = {
+  200: 'ok',
+  400: 'invalid',
+  401: 'unauthorized',
+  413: 'too_large',
+  415: 'unsupported',
+  429: 'throttled',
+  503: 'failed',
+};
 
 /** gRPC codes carried in `google.rpc.Status.code`, matched to the HTTP status. */
 const STATUS_CODE_FOR_HTTP: Record<number, number> = {
@@ -41,8 +53,16 @@ export function createHttpReceiver(options: HttpReceiverOptions): Server {
     const signal = routes.get(path);
     const encoding = encodingOf(request.headers['content-type']);
     const replyEncoding = encoding ?? 'json';
+    // The decoded request, once there is one, so every answer counts its items.
+    const decoded: { result?: IngestResult } = {};
+    const count = (status: number): void => {
+      const outcome = OUTCOME_FOR_HTTP[status];
+      if (signal && outcome)
+        options.telemetry.request(signal.name, 'http', outcome, decoded.result);
+    };
     const fail = (status: number, message: string, headers: Record<string, string> = {}): void => {
       request.resume();
+      count(status);
       send(
         response,
         status,
@@ -74,6 +94,7 @@ export function createHttpReceiver(options: HttpReceiverOptions): Server {
     if (!body.ok) return fail(body.status, body.message);
 
     const result = signal.ingest(body.body, encoding);
+    decoded.result = result;
     if (result.status === 'invalid') return fail(400, result.message);
     if (result.status === 'throttled')
       return fail(429, result.message, { 'retry-after': retryAfter });
@@ -87,6 +108,7 @@ export function createHttpReceiver(options: HttpReceiverOptions): Server {
         'retry-after': retryAfter,
       });
     }
+    count(200);
     send(
       response,
       200,

@@ -5,7 +5,14 @@ export type WireEncoding = 'protobuf' | 'json';
 export type IngestResult =
   | { status: 'invalid'; message: string }
   | { status: 'throttled'; message: string }
-  | { status: 'accepted'; rejected: number; errorMessage: string; stored: Promise<InsertOutcome> };
+  | {
+      status: 'accepted';
+      /** Items (spans, data points, log records) queued for storage. */
+      items: number;
+      rejected: number;
+      errorMessage: string;
+      stored: Promise<InsertOutcome>;
+    };
 
 /** One OTLP signal (traces, metrics, logs) as every transport sees it. */
 export interface OtlpSignal {

@@ -39,7 +39,11 @@ function createSignal<Rows>(parts: SignalParts<Rows>, budget: ByteBudget): OtlpS
       if (!decoded.ok) return { status: 'invalid', message: decoded.reason };
       const writes = parts.serialise(decoded.rows).filter(([, , rows]) => rows > 0);
       let bytes = 0;
-      for (const [, lines] of writes) bytes += lines.length;
+      let items = 0;
+      for (const [, lines, rows] of writes) {
+        bytes += lines.length;
+        items += rows;
+      }
       if (budget.held() + bytes > budget.maxBytes) {
         return { status: 'throttled', message: 'ingest queue is full; retry later' };
       }
@@ -52,6 +56,7 @@ function createSignal<Rows>(parts: SignalParts<Rows>, budget: ByteBudget): OtlpS
       }
       return {
         status: 'accepted',
+        items,
         rejected: decoded.rejected,
         errorMessage: decoded.errorMessage,
         stored: Promise.all(stored).then(

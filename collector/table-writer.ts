@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import { createBatchWriter, type BatchWriter, type ByteBudget } from './batch-writer.ts';
+import type { IngestTelemetry } from './telemetry.ts';
 
 export interface IngestLimits {
   batchMaxRows: number;
@@ -9,6 +10,8 @@ export interface IngestLimits {
   flushIntervalMs: number;
   queueMaxBytes: number;
   maxBodyBytes: number;
+  /** How long a batch keeps retrying a failed insert before its requests get 503, ms. */
+  insertRetryMs: number;
 }
 
 /** A batch writer that inserts into one table as JSONEachRow. */
@@ -18,12 +21,14 @@ export function createTableWriter(
   limits: IngestLimits,
   budget: ByteBudget,
   logger: Logger,
+  telemetry: IngestTelemetry,
 ): BatchWriter {
   return createBatchWriter({
     maxRows: limits.batchMaxRows,
     maxBytes: limits.batchMaxBytes,
     flushIntervalMs: limits.flushIntervalMs,
     budget,
+    retryDeadlineMs: limits.insertRetryMs,
     insert: async (body) => {
       // exec passes the pre-serialised text through as the request body, untouched.
       const result = await client.exec({
@@ -33,6 +38,7 @@ export function createTableWriter(
       result.stream.resume();
     },
     onInsert: ({ rows, durationMs, ok }) => {
+      telemetry.insert(table, durationMs / 1000, ok);
       logger.debug({ table, rows, durationMs: Math.round(durationMs), ok }, 'insert');
     },
   });

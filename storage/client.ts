@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 
 export interface StorageOptions {
@@ -31,6 +31,8 @@ export function createStorageClient(options: StorageOptions): ClickHouseClient {
       max_open_connections: 16,
       compression: { request: true, response: true },
       clickhouse_settings: { date_time_input_format: 'best_effort' },
+      // Failures surface as errors the callers log once, with context; not twice.
+      log: { level: ClickHouseLogLevel.OFF },
     });
   }
   // The embedded engine keeps everything in its `default` database.

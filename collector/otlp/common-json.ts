@@ -6,7 +6,7 @@
 import type { AttributeMap } from '../../storage/rows.ts';
 import { doubleJson, doubleText, jsonObject, jsonString, setAttribute } from './attribute-text.ts';
 import { canonicalBase64 } from './binary-text.ts';
-import type { ScopeFields } from './common-protobuf.ts';
+import { emptyScope, type ScopeFields } from './common-protobuf.ts';
 import {
   arrayAt,
   boolAt,
@@ -150,8 +150,7 @@ export function resourceAttributesAt(object: JsonObject): AttributeMap {
 /** The `scope` field as the tables store it. */
 export function scopeAt(object: JsonObject): ScopeFields {
   const scope = objectAt(object, 'scope');
-  if (scope === undefined)
-    return { name: '', version: '', attributes: {}, droppedAttributesCount: 0 };
+  if (scope === undefined) return emptyScope();
   try {
     return {
       name: stringAt(scope, 'name'),

@@ -35,6 +35,37 @@ export function uint64Decimal(low: number, high: number): string {
   return digitsC === 0 ? digitsB + padded7(digitsA) : digitsC + padded7(digitsB) + padded7(digitsA);
 }
 
+/**
+ * The latest instant DateTime64(9) holds, 2262-04-11T23:47:16.854775807Z, in
+ * nanoseconds (2^63 - 1). A fixed64 time past it would make ClickHouse refuse the
+ * whole batch, so such times are stored as this instant instead.
+ */
+export const MAX_STORABLE_NANOS = '9223372036854775807';
+
+const TIME_DIGITS = 19;
+const TIME_PADDING = '0'.repeat(TIME_DIGITS);
+
+/** An unset time (0) as storableTime text. */
+export const ZERO_TIME = TIME_PADDING;
+
+/**
+ * Nanoseconds as the 19-digit text ClickHouse reads exactly into DateTime64(9),
+ * whatever the server's time zone. Shorter numbers must be zero-padded: ClickHouse
+ * reads "0" as no date at all and "123456789" as seconds, not nanoseconds.
+ * Expects decimal digits without sign or leading zeros; clamps past 2262.
+ */
+export function storableTime(decimal: string): string {
+  if (decimal.length < TIME_DIGITS) return TIME_PADDING.slice(decimal.length) + decimal;
+  return decimal.length > TIME_DIGITS || decimal > MAX_STORABLE_NANOS
+    ? MAX_STORABLE_NANOS
+    : decimal;
+}
+
+/** A fixed64 nanosecond time as storableTime text. */
+export function timeDecimal(low: number, high: number): string {
+  return (high & 0x80000000) !== 0 ? MAX_STORABLE_NANOS : storableTime(uint64Decimal(low, high));
+}
+
 /** Decimal text of the two's-complement signed 64-bit integer in `high:low`. */
 export function int64Decimal(low: number, high: number): string {
   if ((high & 0x80000000) === 0) return uint64Decimal(low, high);

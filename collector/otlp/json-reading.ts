@@ -6,7 +6,12 @@
  */
 
 import { InputError } from './decode-result.ts';
-import { integralNumberDecimal, parseInt64Decimal, parseUint64Decimal } from './int64-decimal.ts';
+import {
+  integralNumberDecimal,
+  storableTime,
+  parseInt64Decimal,
+  parseUint64Decimal,
+} from './int64-decimal.ts';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -136,6 +141,11 @@ export function int64At(object: JsonObject, key: string, signed: boolean): strin
     throw new JsonShapeError(key, signed ? 'expected integer' : 'expected non-negative integer');
   }
   return decimal;
+}
+
+/** A fixed64 nanosecond time as storableTime text: exact, zero-padded, clamped past 2262. */
+export function timeAt(object: JsonObject, key: string): string {
+  return storableTime(int64At(object, key, false));
 }
 
 function doubleOf(value: unknown): number | undefined {

@@ -4,6 +4,7 @@
  */
 
 import type { LogRow } from '../../storage/rows.ts';
+import { ZERO_TIME } from './int64-decimal.ts';
 import { serviceNameOf } from './attribute-text.ts';
 import { anyValueText, attributesAt, resourceAttributesAt, scopeAt } from './common-json.ts';
 import {
@@ -18,7 +19,7 @@ import { hexIdProblem } from './ids.ts';
 import {
   arrayAt,
   int32At,
-  int64At,
+  timeAt,
   objectAt,
   objectIn,
   parseJsonRequest,
@@ -90,8 +91,8 @@ function readResourceLogs(
 
 /** A record's row, or why the record is rejected. */
 function readLogRecord(record: JsonObject): LogRow | string {
-  const time = int64At(record, 'timeUnixNano', false);
-  const observedTime = int64At(record, 'observedTimeUnixNano', false);
+  const time = timeAt(record, 'timeUnixNano');
+  const observedTime = timeAt(record, 'observedTimeUnixNano');
   const traceId = stringAt(record, 'traceId');
   const spanId = stringAt(record, 'spanId');
   const bodyValue = objectAt(record, 'body');
@@ -104,12 +105,12 @@ function readLogRecord(record: JsonObject): LogRow | string {
     }
   }
   const row: LogRow = {
-    Timestamp: time !== '0' ? time : observedTime,
+    Timestamp: time !== ZERO_TIME ? time : observedTime,
     TraceId: traceId.toLowerCase(),
     SpanId: spanId.toLowerCase(),
     TraceFlags: int32At(record, 'flags', false) & 0xff,
     SeverityText: stringAt(record, 'severityText'),
-    SeverityNumber: int32At(record, 'severityNumber', true),
+    SeverityNumber: int32At(record, 'severityNumber', true) & 0xff,
     ServiceName: '',
     Body: body,
     ResourceSchemaUrl: '',

@@ -22,7 +22,7 @@ import {
   type Rejections,
 } from './decode-result.ts';
 import { idProblem } from './ids.ts';
-import { uint64Decimal } from './int64-decimal.ts';
+import { timeDecimal } from './int64-decimal.ts';
 import { ProtobufReader } from './protobuf-reader.ts';
 
 interface LogsDecoding {
@@ -140,7 +140,8 @@ function readLogRecord(decoding: LogsDecoding, end: number): void {
         timeHigh = reader.high;
         break;
       case 16:
-        severityNumber = reader.varint32() | 0;
+        // The UInt8 column takes the low byte, as the exporter's uint8() conversion does.
+        severityNumber = reader.varint32() & 0xff;
         break;
       case 26:
         severityText = reader.string(end);
@@ -190,9 +191,7 @@ function readLogRecord(decoding: LogsDecoding, end: number): void {
   }
   const timeIsSet = timeLow !== 0 || timeHigh !== 0;
   decoding.rows.push({
-    Timestamp: timeIsSet
-      ? uint64Decimal(timeLow, timeHigh)
-      : uint64Decimal(observedLow, observedHigh),
+    Timestamp: timeIsSet ? timeDecimal(timeLow, timeHigh) : timeDecimal(observedLow, observedHigh),
     TraceId: hexOf(reader.bytes, traceIdStart, traceIdEnd),
     SpanId: hexOf(reader.bytes, spanIdStart, spanIdEnd),
     TraceFlags: flags & 0xff,

@@ -91,7 +91,7 @@ describe('decodeLogsProtobuf', () => {
       SpanId: '',
       SeverityNumber: 13,
       SeverityText: 'WARN',
-      Timestamp: '0',
+      Timestamp: '0000000000000000000',
     });
   });
 

@@ -29,6 +29,7 @@ import {
   has,
   int32At,
   int64At,
+  timeAt,
   objectAt,
   objectIn,
   rethrowWithin,
@@ -40,8 +41,8 @@ import {
 function pointColumns(point: JsonObject): PointColumns {
   return {
     attributes: attributesAt(point, 'attributes'),
-    startTimeUnix: int64At(point, 'startTimeUnixNano', false),
-    timeUnix: int64At(point, 'timeUnixNano', false),
+    startTimeUnix: timeAt(point, 'startTimeUnixNano'),
+    timeUnix: timeAt(point, 'timeUnixNano'),
     flags: int32At(point, 'flags', false),
   };
 }
@@ -66,7 +67,7 @@ function readExemplars(point: JsonObject, exemplars: ExemplarColumns): string {
         hexIdProblem('exemplar trace_id', traceId, 16, true) ||
         hexIdProblem('exemplar span_id', spanId, 8, true);
       exemplars['Exemplars.FilteredAttributes'].push(attributesAt(exemplar, 'filteredAttributes'));
-      exemplars['Exemplars.TimeUnix'].push(int64At(exemplar, 'timeUnixNano', false));
+      exemplars['Exemplars.TimeUnix'].push(timeAt(exemplar, 'timeUnixNano'));
       exemplars['Exemplars.Value'].push(numberValue(exemplar));
       exemplars['Exemplars.SpanId'].push(spanId.toLowerCase());
       exemplars['Exemplars.TraceId'].push(traceId.toLowerCase());

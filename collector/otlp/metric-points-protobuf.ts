@@ -15,7 +15,7 @@ import type {
 import { hexOf } from './binary-text.ts';
 import { readKeyValueInto } from './common-protobuf.ts';
 import { idProblem } from './ids.ts';
-import { int64ToNumber, uint64Decimal, uint64ToNumber } from './int64-decimal.ts';
+import { int64ToNumber, timeDecimal, ZERO_TIME, uint64ToNumber } from './int64-decimal.ts';
 import {
   createExemplarColumns,
   expHistogramRow,
@@ -28,12 +28,12 @@ import {
 import type { ProtobufReader } from './protobuf-reader.ts';
 
 function newPoint(): PointColumns {
-  return { attributes: {}, startTimeUnix: '0', timeUnix: '0', flags: 0 };
+  return { attributes: {}, startTimeUnix: ZERO_TIME, timeUnix: ZERO_TIME, flags: 0 };
 }
 
 function fixed64Decimal(reader: ProtobufReader): string {
   reader.fixed64();
-  return uint64Decimal(reader.low, reader.high);
+  return timeDecimal(reader.low, reader.high);
 }
 
 function fixed64Number(reader: ProtobufReader): number {
@@ -79,7 +79,7 @@ function readVarints(reader: ProtobufReader, tag: number, end: number, out: numb
  */
 function readExemplar(reader: ProtobufReader, end: number, exemplars: ExemplarColumns): string {
   const attributes: AttributeMap = {};
-  let time = '0';
+  let time = ZERO_TIME;
   let value = 0;
   let spanIdStart = 0;
   let spanIdEnd = 0;

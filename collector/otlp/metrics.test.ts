@@ -208,7 +208,7 @@ describe('decodeMetricsProtobuf', () => {
       ResourceSchemaUrl: 'https://resource.schema',
       ScopeSchemaUrl: 'https://scope.schema',
       TimeUnix: '1700000000123456789',
-      StartTimeUnix: '0',
+      StartTimeUnix: '0000000000000000000',
       Count: 3,
       Sum: 0,
       Min: 0,

@@ -1,17 +1,17 @@
 /**
  * Test fixtures: SDK `ReadableSpan`s with known ids, times and every attribute
  * kind, encoded by the real OpenTelemetry serializers, and the rows they must
- * decode to. Used by the decoder tests and the benchmark only.
+ * decode to. Used by the decoder tests only.
  */
 
 import {
+  createTraceState,
   SpanKind,
   SpanStatusCode,
   TraceFlags,
   type Attributes,
   type HrTime,
 } from '@opentelemetry/api';
-import { TraceState } from '@opentelemetry/core';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -45,7 +45,7 @@ const defaultResource = resourceFromAttributes({
 
 /** A `ReadableSpan` as the SDK hands it to an exporter. */
 export function readableSpan(spec: SpanSpec): ReadableSpan {
-  const traceState = spec.traceState ? new TraceState(spec.traceState) : undefined;
+  const traceState = spec.traceState ? createTraceState(spec.traceState) : undefined;
   return {
     name: spec.name,
     kind: spec.kind ?? SpanKind.INTERNAL,
@@ -140,7 +140,7 @@ export function richSpan(): { span: ReadableSpan; row: SpanRow } {
           traceId: LINKED_TRACE_ID,
           spanId: LINKED_SPAN_ID,
           traceFlags: TraceFlags.SAMPLED,
-          traceState: new TraceState('k=v'),
+          traceState: createTraceState('k=v'),
         },
         attributes: { 'link.kind': 'follows' },
       },

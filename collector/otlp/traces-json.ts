@@ -19,7 +19,7 @@ import { decimalDifference } from './int64-decimal.ts';
 import {
   arrayAt,
   int32At,
-  int64At,
+  timeAt,
   objectAt,
   objectIn,
   parseJsonRequest,
@@ -90,8 +90,8 @@ function readSpan(span: JsonObject): SpanRow | string {
   const traceId = stringAt(span, 'traceId');
   const spanId = stringAt(span, 'spanId');
   const parentSpanId = stringAt(span, 'parentSpanId');
-  const start = int64At(span, 'startTimeUnixNano', false);
-  const end = int64At(span, 'endTimeUnixNano', false);
+  const start = timeAt(span, 'startTimeUnixNano');
+  const end = timeAt(span, 'endTimeUnixNano');
   const attributes = attributesAt(span, 'attributes');
   const status = objectAt(span, 'status');
   const eventTimes: string[] = [];
@@ -101,7 +101,7 @@ function readSpan(span: JsonObject): SpanRow | string {
   for (let i = 0; i < events.length; i++) {
     try {
       const event = objectIn(events, i);
-      eventTimes.push(int64At(event, 'timeUnixNano', false));
+      eventTimes.push(timeAt(event, 'timeUnixNano'));
       eventNames.push(stringAt(event, 'name'));
       eventAttributes.push(attributesAt(event, 'attributes'));
     } catch (error) {

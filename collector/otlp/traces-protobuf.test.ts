@@ -78,13 +78,26 @@ describe('decodeTracesProtobuf', () => {
     expect(row?.Duration).toBe(1);
   });
 
-  it('decodes the largest fixed64 time without losing digits', () => {
-    const bytes = request(
+  it('keeps the latest storable time exact and clamps later ones to it', () => {
+    const latest = request(
+      resourceSpans(serviceResource, spanMessage(fixed64Field(7, 0x7fff_ffff_ffff_ffffn))),
+    );
+    expect(decodedRows(latest)[0]?.Timestamp).toBe('9223372036854775807');
+    const beyond = request(
       resourceSpans(serviceResource, spanMessage(fixed64Field(7, 0xffff_ffff_ffff_ffffn))),
     );
-    const [row] = decodedRows(bytes);
-    expect(row?.Timestamp).toBe('18446744073709551615');
+    const [row] = decodedRows(beyond);
+    expect(row?.Timestamp).toBe('9223372036854775807');
     expect(row?.Duration).toBe(0);
+  });
+
+  it('zero-pads times to the 19 digits ClickHouse reads as nanoseconds', () => {
+    const unset = request(resourceSpans(serviceResource, spanMessage(fixed64Field(7, 0n))));
+    expect(decodedRows(unset)[0]?.Timestamp).toBe('0000000000000000000');
+    const early = request(
+      resourceSpans(serviceResource, spanMessage(fixed64Field(7, 999_999_999_123_456_789n))),
+    );
+    expect(decodedRows(early)[0]?.Timestamp).toBe('0999999999123456789');
   });
 
   it('maps every span kind and status code to the exporter spelling', () => {

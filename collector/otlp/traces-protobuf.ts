@@ -23,7 +23,7 @@ import {
   type Rejections,
 } from './decode-result.ts';
 import { idProblem } from './ids.ts';
-import { uint64Decimal, uint64Difference } from './int64-decimal.ts';
+import { timeDecimal, uint64Difference } from './int64-decimal.ts';
 import { ProtobufReader } from './protobuf-reader.ts';
 import { spanKindText, statusCodeText } from './span-enums.ts';
 
@@ -201,7 +201,7 @@ function readSpan(decoding: TraceDecoding, end: number): void {
           } else reader.skip(eventTag, eventEnd);
         }
         reader.expectEnd(eventEnd, 'Span.Event');
-        eventTimes.push(uint64Decimal(timeLow, timeHigh));
+        eventTimes.push(timeDecimal(timeLow, timeHigh));
         eventNames.push(eventName);
         eventAttributes.push(eventAttributeMap);
         break;
@@ -237,7 +237,7 @@ function readSpan(decoding: TraceDecoding, end: number): void {
   }
   const duration = uint64Difference(startLow, startHigh, endLow, endHigh);
   decoding.rows.push({
-    Timestamp: uint64Decimal(startLow, startHigh),
+    Timestamp: timeDecimal(startLow, startHigh),
     TraceId: hexOf(bytes, traceIdStart, traceIdEnd),
     SpanId: hexOf(bytes, spanIdStart, spanIdEnd),
     ParentSpanId: hexOf(bytes, parentIdStart, parentIdEnd),
