@@ -1,131 +1,97 @@
 /**
- * OTLP/HTTP ingest benchmark. Starts `opsless start` as its own process on a fresh
- * data directory, sends pre-encoded protobuf batches (512 spans, ~10 attributes each)
- * from this process over loopback, and reads the opsless process's CPU and memory
- * from /proc. Phases: a fixed 10k spans/s, then closed-loop senders for the ceiling.
+ * Ingest benchmark. Starts `opsless start` as its own process on a fresh data
+ * directory and sends pre-encoded OTLP requests (512 items of ~10 attributes each)
+ * from this process over loopback, reading the opsless process's CPU and memory
+ * from /proc. Runs, in order:
+ *   1. every {traces, metrics, logs} x {HTTP protobuf, HTTP JSON, gRPC} x {1, 8 clients}
+ *   2. traces at a fixed 10k spans/s (the cost of a typical load)
+ *   3. the storage ceiling: the same rows inserted straight into chDB in this process
+ *   4. overload: 3x the best sustained traces rate, open loop; nothing acknowledged may be lost
  *
- *   npm run bench:ingest [-- --seconds 15 --concurrency 8]
+ *   npm run bench:ingest [-- --seconds 5 --batch 512]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { Client, credentials } from '@grpc/grpc-js';
+import {
+  decodeLogsProtobuf,
+  decodeMetricsProtobuf,
+  decodeTracesProtobuf,
+} from '../collector/otlp/index.ts';
+import { openStorage } from '../storage/index.ts';
 import { spawnOpsless, stopProcess } from '../test/support/process.ts';
-import { makeSpans } from '../test/support/spans.ts';
+import { makePayloads, type Payload, type Signal } from './ingest-payloads.ts';
 
 const { values: args } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '15' },
-    concurrency: { type: 'string', default: '8' },
-    'batch-spans': { type: 'string', default: '512' },
-  },
+  options: { seconds: { type: 'string', default: '5' }, batch: { type: 'string', default: '512' } },
 });
 const SECONDS = Number(args.seconds);
-const CONCURRENCY = Number(args.concurrency);
-const BATCH_SPANS = Number(args['batch-spans']);
+const BATCH = Number(args.batch);
 const CLOCK_TICKS = 100;
+const SIGNALS: Signal[] = ['traces', 'metrics', 'logs'];
+const TRANSPORTS = ['http-protobuf', 'http-json', 'grpc'] as const;
+type Transport = (typeof TRANSPORTS)[number];
+const GRPC_PATHS: Record<Signal, string> = {
+  traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+  metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+  logs: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+};
 
-interface PhaseResult {
-  spansPerSecond: number;
-  requests: number;
-  failed: number;
+/** Sends one request; resolves to 200 on success, else the HTTP status (gRPC: 1000 + code). */
+type Send = (signal: Signal, transport: Transport, payload: Payload) => Promise<number>;
+
+interface RunResult {
+  itemsPerSecond: number;
   cpuPercentOfOneCore: number;
   p50Ms: number;
   p99Ms: number;
+  requests: number;
+  notOk: number;
 }
 
-async function main(): Promise<void> {
-  const batches: Uint8Array[] = [];
-  for (let i = 0; i < 16; i++) {
-    const bytes = ProtobufTraceSerializer.serializeRequest(
-      await makeSpans({ spans: BATCH_SPANS, errorEvery: 50 }),
-    );
-    if (!bytes) throw new Error('serializer returned nothing');
-    batches.push(bytes);
-  }
-  const dataDir = mkdtempSync(join(tmpdir(), 'opsless-bench-'));
-  const { child, otlpPort, apiPort } = await spawnOpsless({ OPSLESS_DATA_DIR: dataDir });
-  try {
-    const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    const send = (body: Uint8Array) => post(agent, otlpPort, body);
-
-    await runClosedLoop(send, batches, 2, 2); // warm-up: JIT, first parts
-    const rate = await runAtRate(send, batches, child.pid!, 10_000);
-    const ceiling = await runClosedLoopMeasured(send, batches, child.pid!);
-    const memory = readMemory(child.pid!);
-    const stored = await storedSpans(apiPort);
-
-    const table = [
-      ['phase', 'spans/s', 'CPU % of one core', 'p50 ms', 'p99 ms', 'failed requests'],
-      [
-        '10k spans/s target',
-        rate.spansPerSecond,
-        rate.cpuPercentOfOneCore,
-        rate.p50Ms,
-        rate.p99Ms,
-        rate.failed,
-      ],
-      [
-        `ceiling, ${CONCURRENCY} senders`,
-        ceiling.spansPerSecond,
-        ceiling.cpuPercentOfOneCore,
-        ceiling.p50Ms,
-        ceiling.p99Ms,
-        ceiling.failed,
-      ],
-    ];
-    for (const row of table)
-      console.log(
-        row
-          .map((cell) =>
-            String(typeof cell === 'number' ? Math.round(cell * 10) / 10 : cell).padEnd(22),
-          )
-          .join(''),
-      );
-    console.log(
-      `opsless RSS ${memory.rssMiB} MiB (peak ${memory.peakMiB} MiB); spans stored ${stored}`,
-    );
-    console.log(
-      'RESULT ' +
-        JSON.stringify({
-          bench: 'ingest',
-          batchSpans: BATCH_SPANS,
-          seconds: SECONDS,
-          at10k: rate,
-          ceiling: { concurrency: CONCURRENCY, ...ceiling },
-          rssMiB: memory.rssMiB,
-          peakRssMiB: memory.peakMiB,
-          spansStored: stored,
-        }),
-    );
-    agent.destroy();
-  } finally {
-    await stopProcess(child);
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-}
-
-function post(agent: Agent, port: number, body: Uint8Array): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/v1/traces',
-        headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
-      },
-      (res) => {
-        res.resume();
-        res.once('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.once('error', reject);
-    req.end(body);
+function senders(otlpPort: number, grpcPort: number): { send: Send; close: () => void } {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const grpc = new Client(`127.0.0.1:${grpcPort}`, credentials.createInsecure(), {
+    'grpc.max_send_message_length': 64 << 20,
   });
+  const send: Send = (signal, transport, payload) => {
+    if (transport === 'grpc') {
+      return new Promise((resolve) => {
+        grpc.makeUnaryRequest(
+          GRPC_PATHS[signal],
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          Buffer.from(payload.protobuf),
+          (error) => resolve(error ? 1000 + error.code : 200),
+        );
+      });
+    }
+    const body = transport === 'http-json' ? payload.json : payload.protobuf;
+    const contentType = transport === 'http-json' ? 'application/json' : 'application/x-protobuf';
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          agent,
+          host: '127.0.0.1',
+          port: otlpPort,
+          method: 'POST',
+          path: `/v1/${signal}`,
+          headers: { 'content-type': contentType, 'content-length': body.length },
+        },
+        (res) => {
+          res.resume();
+          res.once('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.once('error', reject);
+      req.end(body);
+    });
+  };
+  return { send, close: () => (agent.destroy(), grpc.close()) };
 }
 
 function cpuTicks(pid: number): number {
@@ -133,107 +99,278 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]); // utime + stime
 }
 
-function readMemory(pid: number): { rssMiB: number; peakMiB: number } {
+function memoryMiB(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rssMiB: Math.round(kib('VmRSS') / 1024), peakMiB: Math.round(kib('VmHWM') / 1024) };
+  return { rss: Math.round(kib('VmRSS') / 1024), peak: Math.round(kib('VmHWM') / 1024) };
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted.length === 0
-    ? 0
-    : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
 async function measure(
   pid: number,
-  work: () => Promise<{ latencies: number[]; failed: number }>,
-): Promise<PhaseResult> {
+  items: number,
+  work: (latencies: number[]) => Promise<{ ok: number; notOk: number }>,
+): Promise<RunResult> {
   const ticks = cpuTicks(pid);
   const started = performance.now();
-  const { latencies, failed } = await work();
-  const elapsedS = (performance.now() - started) / 1000;
+  const latencies: number[] = [];
+  const { ok, notOk } = await work(latencies);
+  const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const ok = latencies.length;
   return {
-    spansPerSecond: (ok * BATCH_SPANS) / elapsedS,
-    requests: ok + failed,
-    failed,
-    cpuPercentOfOneCore: ((cpuTicks(pid) - ticks) / CLOCK_TICKS / elapsedS) * 100,
+    itemsPerSecond: (ok * items) / elapsed,
+    cpuPercentOfOneCore: ((cpuTicks(pid) - ticks) / CLOCK_TICKS / elapsed) * 100,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
+    requests: ok + notOk,
+    notOk,
   };
 }
 
-async function timed(
-  send: (body: Uint8Array) => Promise<number>,
-  body: Uint8Array,
-  latencies: number[],
-): Promise<boolean> {
+async function timed(send: () => Promise<number>, latencies: number[]): Promise<boolean> {
   const started = performance.now();
-  const status = await send(body);
+  const status = await send();
   if (status !== 200) return false;
   latencies.push(performance.now() - started);
   return true;
 }
 
-function runAtRate(
-  send: (body: Uint8Array) => Promise<number>,
-  batches: Uint8Array[],
+function closedLoop(
   pid: number,
-  spansPerSecond: number,
-): Promise<PhaseResult> {
-  return measure(pid, async () => {
-    const latencies: number[] = [];
-    let failed = 0;
-    const intervalMs = (BATCH_SPANS / spansPerSecond) * 1000;
+  clients: number,
+  payloads: Payload[],
+  send: (payload: Payload) => Promise<number>,
+  seconds = SECONDS,
+): Promise<RunResult> {
+  return measure(pid, BATCH, async (latencies) => {
+    let ok = 0;
+    let notOk = 0;
+    const deadline = performance.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: clients }, async (_, client) => {
+        for (let i = client; performance.now() < deadline; i += clients) {
+          if (await timed(() => send(payloads[i % payloads.length]!), latencies)) ok++;
+          else notOk++;
+        }
+      }),
+    );
+    return { ok, notOk };
+  });
+}
+
+/** Fires requests on a fixed schedule whatever the answers (open loop); counts each status. */
+async function openLoop(
+  pid: number,
+  itemsPerSecond: number,
+  payloads: Payload[],
+  send: (payload: Payload) => Promise<number>,
+) {
+  const statuses = new Map<number, number>();
+  const result = await measure(pid, BATCH, async (latencies) => {
+    const intervalMs = (BATCH / itemsPerSecond) * 1000;
     const total = Math.round((SECONDS * 1000) / intervalMs);
     const started = performance.now();
     const inFlight: Array<Promise<void>> = [];
     for (let i = 0; i < total; i++) {
-      const due = started + i * intervalMs;
-      const wait = due - performance.now();
+      const wait = started + i * intervalMs - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       inFlight.push(
-        timed(send, batches[i % batches.length]!, latencies).then((ok) => void (ok || failed++)),
+        (async () => {
+          const begun = performance.now();
+          const status = await send(payloads[i % payloads.length]!).catch(() => 0);
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          if (status === 200) latencies.push(performance.now() - begun);
+        })(),
       );
     }
     await Promise.all(inFlight);
-    return { latencies, failed };
+    const ok = statuses.get(200) ?? 0;
+    return { ok, notOk: total - ok };
   });
+  return { ...result, statuses: Object.fromEntries(statuses) };
 }
 
-async function runClosedLoop(
-  send: (body: Uint8Array) => Promise<number>,
-  batches: Uint8Array[],
-  seconds: number,
-  concurrency: number,
-) {
-  const latencies: number[] = [];
-  let failed = 0;
-  const deadline = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, worker) => {
-      for (let i = worker; performance.now() < deadline; i += concurrency) {
-        if (!(await timed(send, batches[i % batches.length]!, latencies))) failed++;
+/** Rows of one payload per signal, inserted straight into an embedded chDB in this process. */
+async function storageCeiling(payloads: Record<Signal, Payload>): Promise<Record<Signal, number>> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'opsless-bench-ceiling-'));
+  const storage = await openStorage({ dataDir, retentionDays: 0 });
+  const result = {} as Record<Signal, number>;
+  try {
+    for (const signal of SIGNALS) {
+      const tables: Array<[string, object[]]> = [];
+      if (signal === 'traces') {
+        const decoded = decodeTracesProtobuf(payloads.traces.protobuf);
+        if (decoded.ok) tables.push(['otel_traces', decoded.rows]);
+      } else if (signal === 'logs') {
+        const decoded = decodeLogsProtobuf(payloads.logs.protobuf);
+        if (decoded.ok) tables.push(['otel_logs', decoded.rows]);
+      } else {
+        const decoded = decodeMetricsProtobuf(payloads.metrics.protobuf);
+        if (decoded.ok) tables.push(['otel_metrics_sum', decoded.rows.sum]);
       }
-    }),
-  );
-  return { latencies, failed };
+      const [table, rows] = tables[0]!;
+      const lines = rows.map((row) => JSON.stringify(row)).join('\n') + '\n';
+      const repeat = Math.ceil(20_000 / rows.length);
+      const body = lines.repeat(repeat);
+      let inserted = 0;
+      const started = performance.now();
+      while (performance.now() - started < SECONDS * 1000) {
+        const res = await storage.client.exec({
+          query: `INSERT INTO ${table} FORMAT JSONEachRow`,
+          values: Readable.from([body], { objectMode: false }),
+        });
+        res.stream.resume();
+        inserted += rows.length * repeat;
+      }
+      result[signal] = inserted / ((performance.now() - started) / 1000);
+    }
+  } finally {
+    await storage.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return result;
 }
 
-function runClosedLoopMeasured(
-  send: (body: Uint8Array) => Promise<number>,
-  batches: Uint8Array[],
-  pid: number,
-): Promise<PhaseResult> {
-  return measure(pid, () => runClosedLoop(send, batches, SECONDS, CONCURRENCY));
-}
-
-async function storedSpans(apiPort: number): Promise<number> {
+async function storedSpans(apiPort: number, service: string): Promise<number> {
   const response = await fetch(`http://127.0.0.1:${apiPort}/v1/services?since=1h`);
-  const body = (await response.json()) as { services: Array<{ spans: number }> };
-  return body.services.reduce((sum, service) => sum + service.spans, 0);
+  const body = (await response.json()) as { services: Array<{ name: string; spans: number }> };
+  return body.services.find((entry) => entry.name === service)?.spans ?? 0;
+}
+
+const round = (value: number) => Math.round(value * 10) / 10;
+
+async function main(): Promise<void> {
+  const payloads = {} as Record<Signal, Payload[]>;
+  for (const signal of SIGNALS) payloads[signal] = await makePayloads(signal, 8, BATCH);
+  const overloadPayloads = await makePayloads('traces', 8, BATCH, 'overload');
+  const dataDir = mkdtempSync(join(tmpdir(), 'opsless-bench-'));
+  const opsless = await spawnOpsless({ OPSLESS_DATA_DIR: dataDir });
+  const pid = opsless.child.pid!;
+  const { send, close } = senders(
+    opsless.otlpPort,
+    Number(/OTLP\/gRPC\s+\S+:(\d+)/.exec(opsless.output())![1]),
+  );
+  try {
+    await closedLoop(pid, 2, payloads.traces, (p) => send('traces', 'http-protobuf', p), 2); // warm-up
+    const matrix: Array<{ signal: Signal; transport: Transport; clients: number } & RunResult> = [];
+    console.log('signal   transport      clients  items/s    CPU%1core  p50 ms   p99 ms   not-ok');
+    for (const signal of SIGNALS) {
+      for (const transport of TRANSPORTS) {
+        for (const clients of [1, 8]) {
+          const run = await closedLoop(pid, clients, payloads[signal], (p) =>
+            send(signal, transport, p),
+          );
+          matrix.push({ signal, transport, clients, ...run });
+          console.log(
+            [
+              signal.padEnd(8),
+              transport.padEnd(14),
+              String(clients).padEnd(8),
+              String(Math.round(run.itemsPerSecond)).padEnd(10),
+              String(round(run.cpuPercentOfOneCore)).padEnd(10),
+              String(round(run.p50Ms)).padEnd(8),
+              String(round(run.p99Ms)).padEnd(8),
+              run.notOk,
+            ].join(' '),
+          );
+        }
+      }
+    }
+    const at10k = await openLoop(pid, 10_000, payloads.traces, (p) =>
+      send('traces', 'http-protobuf', p),
+    );
+    console.log(
+      `traces at 10k spans/s: ${Math.round(at10k.itemsPerSecond)} spans/s, CPU ${round(at10k.cpuPercentOfOneCore)}% of one core, p50 ${round(at10k.p50Ms)} ms, p99 ${round(at10k.p99Ms)} ms`,
+    );
+
+    // Acknowledging after the insert makes throughput grow with requests in flight (the
+    // batches grow), so the sustainable rate is measured with many senders.
+    const sustained = await closedLoop(pid, 32, payloads.traces, (p) =>
+      send('traces', 'http-protobuf', p),
+    );
+    console.log(
+      `traces, 32 senders (sustainable rate): ${Math.round(sustained.itemsPerSecond)} spans/s, CPU ${round(sustained.cpuPercentOfOneCore)}%`,
+    );
+    const overloadRate = 3 * sustained.itemsPerSecond;
+    const overload = await openLoop(pid, overloadRate, overloadPayloads, (p) =>
+      send('traces', 'http-protobuf', p),
+    );
+    const acknowledged = (overload.statuses[200] ?? 0) * BATCH;
+    const stored = await storedSpans(opsless.apiPort, 'overload');
+    const memory = memoryMiB(pid);
+    const throttledShare =
+      ((overload.statuses[429] ?? 0) + (overload.statuses[503] ?? 0)) / overload.requests;
+    console.log(
+      `overload at ${Math.round(overloadRate)} spans/s: statuses ${JSON.stringify(overload.statuses)}, throttled ${round(throttledShare * 100)}%, acknowledged ${acknowledged} spans, stored ${stored}, lost ${Math.max(0, acknowledged - stored)}; RSS ${memory.rss} MiB, peak ${memory.peak} MiB`,
+    );
+
+    await stopProcess(opsless.child);
+    const ceiling = await storageCeiling({
+      traces: payloads.traces[0]!,
+      metrics: payloads.metrics[0]!,
+      logs: payloads.logs[0]!,
+    });
+    const ratios = Object.fromEntries(
+      SIGNALS.map((signal) => {
+        const bestCollector = Math.max(
+          ...matrix.filter((run) => run.signal === signal).map((run) => run.itemsPerSecond),
+          signal === 'traces' ? sustained.itemsPerSecond : 0,
+        );
+        return [
+          signal,
+          {
+            collectorItemsPerSecond: Math.round(bestCollector),
+            storageRowsPerSecond: Math.round(ceiling[signal]),
+            ratio: Math.round((bestCollector / ceiling[signal]) * 100) / 100,
+          },
+        ];
+      }),
+    );
+    for (const [signal, ratio] of Object.entries(ratios)) {
+      console.log(
+        `${signal}: collector ${ratio.collectorItemsPerSecond}/s vs straight into chDB ${ratio.storageRowsPerSecond} rows/s = ${ratio.ratio}`,
+      );
+    }
+    console.log(
+      'RESULT ' +
+        JSON.stringify({
+          bench: 'ingest',
+          batch: BATCH,
+          secondsPerRun: SECONDS,
+          matrix: matrix.map((run) => ({
+            ...run,
+            itemsPerSecond: Math.round(run.itemsPerSecond),
+            cpuPercentOfOneCore: round(run.cpuPercentOfOneCore),
+            p50Ms: round(run.p50Ms),
+            p99Ms: round(run.p99Ms),
+          })),
+          at10k: {
+            spansPerSecond: Math.round(at10k.itemsPerSecond),
+            cpuPercentOfOneCore: round(at10k.cpuPercentOfOneCore),
+            p50Ms: round(at10k.p50Ms),
+            p99Ms: round(at10k.p99Ms),
+          },
+          sustainedSpansPerSecond32Senders: Math.round(sustained.itemsPerSecond),
+          storageCeiling: ratios,
+          overload: {
+            offeredSpansPerSecond: Math.round(overloadRate),
+            statuses: overload.statuses,
+            throttledShare: round(throttledShare * 1000) / 1000,
+            acknowledgedSpans: acknowledged,
+            storedSpans: stored,
+            lostSpans: Math.max(0, acknowledged - stored),
+            rssMiB: memory.rss,
+            peakRssMiB: memory.peak,
+          },
+        }),
+    );
+  } finally {
+    close();
+    await stopProcess(opsless.child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 await main();
