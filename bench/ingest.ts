@@ -53,8 +53,13 @@ interface RunResult {
   notOk: number;
 }
 
-function senders(otlpPort: number, grpcPort: number): { send: Send; close: () => void } {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+/** `maxSockets` bounds requests in flight; the overload run needs none, or the client would queue what it offers. */
+function senders(
+  otlpPort: number,
+  grpcPort: number,
+  maxSockets = 64,
+): { send: Send; close: () => void } {
+  const agent = new Agent({ keepAlive: true, maxSockets });
   const grpc = new Client(`127.0.0.1:${grpcPort}`, credentials.createInsecure(), {
     'grpc.max_send_message_length': 64 << 20,
   });
@@ -294,9 +299,11 @@ async function main(): Promise<void> {
       `traces, 32 senders (sustainable rate): ${Math.round(sustained.itemsPerSecond)} spans/s, CPU ${round(sustained.cpuPercentOfOneCore)}%`,
     );
     const overloadRate = 3 * sustained.itemsPerSecond;
+    const unbounded = senders(opsless.otlpPort, 0, Infinity);
     const overload = await openLoop(pid, overloadRate, overloadPayloads, (p) =>
-      send('traces', 'http-protobuf', p),
+      unbounded.send('traces', 'http-protobuf', p),
     );
+    unbounded.close();
     const acknowledged = (overload.statuses[200] ?? 0) * BATCH;
     const stored = await storedSpans(opsless.apiPort, 'overload');
     const memory = memoryMiB(pid);

@@ -94,6 +94,22 @@ describe('batch writer', () => {
     expect(calls).toBeGreaterThan(1);
   });
 
+  it('recovers by itself once storage takes inserts again', async () => {
+    let failuresLeft = 2;
+    const stored: number[] = [];
+    const w = writer({
+      retryDeadlineMs: 5_000,
+      insert: async (_body, rows) => {
+        if (failuresLeft-- > 0) throw new Error('connection refused');
+        stored.push(rows);
+      },
+    });
+    const result = w.write('x\n', 1);
+    if (!result.accepted) throw new Error('not accepted');
+    expect(await result.stored).toEqual({ ok: true });
+    expect(stored).toEqual([1]);
+  });
+
   it('close flushes pending rows, waits for them, and then refuses new writes', async () => {
     const inserted: number[] = [];
     const w = writer({

@@ -42,6 +42,59 @@ function randomHex(bytes: number): string {
   return text;
 }
 
+/** Clients that post batches until the process goes away; returns the acknowledged batch names. */
+function sendContinuously(port: number, prefix: string) {
+  const acknowledged = new Set<string>();
+  let stopping = false;
+  const done = Promise.all(
+    Array.from({ length: CLIENTS }, async (_, client) => {
+      for (let n = 0; !stopping; n++) {
+        const batch = `${prefix}-${client}-${n}`;
+        try {
+          const response = await fetch(`http://127.0.0.1:${port}/v1/traces`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: batchBody(batch),
+          });
+          await response.arrayBuffer();
+          if (response.status === 200) acknowledged.add(batch);
+        } catch {
+          if (stopping) return; // the connection died with the process
+        }
+      }
+    }),
+  );
+  return {
+    acknowledged,
+    /** Resolves once at least `count` batches were acknowledged (or 30 s passed). */
+    async until(count: number) {
+      const deadline = Date.now() + 30_000;
+      while (acknowledged.size < count && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    /** Stops sending; returns what was acknowledged by then. */
+    async stop(): Promise<Set<string>> {
+      stopping = true;
+      await done;
+      return new Set(acknowledged);
+    },
+  };
+}
+
+async function storedBatches(dataDir: string): Promise<Map<string, number>> {
+  const client = createStorageClient({ dataDir });
+  try {
+    const stored = await rows<{ SpanName: string; n: string }>(
+      client,
+      "SELECT SpanName, count() AS n FROM otel_traces WHERE ServiceName = 'crash-test' GROUP BY SpanName",
+    );
+    return new Map(stored.map((row) => [row.SpanName, Number(row.n)]));
+  } finally {
+    await client.close();
+  }
+}
+
 describe('crash durability', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'opsless-crash-'));
   const spawned: OpslessProcess[] = [];
@@ -56,35 +109,14 @@ describe('crash durability', () => {
       OPSLESS_DATA_DIR: dataDir,
       OPSLESS_FLUSH_INTERVAL_MS: '50',
     });
-    const acknowledged = new Set<string>();
-    let running = true;
-    let killed = false;
-    const senders = Array.from({ length: CLIENTS }, async (_, client) => {
-      for (let n = 0; running; n++) {
-        const batch = `batch-${client}-${n}`;
-        try {
-          const response = await fetch(`http://127.0.0.1:${first.otlpPort}/v1/traces`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: batchBody(batch),
-          });
-          if (response.status === 200) acknowledged.add(batch);
-          await response.arrayBuffer();
-        } catch {
-          if (killed) return; // the connection died with the process
-        }
-      }
-    });
-    // Kill only once a good number of batches were acknowledged, while requests are in flight.
-    const deadline = Date.now() + 30_000;
-    while (acknowledged.size < 40 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    killed = true;
-    await stopProcess(first.child, 'SIGKILL');
-    running = false;
-    await Promise.all(senders);
-    const acknowledgedAtKill = new Set(acknowledged);
+    spawned.push(first);
+    const senders = sendContinuously(first.otlpPort, 'kill');
+    await senders.until(40); // kill while requests are in flight
+    const [, acknowledged] = await Promise.all([
+      stopProcess(first.child, 'SIGKILL'),
+      senders.stop(),
+    ]);
+    expect(acknowledged.size).toBeGreaterThanOrEqual(40);
 
     // The restarted process comes up on the same directory and takes data again.
     const second = await spawnOpsless({ OPSLESS_DATA_DIR: dataDir });
@@ -97,21 +129,29 @@ describe('crash durability', () => {
     expect(after.status).toBe(200);
     expect(await stopProcess(second.child, 'SIGTERM')).toBe(0);
 
-    const client = createStorageClient({ dataDir });
-    try {
-      const stored = await rows<{ SpanName: string; n: string }>(
-        client,
-        "SELECT SpanName, count() AS n FROM otel_traces WHERE ServiceName = 'crash-test' GROUP BY SpanName",
-      );
-      const counts = new Map(stored.map((row) => [row.SpanName, Number(row.n)]));
-      const missing = [...acknowledgedAtKill].filter(
-        (batch) => (counts.get(batch) ?? 0) < SPANS_PER_BATCH,
-      );
-      expect(missing).toEqual([]);
-      expect(counts.get('after-restart')).toBe(SPANS_PER_BATCH);
-      expect(acknowledgedAtKill.size).toBeGreaterThanOrEqual(40);
-    } finally {
-      await client.close();
-    }
+    const counts = await storedBatches(dataDir);
+    expect([...acknowledged].filter((batch) => (counts.get(batch) ?? 0) < SPANS_PER_BATCH)).toEqual(
+      [],
+    );
+    expect(counts.get('after-restart')).toBe(SPANS_PER_BATCH);
+  }, 120_000);
+
+  it('drains what it acknowledged when stopped with SIGTERM mid-stream, and exits 0', async () => {
+    const running = await spawnOpsless({
+      OPSLESS_DATA_DIR: dataDir,
+      OPSLESS_FLUSH_INTERVAL_MS: '300',
+    });
+    spawned.push(running);
+    const senders = sendContinuously(running.otlpPort, 'term');
+    await senders.until(20);
+    const [code, acknowledged] = await Promise.all([
+      stopProcess(running.child, 'SIGTERM'),
+      senders.stop(),
+    ]);
+    expect(code).toBe(0);
+    const counts = await storedBatches(dataDir);
+    expect([...acknowledged].filter((batch) => (counts.get(batch) ?? 0) < SPANS_PER_BATCH)).toEqual(
+      [],
+    );
   }, 120_000);
 });
