@@ -54,6 +54,7 @@ export function createCollector(options: CollectorOptions): Collector {
     ingestKey: options.ingestKey,
     logger: options.logger,
     telemetry,
+    budget,
   });
   const grpcServer = createGrpcReceiver({
     signals,
@@ -61,6 +62,7 @@ export function createCollector(options: CollectorOptions): Collector {
     ingestKey: options.ingestKey,
     logger: options.logger,
     telemetry,
+    budget,
   });
   let closing: Promise<void> | undefined;
   return {

@@ -10,7 +10,8 @@ import {
 import type { Logger } from 'pino';
 import { bearerMatches } from './auth.ts';
 import { encodeRetryStatusDetails } from './otlp/responses.ts';
-import type { OtlpSignal } from './signal.ts';
+import type { ByteBudget } from './batch-writer.ts';
+import type { IngestResult, OtlpSignal } from './signal.ts';
 import type { IngestTelemetry } from './telemetry.ts';
 
 export interface GrpcReceiverOptions {
@@ -22,6 +23,8 @@ export interface GrpcReceiverOptions {
   retryAfterSeconds?: number;
   logger: Logger;
   telemetry: IngestTelemetry;
+  /** Shared with the batch writers: a message being decoded counts against it too. */
+  budget: ByteBudget;
 }
 
 const SERVICE_PATHS: Record<OtlpSignal['name'], string> = {
@@ -82,7 +85,16 @@ export function createGrpcReceiver(options: GrpcReceiverOptions): Server {
         });
       }
     }
-    const result = signal.ingest(call.request, 'protobuf');
+    if (!options.budget.tryTake(call.request.length)) {
+      options.telemetry.request(signal.name, 'grpc', 'throttled');
+      return callback(unavailable('ingest queue is full; retry later', retryAfterSeconds));
+    }
+    let result: IngestResult;
+    try {
+      result = signal.ingest(call.request, 'protobuf');
+    } finally {
+      options.budget.release(call.request.length);
+    }
     if (result.status === 'invalid') {
       options.telemetry.request(signal.name, 'grpc', 'invalid', result);
       return callback({ code: GrpcStatus.INVALID_ARGUMENT, details: result.message });

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { ByteBudget } from './batch-writer.ts';
 import { readBody } from './http-body.ts';
 import { bearerMatches } from './auth.ts';
 import type { IngestResult, OtlpSignal, WireEncoding } from './signal.ts';
@@ -14,6 +15,8 @@ export interface HttpReceiverOptions {
   retryAfterSeconds?: number;
   logger: Logger;
   telemetry: IngestTelemetry;
+  /** Shared with the batch writers: request bodies being read count against it too. */
+  budget: ByteBudget;
 }
 
 const OUTCOME_FOR_HTTP: Record<number, RequestOutcome> = {
@@ -90,10 +93,21 @@ export function createHttpReceiver(options: HttpReceiverOptions): Server {
         `unsupported Content-Type "${request.headers['content-type'] ?? ''}": use application/x-protobuf or application/json`,
       );
     }
-    const body = await readBody(request, options.maxBodyBytes);
-    if (!body.ok) return fail(body.status, body.message);
+    const body = await readBody(request, options.maxBodyBytes, options.budget);
+    if (!body.ok) {
+      return fail(
+        body.status,
+        body.message,
+        body.status === 429 ? { 'retry-after': retryAfter } : {},
+      );
+    }
 
-    const result = signal.ingest(body.body, encoding);
+    let result: IngestResult;
+    try {
+      result = signal.ingest(body.body, encoding);
+    } finally {
+      options.budget.release(body.held); // the rows, if queued, now hold their own share
+    }
     decoded.result = result;
     if (result.status === 'invalid') return fail(400, result.message);
     if (result.status === 'throttled')
@@ -119,6 +133,10 @@ export function createHttpReceiver(options: HttpReceiverOptions): Server {
 
   return createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
+      if (request.destroyed && !request.complete) {
+        options.logger.debug('OTLP client went away mid-request');
+        return;
+      }
       options.logger.error({ err: error }, 'OTLP request failed');
       if (!response.headersSent)
         send(response, 503, 'json', jsonStatus(503, 'internal error; retry later'), {

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import {
@@ -103,6 +104,44 @@ describe('ingest under pressure', () => {
       "SELECT count() AS n FROM otel_traces WHERE ServiceName = 'pressure'",
     );
     expect(Number(stored!.n)).toBe(ok * 40);
+  });
+
+  it('counts bodies still being uploaded against the queue budget, refusing others with 429', async () => {
+    // Three uploads send half of a 100 KiB body and stall: 150 KiB held of a 120 KiB budget.
+    const { port } = new URL(opsless.otlpUrl);
+    const stalled = Array.from({ length: 3 }, () => {
+      const req = request({
+        host: '127.0.0.1',
+        port: Number(port),
+        method: 'POST',
+        path: '/v1/traces',
+        headers: {
+          'content-type': 'application/x-protobuf',
+          'content-length': 100 * 1024,
+          authorization: `Bearer ${INGEST_KEY}`,
+        },
+      });
+      req.on('error', () => undefined); // destroyed below
+      req.write(Buffer.alloc(50 * 1024));
+      return req;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const response = await fetch(`${opsless.otlpUrl}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${INGEST_KEY}` },
+      body: small,
+    });
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('1');
+    for (const req of stalled) req.destroy();
+    // Once the stalled uploads are gone, their share is free again.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const after = await fetch(`${opsless.otlpUrl}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${INGEST_KEY}` },
+      body: small,
+    });
+    expect(after.status).toBe(200);
   });
 
   it('answers gRPC overload with UNAVAILABLE carrying a RetryInfo delay', async () => {
