@@ -3,7 +3,10 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { createAlertStore, type AlertStore } from '../alerts/index.ts';
 import { bearerMatches } from '../collector/index.ts';
+import { registerAlertRoutes, type AlertRoutesOptions } from './alerts.ts';
+import { openApiDocument } from './openapi.ts';
 import { ApiError } from './errors.ts';
 import { listServices } from './services.ts';
 import { parseTimeRange } from './time-range.ts';
@@ -17,6 +20,9 @@ export interface ApiOptions {
   logger: Logger;
   /** Metrics served on `/metrics` in Prometheus text format. */
   registry?: Registry;
+  /** Alerts (default: the alert store on `client`). */
+  alerts?: AlertStore;
+  onAlertTransition?: AlertRoutesOptions['onTransition'];
   now?: () => number;
 }
 
@@ -59,6 +65,14 @@ export function createApi(options: ApiOptions): Hono {
     return c.text(await options.registry.metrics(), 200, {
       'content-type': options.registry.contentType,
     });
+  });
+
+  app.get('/openapi.json', (c) => c.json(openApiDocument()));
+
+  registerAlertRoutes(app, {
+    store: options.alerts ?? createAlertStore(options.client),
+    now,
+    onTransition: options.onAlertTransition,
   });
 
   app.get('/v1/services', async (c) => {

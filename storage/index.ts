@@ -1,6 +1,24 @@
 export { createStorageClient, type StorageOptions } from './client.ts';
 export { openStorage, type OpenStorageOptions, type Storage } from './open.ts';
 export { migrate } from './migrate.ts';
-export { migrations, type Migration, type SchemaOptions } from './schema.ts';
-export type { AttributeMap, SpanRow } from './rows.ts';
+export {
+  engine,
+  migrations,
+  onCluster,
+  ttlClause,
+  type Migration,
+  type SchemaOptions,
+} from './schema.ts';
+export type {
+  AttributeMap,
+  ExpHistogramRow,
+  GaugeRow,
+  HistogramRow,
+  LogRow,
+  SpanRow,
+  SumRow,
+  SummaryRow,
+} from './rows.ts';
 export { ENTRY_SPAN_SQL, ERROR_SPAN_SQL } from './semconv.ts';
+export { ALERTS_TABLE } from './alerts-table.ts';
+export { RED_TABLE } from './rollups.ts';

@@ -1,4 +1,6 @@
+import { alertsTableStatement } from './alerts-table.ts';
 import { quoteIdentifier } from './client.ts';
+import { rollupStatements } from './rollups.ts';
 
 export interface SchemaOptions {
   /** Cluster name: renders `ON CLUSTER` and Replicated engines. */
@@ -247,6 +249,8 @@ export function migrations(options: SchemaOptions): Migration[] {
         ),
       ],
     },
+    { version: 3, name: 'RED rollup of entry spans', statements: rollupStatements(options) },
+    { version: 4, name: 'alerts', statements: [alertsTableStatement(options)] },
   ];
 }
 

@@ -1,0 +1,39 @@
+import { onCluster, type SchemaOptions } from './schema.ts';
+
+export const ALERTS_TABLE = 'opsless_alerts';
+
+/**
+ * Alerts are rows of a ReplacingMergeTree keyed by id: every change writes the
+ * whole alert again with a higher version and reads take the latest (FINAL).
+ * ClickHouse has no cheap row update; an alert changes a handful of times.
+ */
+export function alertsTableStatement(options: SchemaOptions): string {
+  return `CREATE TABLE IF NOT EXISTS ${ALERTS_TABLE}${onCluster(options)} (
+  id String,
+  service LowCardinality(String),
+  signal LowCardinality(String),
+  signals Array(LowCardinality(String)),
+  operation Nullable(String),
+  severity LowCardinality(String),
+  status LowCardinality(String),
+  score Float64,
+  observed Float64,
+  expected Float64,
+  openedAt DateTime64(3, 'UTC'),
+  updatedAt DateTime64(3, 'UTC'),
+  acknowledgedAt Nullable(DateTime64(3, 'UTC')),
+  acknowledgedBy Nullable(String),
+  resolvedAt Nullable(DateTime64(3, 'UTC')),
+  resolvedBy Nullable(String),
+  summary String,
+  explanation String,
+  version UInt64
+) ENGINE = ${replacingEngine(options)}
+ORDER BY id`;
+}
+
+function replacingEngine(options: SchemaOptions): string {
+  return options.cluster
+    ? "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', version)"
+    : 'ReplacingMergeTree(version)';
+}
