@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { ALERTS_TABLE } from '../storage/index.ts';
 import type { Alert, AlertStatus } from './schema.ts';
 
-const TIME_COLUMNS = ['openedAt', 'updatedAt', 'acknowledgedAt', 'resolvedAt'] as const;
+type TimeColumn = 'openedAt' | 'updatedAt' | 'acknowledgedAt' | 'resolvedAt';
 // Times come back as epoch milliseconds under other names: an alias named like its
 // column would shadow the column in WHERE and ORDER BY.
 const SELECT_COLUMNS = `id, service, signal, signals, operation, severity, status, score, observed, expected,
@@ -10,8 +10,8 @@ const SELECT_COLUMNS = `id, service, signal, signals, operation, severity, statu
   toUnixTimestamp64Milli(acknowledgedAt) AS acknowledgedAtMs, acknowledgedBy,
   toUnixTimestamp64Milli(resolvedAt) AS resolvedAtMs, resolvedBy, summary, explanation`;
 
-type AlertRow = Omit<Alert, (typeof TIME_COLUMNS)[number] | 'explanation'> &
-  Record<`${(typeof TIME_COLUMNS)[number]}Ms`, string | number | null> & { explanation: string };
+type AlertRow = Omit<Alert, TimeColumn | 'explanation'> &
+  Record<`${TimeColumn}Ms`, string | number | null> & { explanation: string };
 
 function fromRow(row: AlertRow): Alert {
   const iso = (ms: string | number | null) =>
