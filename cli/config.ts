@@ -53,6 +53,7 @@ const schema = z.object({
   OPSLESS_FLUSH_INTERVAL_MS: z.coerce.number().int().positive().default(200),
   OPSLESS_QUEUE_MAX_BYTES: bytes.default(128 * 1024 * 1024),
   OPSLESS_INSERT_RETRY_MS: z.coerce.number().int().min(0).default(2_000),
+  OPSLESS_MAX_CONCURRENT_REQUESTS: z.coerce.number().int().positive().default(128),
   OPSLESS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -79,6 +80,7 @@ export interface Config {
     flushIntervalMs: number;
     queueMaxBytes: number;
     insertRetryMs: number;
+    maxConcurrentRequests: number;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 }
@@ -124,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       flushIntervalMs: e.OPSLESS_FLUSH_INTERVAL_MS,
       queueMaxBytes: e.OPSLESS_QUEUE_MAX_BYTES,
       insertRetryMs: e.OPSLESS_INSERT_RETRY_MS,
+      maxConcurrentRequests: e.OPSLESS_MAX_CONCURRENT_REQUESTS,
     },
     logLevel: e.OPSLESS_LOG_LEVEL,
   };

@@ -48,6 +48,27 @@ export function createByteBudget(maxBytes: number): ByteBudget {
   };
 }
 
+/** A count of things in progress, refused past `max`. */
+export interface Gate {
+  tryEnter(): boolean;
+  leave(): void;
+}
+
+/** Creates a gate admitting at most `max` at once. */
+export function createGate(max: number): Gate {
+  let inside = 0;
+  return {
+    tryEnter() {
+      if (inside >= max) return false;
+      inside++;
+      return true;
+    },
+    leave() {
+      inside--;
+    },
+  };
+}
+
 export interface BatchWriter {
   /** Queues rows already serialised as JSONEachRow lines (each ending in `\n`). */
   write(lines: string, rows: number): WriteResult;

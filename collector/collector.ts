@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
-import { createByteBudget, type BatchWriter } from './batch-writer.ts';
+import { createByteBudget, createGate, type BatchWriter } from './batch-writer.ts';
 import { createHttpReceiver } from './http-receiver.ts';
 import type { OtlpSignal } from './signal.ts';
 import { createTableWriter, type IngestLimits } from './table-writer.ts';
@@ -34,6 +34,7 @@ export interface Collector {
 export function createCollector(options: CollectorOptions): Collector {
   const budget = createByteBudget(options.limits.queueMaxBytes);
   const telemetry = createIngestTelemetry(options.registry, budget);
+  const gate = createGate(options.limits.maxConcurrentRequests);
   const writers: BatchWriter[] = [];
   const writerFor = (table: string): BatchWriter => {
     const writer = createTableWriter(
@@ -55,6 +56,7 @@ export function createCollector(options: CollectorOptions): Collector {
     logger: options.logger,
     telemetry,
     budget,
+    gate,
   });
   const grpcServer = createGrpcReceiver({
     signals,
@@ -63,6 +65,7 @@ export function createCollector(options: CollectorOptions): Collector {
     logger: options.logger,
     telemetry,
     budget,
+    gate,
   });
   let closing: Promise<void> | undefined;
   return {

@@ -10,7 +10,7 @@ import {
 import type { Logger } from 'pino';
 import { bearerMatches } from './auth.ts';
 import { encodeRetryStatusDetails } from './otlp/responses.ts';
-import type { ByteBudget } from './batch-writer.ts';
+import type { ByteBudget, Gate } from './batch-writer.ts';
 import type { IngestResult, OtlpSignal } from './signal.ts';
 import type { IngestTelemetry } from './telemetry.ts';
 
@@ -25,6 +25,8 @@ export interface GrpcReceiverOptions {
   telemetry: IngestTelemetry;
   /** Shared with the batch writers: a message being decoded counts against it too. */
   budget: ByteBudget;
+  /** Requests in progress, shared with the HTTP receiver. */
+  gate: Gate;
 }
 
 const SERVICE_PATHS: Record<OtlpSignal['name'], string> = {
@@ -61,9 +63,18 @@ export function createGrpcReceiver(options: GrpcReceiverOptions): Server {
       call: ServerUnaryCall<Buffer, Buffer>,
       callback: sendUnaryData<Buffer>,
     ): void => {
-      exportCall(signal, call, callback).catch((error: unknown) => {
+      if (!options.gate.tryEnter()) {
+        options.telemetry.request(signal.name, 'grpc', 'throttled');
+        callback(unavailable('too many requests in progress; retry later', retryAfterSeconds));
+        return;
+      }
+      const done: sendUnaryData<Buffer> = (...args) => {
+        options.gate.leave();
+        callback(...args);
+      };
+      exportCall(signal, call, done).catch((error: unknown) => {
         options.logger.error({ err: error }, 'OTLP/gRPC request failed');
-        callback(unavailable('internal error; retry later', retryAfterSeconds));
+        done(unavailable('internal error; retry later', retryAfterSeconds));
       });
     };
     server.addService(definition, { Export: handler });

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { ByteBudget } from './batch-writer.ts';
+import type { ByteBudget, Gate } from './batch-writer.ts';
 import { readBody } from './http-body.ts';
 import { bearerMatches } from './auth.ts';
 import type { IngestResult, OtlpSignal, WireEncoding } from './signal.ts';
@@ -17,6 +17,8 @@ export interface HttpReceiverOptions {
   telemetry: IngestTelemetry;
   /** Shared with the batch writers: request bodies being read count against it too. */
   budget: ByteBudget;
+  /** Requests in progress, shared with the gRPC receiver. */
+  gate: Gate;
 }
 
 const OUTCOME_FOR_HTTP: Record<number, RequestOutcome> = {
@@ -87,6 +89,10 @@ export function createHttpReceiver(options: HttpReceiverOptions): Server {
         'missing or wrong ingest key: send "Authorization: Bearer <OPSLESS_INGEST_KEY>"',
       );
     }
+    if (!options.gate.tryEnter()) {
+      return fail(429, 'too many requests in progress; retry later', { 'retry-after': retryAfter });
+    }
+    response.once('close', () => options.gate.leave());
     if (!encoding) {
       return fail(
         415,

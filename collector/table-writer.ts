@@ -12,6 +12,12 @@ export interface IngestLimits {
   maxBodyBytes: number;
   /** How long a batch keeps retrying a failed insert before its requests get 503, ms. */
   insertRetryMs: number;
+  /**
+   * OTLP requests (HTTP and gRPC together) being handled at once; more are refused
+   * at once with 429 / UNAVAILABLE, so overload is answered in milliseconds instead
+   * of queueing in sockets until clients time out and send everything twice.
+   */
+  maxConcurrentRequests: number;
 }
 
 /** A batch writer that inserts into one table as JSONEachRow. */

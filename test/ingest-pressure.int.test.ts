@@ -37,6 +37,14 @@ const root = protobuf.Root.fromJSON({
 const Status = root.lookupType('Status');
 const RetryInfo = root.lookupType('RetryInfo');
 
+async function protobufMessage(response: Response): Promise<string> {
+  return (
+    Status.toObject(Status.decode(new Uint8Array(await response.arrayBuffer()))) as {
+      message: string;
+    }
+  ).message;
+}
+
 function grpcExport(
   client: Client,
   body: Uint8Array,
@@ -68,6 +76,7 @@ describe('ingest under pressure', () => {
       OPSLESS_FLUSH_INTERVAL_MS: '100',
       OPSLESS_INGEST_KEY: INGEST_KEY,
       OPSLESS_MAX_BODY_BYTES: String(512 * 1024),
+      OPSLESS_MAX_CONCURRENT_REQUESTS: '8',
     });
     grpc = new Client(opsless.grpcUrl.replace('http://', ''), credentials.createInsecure());
     small = ProtobufTraceSerializer.serializeRequest(
@@ -142,6 +151,50 @@ describe('ingest under pressure', () => {
       body: small,
     });
     expect(after.status).toBe(200);
+  });
+
+  it('refuses requests beyond OPSLESS_MAX_CONCURRENT_REQUESTS at once with 429, before reading them', async () => {
+    const { port } = new URL(opsless.otlpUrl);
+    const stalled = Array.from({ length: 8 }, () => {
+      const req = request({
+        host: '127.0.0.1',
+        port: Number(port),
+        method: 'POST',
+        path: '/v1/traces',
+        headers: {
+          'content-type': 'application/x-protobuf',
+          'content-length': 4096,
+          authorization: `Bearer ${INGEST_KEY}`,
+        },
+      });
+      req.on('error', () => undefined); // destroyed below
+      req.write(Buffer.alloc(1024));
+      return req;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const started = performance.now();
+    const response = await fetch(`${opsless.otlpUrl}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${INGEST_KEY}` },
+      body: small,
+    });
+    expect(response.status).toBe(429);
+    expect(await protobufMessage(response)).toBe('too many requests in progress; retry later');
+    expect(performance.now() - started).toBeLessThan(1_000);
+    for (const req of stalled) req.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(
+      (
+        await fetch(`${opsless.otlpUrl}/v1/traces`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-protobuf',
+            authorization: `Bearer ${INGEST_KEY}`,
+          },
+          body: small,
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('answers gRPC overload with UNAVAILABLE carrying a RetryInfo delay', async () => {
@@ -227,6 +280,7 @@ describe('ingest while ClickHouse is unreachable', () => {
         queueMaxBytes: 1 << 20,
         maxBodyBytes: 1 << 20,
         insertRetryMs: 300,
+        maxConcurrentRequests: 16,
       },
     });
     await new Promise<void>((resolve) => collector.httpServer.listen(0, '127.0.0.1', resolve));
