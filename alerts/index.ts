@@ -5,3 +5,10 @@ export {
   type AlertStore,
   type TransitionResult,
 } from './store.ts';
+export {
+  explainAnomaly,
+  type Contributor,
+  type Explanation,
+  type ExplainFocus,
+  type ExplainOptions,
+} from './explain.ts';

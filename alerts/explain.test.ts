@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStorage, type SpanRow, type Storage } from '../storage/index.ts';
+import { explainAnomaly } from './explain.ts';
+
+const T0 = Date.parse('2026-11-24T10:00:00Z');
+const MINUTE = 60_000;
+
+function span(atMs: number, route: string, overrides: Partial<SpanRow> = {}): Partial<SpanRow> {
+  return {
+    Timestamp: `${BigInt(atMs) * 1_000_000n}`.padStart(19, '0'),
+    ServiceName: 'checkout',
+    SpanName: `GET ${route}`,
+    SpanKind: 'Server',
+    StatusCode: 'Unset',
+    Duration: 20_000_000,
+    SpanAttributes: { 'http.route': route, 'http.response.status_code': '200' },
+    ResourceAttributes: { 'service.version': '1.0.0' },
+    ...overrides,
+  };
+}
+
+describe('explaining an anomaly', () => {
+  let storage: Storage;
+  beforeAll(async () => {
+    storage = await openStorage({ dataDir: ':memory:', retentionDays: 0 });
+    const rows: Array<Partial<SpanRow>> = [];
+    // Baseline hour: three routes, fast, a rare error on /cart.
+    for (let i = 0; i < 600; i++) {
+      const route = ['/cart', '/items', '/pay'][i % 3]!;
+      rows.push(
+        span(
+          T0 + i * 6_000,
+          route,
+          i % 150 === 0 ? { StatusCode: 'Error', StatusMessage: 'cart locked' } : {},
+        ),
+      );
+    }
+    // Anomalous 10 minutes: version 1.1.0 makes /pay slow and failing with a new message.
+    for (let i = 0; i < 100; i++) {
+      const at = T0 + 60 * MINUTE + i * 6_000;
+      const route = ['/cart', '/items', '/pay'][i % 3]!;
+      const broken = route === '/pay';
+      rows.push(
+        span(at, route, {
+          ResourceAttributes: { 'service.version': broken ? '1.1.0' : '1.0.0' },
+          ...(broken
+            ? {
+                Duration: 900_000_000,
+                StatusCode: 'Error',
+                StatusMessage: 'payments timeout',
+                SpanAttributes: { 'http.route': route, 'http.response.status_code': '503' },
+              }
+            : {}),
+        }),
+      );
+    }
+    await storage.client.insert({ table: 'otel_traces', values: rows, format: 'JSONEachRow' });
+  });
+  afterAll(async () => {
+    await storage.close();
+  });
+
+  const window = { service: 'checkout', fromMs: T0 + 60 * MINUTE, toMs: T0 + 70 * MINUTE };
+
+  it('ranks the route, status code, version and message over-represented among errors', async () => {
+    const explanation = await explainAnomaly(storage.client, { ...window, focus: 'errors' });
+    expect(explanation.anomalousSpans).toBe(33);
+    expect(explanation.baselineSpans).toBe(4);
+    const top = explanation.contributors.map((c) => `${c.dimension}=${c.value}`);
+    expect(top.slice(0, 6)).toEqual(
+      expect.arrayContaining([
+        'http.route=/pay',
+        'operation=GET /pay',
+        'http.response.status_code=503',
+        'service.version=1.1.0',
+        'error.message=payments timeout',
+      ]),
+    );
+    expect(top).not.toContain('http.route=/items');
+    expect(explanation.contributors[0]).toMatchObject({ anomalousShare: 1, contribution: 1 });
+  });
+
+  it('finds the slow route against the baseline p95', async () => {
+    const explanation = await explainAnomaly(storage.client, { ...window, focus: 'slow' });
+    expect(explanation.slowThresholdMs).toBe(20);
+    expect(explanation.contributors.find((c) => c.dimension === 'http.route')).toMatchObject({
+      value: '/pay',
+      anomalousShare: 1,
+    });
+  });
+});
