@@ -7,6 +7,7 @@ import { createAlertStore, type AlertStore } from '../alerts/index.ts';
 import { bearerMatches } from '../collector/index.ts';
 import { registerAlertRoutes, type AlertRoutesOptions } from './alerts.ts';
 import { openApiDocument } from './openapi.ts';
+import { registerSeriesRoutes } from './series.ts';
 import { ApiError } from './errors.ts';
 import { listServices } from './services.ts';
 import { parseTimeRange } from './time-range.ts';
@@ -23,6 +24,8 @@ export interface ApiOptions {
   /** Alerts (default: the alert store on `client`). */
   alerts?: AlertStore;
   onAlertTransition?: AlertRoutesOptions['onTransition'];
+  /** The detector's step: the default step of series (default 60). */
+  stepSeconds?: number;
   now?: () => number;
 }
 
@@ -73,6 +76,12 @@ export function createApi(options: ApiOptions): Hono {
     store: options.alerts ?? createAlertStore(options.client),
     now,
     onTransition: options.onAlertTransition,
+  });
+
+  registerSeriesRoutes(app, {
+    client: options.client,
+    now,
+    defaultStepSeconds: options.stepSeconds ?? 60,
   });
 
   app.get('/v1/services', async (c) => {

@@ -22,3 +22,4 @@ export type {
 export { ENTRY_SPAN_SQL, ERROR_SPAN_SQL } from './semconv.ts';
 export { ALERTS_TABLE } from './alerts-table.ts';
 export { RED_TABLE } from './rollups.ts';
+export { SCORES_TABLE } from './scores-table.ts';

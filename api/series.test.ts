@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { openStorage, SCORES_TABLE, type Storage } from '../storage/index.ts';
+import { createApi } from './app.ts';
+
+const T0 = Date.parse('2026-11-24T11:00:00Z');
+
+describe('GET /v1/services/:name/series', () => {
+  let storage: Storage;
+  const app = () =>
+    createApi({
+      client: storage.client,
+      isReady: () => true,
+      logger: pino({ level: 'silent' }),
+      now: () => T0 + 3 * 60_000,
+      stepSeconds: 60,
+    });
+
+  beforeAll(async () => {
+    storage = await openStorage({ dataDir: ':memory:', retentionDays: 0 });
+    const spans = [];
+    // Minute 0: 6 requests of 10 ms, one error. Minute 1: 3 requests of 50 ms.
+    for (let i = 0; i < 6; i++) spans.push({ at: T0 + i * 5_000, ms: 10, error: i === 0 });
+    for (let i = 0; i < 3; i++) spans.push({ at: T0 + 60_000 + i * 5_000, ms: 50, error: false });
+    await storage.client.insert({
+      table: 'otel_traces',
+      values: spans.map((s) => ({
+        Timestamp: `${BigInt(s.at) * 1_000_000n}`,
+        ServiceName: 'checkout',
+        SpanName: 'GET /cart',
+        SpanKind: 'Server',
+        StatusCode: s.error ? 'Error' : 'Unset',
+        Duration: s.ms * 1_000_000,
+      })),
+      format: 'JSONEachRow',
+    });
+    await storage.client.insert({
+      table: SCORES_TABLE,
+      values: [
+        {
+          Service: 'checkout',
+          Signal: 'latency_p99',
+          Operation: '',
+          Time: (T0 + 60_000) / 1000,
+          Observed: 50,
+          Expected: 12,
+          Lower: 8,
+          Upper: 16,
+          Score: 0.97,
+          Model: 'test',
+        },
+      ],
+      format: 'JSONEachRow',
+    });
+  });
+  afterAll(async () => {
+    await storage.close();
+  });
+
+  it('returns observed values per step from the rollup with the stored band and score', async () => {
+    const response = await app().request(
+      '/v1/services/checkout/series?signal=latency_p99&since=10m',
+    );
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      unit: string;
+      stepSeconds: number;
+      points: Array<Record<string, unknown>>;
+    };
+    expect(body).toMatchObject({ unit: 'ms', stepSeconds: 60 });
+    expect(body.points).toEqual([
+      {
+        time: '2026-11-24T11:00:00.000Z',
+        observed: 10,
+        expected: null,
+        lower: null,
+        upper: null,
+        score: null,
+      },
+      {
+        time: '2026-11-24T11:01:00.000Z',
+        observed: 50,
+        expected: 12,
+        lower: 8,
+        upper: 16,
+        score: expect.closeTo(0.97, 5) as number,
+      },
+    ]);
+  });
+
+  it('computes rate and error ratio per step, at another step', async () => {
+    const rate = (await (
+      await app().request('/v1/services/checkout/series?signal=request_rate&since=10m&step=2m')
+    ).json()) as { points: Array<{ observed: number }> };
+    expect(rate.points.map((p) => p.observed)).toEqual([9 / 120]);
+    const errors = (await (
+      await app().request('/v1/services/checkout/series?signal=error_ratio&since=10m')
+    ).json()) as { points: Array<{ observed: number }> };
+    expect(errors.points.map((p) => p.observed)).toEqual([1 / 6, 0]);
+  });
+
+  it('names a bad signal or step', async () => {
+    const bad = await app().request('/v1/services/checkout/series?signal=latency');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toContain(
+      'must be one of request_rate, error_ratio',
+    );
+    expect(
+      (await app().request('/v1/services/checkout/series?signal=error_ratio&step=15s')).status,
+    ).toBe(400);
+  });
+});

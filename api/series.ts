@@ -1,0 +1,119 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { isSignalName, readSeries, SIGNAL_INFO, SIGNALS } from '../signals/index.ts';
+import { SCORES_TABLE } from '../storage/index.ts';
+import { badRequest } from './errors.ts';
+import { parseDuration, parseTimeRange } from './time-range.ts';
+import { parseWith } from './validation.ts';
+
+export const SeriesQuery = z.object({
+  signal: z.string().refine(isSignalName, { message: `must be one of ${SIGNALS.join(', ')}` }),
+  operation: z.string().min(1).optional(),
+  since: z.string().optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  step: z
+    .string()
+    .optional()
+    .describe('Step length such as 10s or 1m (default: the detector step).'),
+});
+
+export const SeriesResponse = z.object({
+  service: z.string(),
+  signal: z.string(),
+  operation: z.string().nullable(),
+  unit: z.string(),
+  stepSeconds: z.number(),
+  points: z.array(
+    z.object({
+      time: z.string(),
+      observed: z.number(),
+      expected: z.number().nullable(),
+      lower: z.number().nullable(),
+      upper: z.number().nullable(),
+      score: z.number().nullable(),
+    }),
+  ),
+});
+
+/** Most points one series request may return: bounds the work and the payload. */
+const MAX_POINTS = 20_000;
+
+/** `GET /v1/services/:name/series`: observed values per step with the detector's band and score. */
+export function registerSeriesRoutes(
+  app: Hono,
+  options: { client: ClickHouseClient; now: () => number; defaultStepSeconds: number },
+): void {
+  app.get('/v1/services/:name/series', async (c) => {
+    const query = parseWith(SeriesQuery, c.req.query(), 'query');
+    const range = parseTimeRange(query, options.now(), '6h');
+    const stepSeconds = query.step
+      ? parseDuration(query.step, 'step') / 1000
+      : options.defaultStepSeconds;
+    if (stepSeconds % 10 !== 0) throw badRequest('step must be a multiple of 10s');
+    if ((range.toMs - range.fromMs) / 1000 / stepSeconds > MAX_POINTS) {
+      throw badRequest(
+        `that range has more than ${MAX_POINTS} steps of ${stepSeconds}s; use a larger step`,
+      );
+    }
+    const service = c.req.param('name');
+    const signal = query.signal;
+    const [steps, scores] = await Promise.all([
+      readSeries(options.client, {
+        service,
+        operation: query.operation,
+        fromMs: range.fromMs,
+        toMs: range.toMs,
+        stepSeconds,
+      }),
+      readScores(options.client, service, signal, query.operation ?? '', range.fromMs, range.toMs),
+    ]);
+    return c.json({
+      service,
+      signal,
+      operation: query.operation ?? null,
+      unit: SIGNAL_INFO[signal].unit,
+      stepSeconds,
+      points: steps.map((step) => {
+        const score = scores.get(step.timeMs);
+        return {
+          time: new Date(step.timeMs).toISOString(),
+          observed: step.values[signal],
+          expected: score?.Expected ?? null,
+          lower: score?.Lower ?? null,
+          upper: score?.Upper ?? null,
+          score: score?.Score ?? null,
+        };
+      }),
+    });
+  });
+}
+
+interface ScoreRow {
+  t: number;
+  Expected: number;
+  Lower: number;
+  Upper: number;
+  Score: number;
+}
+
+async function readScores(
+  client: ClickHouseClient,
+  service: string,
+  signal: string,
+  operation: string,
+  fromMs: number,
+  toMs: number,
+) {
+  const result = await client.query({
+    query: `SELECT toUnixTimestamp(Time) AS t, Expected, Lower, Upper, Score FROM ${SCORES_TABLE} FINAL
+WHERE Service = {service:String} AND Signal = {signal:String} AND Operation = {operation:String}
+  AND Time >= toDateTime(intDiv({from:Int64}, 1000)) AND Time < toDateTime(intDiv({to:Int64}, 1000))
+LIMIT ${MAX_POINTS}`,
+    query_params: { service, signal, operation, from: fromMs, to: toMs },
+    format: 'JSONEachRow',
+  });
+  const rows = await result.json<ScoreRow>();
+  return new Map(rows.map((row) => [row.t * 1000, row]));
+}

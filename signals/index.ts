@@ -1,0 +1,8 @@
+export {
+  isSignalName,
+  SIGNAL_INFO,
+  SIGNALS,
+  type SignalInfo,
+  type SignalName,
+} from './definitions.ts';
+export { readSeries, type SeriesQuery, type StepValues } from './series.ts';
