@@ -1,6 +1,6 @@
-import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
+import { insertJsonEachRow } from '../storage/index.ts';
 import { createBatchWriter, type BatchWriter, type ByteBudget } from './batch-writer.ts';
 import type { IngestTelemetry } from './telemetry.ts';
 
@@ -35,14 +35,7 @@ export function createTableWriter(
     flushIntervalMs: limits.flushIntervalMs,
     budget,
     retryDeadlineMs: limits.insertRetryMs,
-    insert: async (body) => {
-      // exec passes the pre-serialised text through as the request body, untouched.
-      const result = await client.exec({
-        query: `INSERT INTO ${table} FORMAT JSONEachRow`,
-        values: Readable.from([body], { objectMode: false }),
-      });
-      result.stream.resume();
-    },
+    insert: (body) => insertJsonEachRow(client, table, body),
     onInsert: ({ rows, durationMs, ok }) => {
       telemetry.insert(table, durationMs / 1000, ok);
       logger.debug({ table, rows, durationMs: Math.round(durationMs), ok }, 'insert');

@@ -1,4 +1,4 @@
-export { createStorageClient, type StorageOptions } from './client.ts';
+export { createStorageClient, insertJsonEachRow, type StorageOptions } from './client.ts';
 export { openStorage, type OpenStorageOptions, type Storage } from './open.ts';
 export { migrate } from './migrate.ts';
 export {
