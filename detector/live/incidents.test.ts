@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import {
+  advanceIncident,
+  initialIncidentState,
+  type Anomaly,
+  type IncidentAction,
+  type IncidentPolicy,
+} from './incidents.ts';
+
+const latency = (score = 0.95): Anomaly => ({
+  signal: 'latency_p99',
+  operation: null,
+  score,
+  observed: 800,
+  expected: 100,
+});
+const errors = (score = 0.97): Anomaly => ({
+  signal: 'error_ratio',
+  operation: null,
+  score,
+  observed: 0.3,
+  expected: 0.01,
+});
+
+/** Runs steps of anomalies through the state machine; returns the actions by step. */
+function run(steps: Anomaly[][], policy?: Partial<IncidentPolicy>): Array<IncidentAction | null> {
+  let state = initialIncidentState();
+  let ids = 0;
+  const actions: Array<IncidentAction | null> = [];
+  steps.forEach((anomalies, index) => {
+    const next = advanceIncident(state, index * 60_000, anomalies, () => `alert-${++ids}`, {
+      openAfterSteps: 1,
+      resolveAfterSteps: 3,
+      reopenWithinSteps: 5,
+      criticalScore: 0.99,
+      ...policy,
+    });
+    state = next.state;
+    actions.push(next.action);
+  });
+  return actions;
+}
+
+const kinds = (actions: Array<IncidentAction | null>) =>
+  actions.map((action) => action?.kind ?? '-').join(' ');
+
+describe('incidents', () => {
+  it('opens one alert for an incident however long it lasts, and resolves it after three normal steps', () => {
+    const actions = run([[], [latency()], [latency()], [latency()], [], [], [], []]);
+    expect(kinds(actions)).toBe('- open - - - - resolve -');
+    expect(actions[1]).toMatchObject({
+      incident: {
+        alertId: 'alert-1',
+        openedAtMs: 60_000,
+        signals: ['latency_p99'],
+        severity: 'warning',
+      },
+    });
+  });
+
+  it('groups another signal of the same service into the open alert and raises severity', () => {
+    const actions = run([[latency()], [latency(), errors(0.995)], [errors()]]);
+    expect(kinds(actions)).toBe('open update -');
+    expect(actions[1]).toMatchObject({
+      kind: 'update',
+      severityChanged: true,
+      incident: {
+        alertId: 'alert-1',
+        signals: ['latency_p99', 'error_ratio'],
+        severity: 'critical',
+      },
+    });
+  });
+
+  it('does not resolve on a single normal step in the middle of an incident', () => {
+    expect(kinds(run([[latency()], [], [latency()], [], [], []]))).toBe('open - - - - resolve');
+  });
+
+  it('reopens the same alert when the signal relapses soon after resolving (flapping), but opens a new one later', () => {
+    const flapping = run([[latency()], [], [], [], [latency()]]);
+    expect(kinds(flapping)).toBe('open - - resolve reopen');
+    expect(flapping[4]).toMatchObject({ incident: { alertId: 'alert-1' } });
+    const later = run([[latency()], [], [], [], [], [], [], [], [], [], [latency()]]);
+    expect(kinds(later)).toBe('open - - resolve - - - - - - open');
+    expect(later[10]).toMatchObject({ incident: { alertId: 'alert-2' } });
+  });
+
+  it('waits for the configured number of anomalous steps before opening', () => {
+    expect(kinds(run([[latency()], [], [latency()], [latency()]], { openAfterSteps: 2 }))).toBe(
+      '- - - open',
+    );
+  });
+});
