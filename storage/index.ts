@@ -23,3 +23,4 @@ export { ENTRY_SPAN_SQL, ERROR_SPAN_SQL } from './semconv.ts';
 export { ALERTS_TABLE } from './alerts-table.ts';
 export { RED_TABLE } from './rollups.ts';
 export { SCORES_TABLE } from './scores-table.ts';
+export { DETECTOR_STATE_TABLE } from './detector-state-table.ts';

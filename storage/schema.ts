@@ -2,6 +2,7 @@ import { alertsTableStatement } from './alerts-table.ts';
 import { quoteIdentifier } from './client.ts';
 import { rollupStatements } from './rollups.ts';
 import { scoresTableStatement } from './scores-table.ts';
+import { detectorStateTableStatement } from './detector-state-table.ts';
 
 export interface SchemaOptions {
   /** Cluster name: renders `ON CLUSTER` and Replicated engines. */
@@ -253,6 +254,7 @@ export function migrations(options: SchemaOptions): Migration[] {
     { version: 3, name: 'RED rollup of entry spans', statements: rollupStatements(options) },
     { version: 4, name: 'alerts', statements: [alertsTableStatement(options)] },
     { version: 5, name: 'detector scores', statements: [scoresTableStatement(options)] },
+    { version: 6, name: 'detector state', statements: [detectorStateTableStatement(options)] },
   ];
 }
 
