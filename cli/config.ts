@@ -16,6 +16,19 @@ const optionalSecret = z
   .optional()
   .transform((value) => (value === '' ? undefined : value));
 
+const DURATION_UNITS_MS: Record<string, number> = {
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/** A duration such as `10s`, `1m`, `7d`, as milliseconds. */
+const duration = z
+  .string()
+  .regex(/^\d+(s|m|h|d)$/, 'must be a duration such as 10s, 1m, 6h or 7d')
+  .transform((text) => Number(text.slice(0, -1)) * DURATION_UNITS_MS[text.slice(-1)]!);
+
 const bytes = z.coerce.number().int('must be a whole number of bytes').positive('must be > 0');
 
 const schema = z.object({
@@ -54,6 +67,14 @@ const schema = z.object({
   OPSLESS_QUEUE_MAX_BYTES: bytes.default(128 * 1024 * 1024),
   OPSLESS_INSERT_RETRY_MS: z.coerce.number().int().min(0).default(2_000),
   OPSLESS_MAX_CONCURRENT_REQUESTS: z.coerce.number().int().positive().default(128),
+  OPSLESS_DETECT_STEP: duration
+    .default(60_000)
+    .refine(
+      (ms) => ms >= 10_000 && ms % 10_000 === 0 && ms <= 3_600_000,
+      'must be 10s to 1h, in whole multiples of 10s',
+    ),
+  OPSLESS_DETECT_LOOKBACK: duration.default(7 * 86_400_000),
+  OPSLESS_DETECT_SETTLE: duration.default(15_000),
   OPSLESS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -81,6 +102,12 @@ export interface Config {
     queueMaxBytes: number;
     insertRetryMs: number;
     maxConcurrentRequests: number;
+  };
+  detect: {
+    stepSeconds: number;
+    lookbackMs: number;
+    /** A step is evaluated this long after it ends, so late spans are in. */
+    settleMs: number;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 }
@@ -127,6 +154,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       queueMaxBytes: e.OPSLESS_QUEUE_MAX_BYTES,
       insertRetryMs: e.OPSLESS_INSERT_RETRY_MS,
       maxConcurrentRequests: e.OPSLESS_MAX_CONCURRENT_REQUESTS,
+    },
+    detect: {
+      stepSeconds: e.OPSLESS_DETECT_STEP / 1000,
+      lookbackMs: e.OPSLESS_DETECT_LOOKBACK,
+      settleMs: e.OPSLESS_DETECT_SETTLE,
     },
     logLevel: e.OPSLESS_LOG_LEVEL,
   };

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('configuration', () => {
+  it('documents its defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      dataDir: './data',
+      host: '127.0.0.1',
+      otlpHttpPort: 4318,
+      otlpGrpcPort: 4317,
+      apiPort: 8080,
+      retentionDays: 30,
+      detect: { stepSeconds: 60, lookbackMs: 7 * 86_400_000, settleMs: 15_000 },
+    });
+    expect(config.clickhouse.url).toBeUndefined();
+  });
+
+  it('names every invalid variable and what is wrong, without echoing secrets', () => {
+    let message = '';
+    try {
+      loadConfig({
+        OPSLESS_API_PORT: '70000',
+        OPSLESS_DETECT_STEP: '15s',
+        CLICKHOUSE_URL: 'not a url',
+        CLICKHOUSE_PASSWORD: 'x',
+        OPSLESS_MAX_BODY_BYTES: '-1',
+      });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toContain('OPSLESS_API_PORT: must be at most 65535 (got "70000")');
+    expect(message).toContain('OPSLESS_DETECT_STEP: must be 10s to 1h, in whole multiples of 10s');
+    expect(message).toContain('CLICKHOUSE_URL: must be a URL');
+    expect(message).toContain('OPSLESS_MAX_BODY_BYTES');
+  });
+
+  it('treats empty optional keys as unset', () => {
+    expect(loadConfig({ OPSLESS_API_KEY: '', CLICKHOUSE_URL: '' })).toMatchObject({
+      apiKey: undefined,
+    });
+  });
+});
