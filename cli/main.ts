@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config.ts';
+import { runDetect } from './detect.ts';
 import { createLogger } from './logger.ts';
 import { startOpsless } from './start.ts';
 
@@ -8,6 +9,7 @@ const USAGE = `opsless — OTLP in, ClickHouse underneath, anomalies out.
 Usage:
   opsless start            run every role in one process (embedded ClickHouse in OPSLESS_DATA_DIR,
                            or the server at CLICKHOUSE_URL)
+  opsless detect FILE.csv [--threshold X] [--output OUT.csv]   score a timestamp,value CSV offline
   opsless help             show this text
   opsless version          print the version
 
@@ -26,6 +28,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start':
       return start(rest);
+    case 'detect':
+      return runDetect(rest, { stdout: process.stdout, stderr: process.stderr });
     case 'help':
     case '--help':
     case '-h':
