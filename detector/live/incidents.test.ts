@@ -13,13 +13,17 @@ const latency = (score = 0.95): Anomaly => ({
   score,
   observed: 800,
   expected: 100,
+  alarm: true,
 });
+/** The latency still outside its band, its score damped below the threshold. */
+const stillSlow = (): Anomaly => ({ ...latency(0.3), alarm: false });
 const errors = (score = 0.97): Anomaly => ({
   signal: 'error_ratio',
   operation: null,
   score,
   observed: 0.3,
   expected: 0.01,
+  alarm: true,
 });
 
 /** Runs steps of anomalies through the state machine; returns the actions by step. */
@@ -89,5 +93,22 @@ describe('incidents', () => {
     expect(kinds(run([[latency()], [], [latency()], [latency()]], { openAfterSteps: 2 }))).toBe(
       '- - - open',
     );
+  });
+
+  it('keeps an incident open while its signal stays outside the band, though scores fall', () => {
+    const actions = run([[latency()], [stillSlow()], [stillSlow()], [stillSlow()], [], [], []]);
+    expect(actions.map((action) => action?.kind ?? null)).toEqual([
+      'open',
+      null,
+      null,
+      null,
+      null,
+      null,
+      'resolve',
+    ]);
+  });
+
+  it('does not open an incident for a value outside its band without an alarm', () => {
+    expect(run([[stillSlow()], [stillSlow()], [stillSlow()]])).toEqual([null, null, null]);
   });
 });

@@ -11,6 +11,12 @@ export interface Anomaly {
   score: number;
   observed: number;
   expected: number;
+  /**
+   * True when the score crossed the threshold: such a step can open an incident. False
+   * when the value is only outside its band: that keeps an open incident open (the
+   * engine damps the scores of an incident it has already reported) but opens nothing.
+   */
+  alarm: boolean;
 }
 
 export interface IncidentPolicy {
@@ -61,18 +67,19 @@ export function initialIncidentState(): IncidentState {
 }
 
 /**
- * Advances the state by one step. `anomalies` are the service's signals whose score
- * crossed the threshold at this step (empty when all are normal). `newAlertId`
+ * Advances the state by one step. `reported` are the service's signals that are anomalous
+ * at this step (empty when all are normal), alarms and values outside their band. `newAlertId`
  * names an alert when one opens.
  */
 export function advanceIncident(
   state: IncidentState,
   timeMs: number,
-  anomalies: Anomaly[],
+  reported: Anomaly[],
   newAlertId: () => string,
   policy: IncidentPolicy = DEFAULT_INCIDENT_POLICY,
 ): { state: IncidentState; action: IncidentAction | null } {
   const step = state.step + 1;
+  const anomalies = state.open ? reported : reported.filter((anomaly) => anomaly.alarm);
   if (anomalies.length === 0) {
     const normalSteps = state.normalSteps + 1;
     if (state.open && normalSteps >= policy.resolveAfterSteps) {

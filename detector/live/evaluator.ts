@@ -1,0 +1,268 @@
+import { randomUUID } from 'node:crypto';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Logger } from 'pino';
+import { explainAnomaly, type Alert, type AlertStore } from '../../alerts/index.ts';
+import { readSeries, SIGNAL_INFO, SIGNALS, type SignalName } from '../../signals/index.ts';
+import { RED_TABLE } from '../../storage/index.ts';
+import type { SeriesModels } from './models.ts';
+import {
+  advanceIncident,
+  initialIncidentState,
+  type Anomaly,
+  type IncidentAction,
+  type IncidentPolicy,
+  type IncidentState,
+} from './incidents.ts';
+import {
+  INCIDENT_SIGNAL,
+  loadStates,
+  saveScores,
+  saveStates,
+  type ScoreRow,
+  type StoredState,
+} from './state-store.ts';
+
+export interface EvaluatorOptions {
+  client: ClickHouseClient;
+  alerts: AlertStore;
+  models: SeriesModels;
+  stepSeconds: number;
+  /** History a new series learns from, ms (default 7 days). */
+  lookbackMs: number;
+  /** This process evaluates the services whose hash falls in its shard. */
+  shard: { index: number; count: number };
+  /** A step is complete this long after it ends (spans arrive late), ms. */
+  settleMs: number;
+  policy?: IncidentPolicy;
+  logger: Logger;
+  now: () => number;
+  /** Told of every alert opened, updated or resolved, e.g. to notify subscribers. */
+  onAlert?: (
+    type: 'anomaly.opened' | 'anomaly.updated' | 'anomaly.resolved',
+    alert: Alert,
+  ) => Promise<void>;
+}
+
+export interface EvaluationReport {
+  services: number;
+  steps: number;
+  alertsOpened: number;
+  alertsResolved: number;
+}
+
+const SERVICE_LEVEL = '';
+
+/** One evaluation cycle over every service of this shard; see EvaluatorOptions. */
+export async function evaluateOnce(options: EvaluatorOptions): Promise<EvaluationReport> {
+  const stepMs = options.stepSeconds * 1000;
+  const nowMs = options.now();
+  const endMs = Math.floor((nowMs - options.settleMs) / stepMs) * stepMs; // exclusive end of complete steps
+  const services = await listServices(options, nowMs - options.lookbackMs);
+  const stored = await loadStates(options.client, services);
+  const byKey = new Map(
+    stored.map((entry) => [`${entry.service}\u0000${entry.signal}\u0000${entry.operation}`, entry]),
+  );
+  const report: EvaluationReport = {
+    services: services.length,
+    steps: 0,
+    alertsOpened: 0,
+    alertsResolved: 0,
+  };
+  for (const service of services) {
+    const { states, scores, anomaliesByStep } = await scoreService(options, service, byKey, endMs);
+    report.steps += scores.length;
+    const incidentKey = `${service}\u0000${INCIDENT_SIGNAL}\u0000${SERVICE_LEVEL}`;
+    let incident =
+      (byKey.get(incidentKey)?.state as IncidentState | undefined) ?? initialIncidentState();
+    // Only steps of the last two intervals may open alerts: history learned at first
+    // start describes the past, not an incident to page anyone about now.
+    const liveFromMs = endMs - 2 * stepMs;
+    for (const [timeMs, anomalies] of [...anomaliesByStep].sort((a, b) => a[0] - b[0])) {
+      if (timeMs < liveFromMs) continue;
+      const next = advanceIncident(incident, timeMs, anomalies, randomUUID, options.policy);
+      incident = next.state;
+      if (next.action) {
+        const kind = await applyAction(options, service, next.action, timeMs + stepMs);
+        if (kind === 'opened') report.alertsOpened++;
+        if (kind === 'resolved') report.alertsResolved++;
+      }
+    }
+    states.push({
+      service,
+      signal: INCIDENT_SIGNAL,
+      operation: SERVICE_LEVEL,
+      lastStepMs: endMs,
+      state: incident,
+    });
+    await saveScores(options.client, scores);
+    await saveStates(options.client, states, nowMs);
+  }
+  return report;
+}
+
+async function listServices(options: EvaluatorOptions, sinceMs: number): Promise<string[]> {
+  const result = await options.client.query({
+    query: `SELECT DISTINCT ServiceName AS service FROM ${RED_TABLE}
+WHERE Bucket >= toDateTime(intDiv({since:Int64}, 1000))
+  AND cityHash64(ServiceName) % {count:UInt32} = {index:UInt32}
+ORDER BY service LIMIT 100000`,
+    query_params: { since: sinceMs, count: options.shard.count, index: options.shard.index },
+    format: 'JSONEachRow',
+  });
+  return (await result.json<{ service: string }>()).map((row) => row.service);
+}
+
+/** Feeds every new complete step of each signal of `service` to its model. */
+async function scoreService(
+  options: EvaluatorOptions,
+  service: string,
+  byKey: Map<string, StoredState>,
+  endMs: number,
+) {
+  const stepMs = options.stepSeconds * 1000;
+  const previous = SIGNALS.map((signal) =>
+    byKey.get(`${service}\u0000${signal}\u0000${SERVICE_LEVEL}`),
+  );
+  const startMs = Math.min(
+    ...previous.map((entry) =>
+      entry ? entry.lastStepMs : Math.floor((endMs - options.lookbackMs) / stepMs) * stepMs,
+    ),
+  );
+  const steps =
+    startMs < endMs
+      ? await readSeries(options.client, {
+          service,
+          fromMs: startMs,
+          toMs: endMs,
+          stepSeconds: options.stepSeconds,
+        })
+      : [];
+  const byTime = new Map(steps.map((step) => [step.timeMs, step]));
+  const firstSeen = steps[0]?.timeMs ?? endMs;
+  const states: StoredState[] = [];
+  const scores: ScoreRow[] = [];
+  const anomaliesByStep = new Map<number, Anomaly[]>();
+  SIGNALS.forEach((signal, index) => {
+    const entry = previous[index];
+    const model = entry ? options.models.restore(entry.state) : options.models.create();
+    const from = entry ? entry.lastStepMs : firstSeen;
+    for (let timeMs = from; timeMs < endMs; timeMs += stepMs) {
+      const step = byTime.get(timeMs);
+      // A step without requests is a rate of zero (a traffic drop); it has no error
+      // ratio or latency to learn from.
+      if (!step && signal !== 'request_rate') continue;
+      const value = step ? step.values[signal] : 0;
+      const verdict = model.update(timeMs, value);
+      scores.push({
+        service,
+        signal,
+        operation: SERVICE_LEVEL,
+        timeMs,
+        observed: value,
+        ...verdict,
+        model: verdict.models.join('+'),
+      });
+      const alarm = verdict.score >= options.models.threshold;
+      if ((alarm || value < verdict.lower || value > verdict.upper) && !model.learning()) {
+        const anomalies = anomaliesByStep.get(timeMs) ?? [];
+        anomalies.push({
+          signal,
+          operation: null,
+          score: verdict.score,
+          observed: value,
+          expected: verdict.expected,
+          alarm,
+        });
+        anomaliesByStep.set(timeMs, anomalies);
+      }
+      // Steps without an anomaly still advance incidents (toward resolution).
+      if (!anomaliesByStep.has(timeMs)) anomaliesByStep.set(timeMs, []);
+    }
+    states.push({
+      service,
+      signal,
+      operation: SERVICE_LEVEL,
+      lastStepMs: Math.max(from, endMs),
+      state: model.state(),
+    });
+  });
+  return { states, scores, anomaliesByStep };
+}
+
+/** Writes what an incident decision means for its alert; returns what happened. */
+async function applyAction(
+  options: EvaluatorOptions,
+  service: string,
+  action: IncidentAction,
+  atMs: number,
+): Promise<'opened' | 'updated' | 'resolved' | 'none'> {
+  const now = new Date(Math.max(atMs, options.now())).toISOString();
+  const incident = action.incident;
+  if (action.kind === 'open') {
+    const first = incident.first;
+    const signal = first.signal as SignalName;
+    const stepMs = options.stepSeconds * 1000;
+    const explanation = await explainAnomaly(options.client, {
+      service,
+      focus: SIGNAL_INFO[signal].focus,
+      fromMs: incident.openedAtMs - stepMs,
+      toMs: atMs,
+    });
+    const alert: Alert = {
+      id: incident.alertId,
+      service,
+      signal,
+      signals: incident.signals,
+      operation: first.operation,
+      severity: incident.severity,
+      status: 'open',
+      score: first.score,
+      observed: first.observed,
+      expected: first.expected,
+      openedAt: new Date(incident.openedAtMs).toISOString(),
+      updatedAt: now,
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      resolvedAt: null,
+      resolvedBy: null,
+      summary: `${service}: ${signal} is ${format(first.observed)} ${SIGNAL_INFO[signal].unit}, expected about ${format(first.expected)}`,
+      explanation,
+    };
+    await options.alerts.save(alert);
+    await options.onAlert?.('anomaly.opened', alert);
+    return 'opened';
+  }
+  const existing = await options.alerts.get(incident.alertId);
+  if (!existing) return 'none';
+  if (action.kind === 'resolve') {
+    if (existing.status === 'resolved') return 'none'; // a person resolved it already
+    const alert: Alert = {
+      ...existing,
+      status: 'resolved',
+      updatedAt: now,
+      resolvedAt: now,
+      resolvedBy: 'opsless',
+    };
+    await options.alerts.save(alert);
+    await options.onAlert?.('anomaly.resolved', alert);
+    return 'resolved';
+  }
+  const reopened = action.kind === 'reopen';
+  if (!reopened && existing.status === 'resolved') return 'none';
+  const alert: Alert = {
+    ...existing,
+    status: reopened ? 'open' : existing.status,
+    signals: incident.signals,
+    severity: incident.severity,
+    score: Math.max(existing.score, incident.peakScore),
+    updatedAt: now,
+    ...(reopened ? { resolvedAt: null, resolvedBy: null } : {}),
+  };
+  await options.alerts.save(alert);
+  await options.onAlert?.(reopened ? 'anomaly.opened' : 'anomaly.updated', alert);
+  return reopened ? 'opened' : 'updated';
+}
+
+function format(value: number): string {
+  return Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3);
+}
