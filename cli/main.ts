@@ -2,13 +2,19 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config.ts';
 import { runDetect } from './detect.ts';
 import { createLogger } from './logger.ts';
-import { startOpsless } from './start.ts';
+import { ALL_ROLES, startOpsless, type Roles } from './start.ts';
 
 const USAGE = `opsless — OTLP in, ClickHouse underneath, anomalies out.
 
 Usage:
   opsless start            run every role in one process (embedded ClickHouse in OPSLESS_DATA_DIR,
                            or the server at CLICKHOUSE_URL)
+  opsless collector        run only the OTLP receivers (HTTP and gRPC)
+  opsless api              run only the API and UI
+  opsless detector [--shard I/N]
+                           run only the detector; with --shard, only the services that hash to
+                           shard I of N (0-based), so N detectors split the work
+                           Roles run apart share one ClickHouse server: set CLICKHOUSE_URL.
   opsless detect FILE.csv [--threshold X] [--output OUT.csv]   score a timestamp,value CSV offline
   opsless help             show this text
   opsless version          print the version
@@ -27,7 +33,19 @@ export async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
   switch (command) {
     case 'start':
-      return start(rest);
+      return start('start', rest, ALL_ROLES);
+    case 'collector':
+      return start('collector', rest, { collector: true, api: false, detector: null });
+    case 'api':
+      return start('api', rest, { collector: false, api: true, detector: null });
+    case 'detector': {
+      const shard = parseShard(rest);
+      if (typeof shard === 'string') {
+        process.stderr.write(`opsless detector: ${shard}\n`);
+        return 2;
+      }
+      return start('detector', [], { collector: false, api: false, detector: shard });
+    }
     case 'detect':
       return runDetect(rest, { stdout: process.stdout, stderr: process.stderr });
     case 'help':
@@ -45,10 +63,29 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function start(args: string[]): Promise<number> {
+/** Reads `--shard I/N` (or `--shard=I/N`); returns the shard or what is wrong. */
+export function parseShard(args: string[]): { index: number; count: number } | string {
+  if (args.length === 0) return { index: 0, count: 1 };
+  const [flag = '', inline] = args[0]!.split(/=(.*)/s);
+  const value = inline ?? args[1];
+  const extra = inline === undefined ? args.slice(2) : args.slice(1);
+  if (flag !== '--shard') return `unexpected argument "${args[0]}"; the only option is --shard I/N`;
+  if (value === undefined) return '--shard needs a value such as 0/3';
+  if (extra.length > 0) return `unexpected argument "${extra[0]}"`;
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  if (!match) return `--shard must look like I/N (e.g. 0/3), got "${value}"`;
+  const index = Number(match[1]);
+  const count = Number(match[2]);
+  if (count < 1 || index >= count) {
+    return `--shard ${value}: I must be at least 0 and below N, and N at least 1`;
+  }
+  return { index, count };
+}
+
+async function start(command: string, args: string[], roles: Roles): Promise<number> {
   if (args.length > 0) {
     process.stderr.write(
-      `opsless start: unexpected argument "${args[0]}"; configure with environment variables\n`,
+      `opsless ${command}: unexpected argument "${args[0]}"; configure with environment variables\n`,
     );
     return 2;
   }
@@ -63,16 +100,28 @@ async function start(args: string[]): Promise<number> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const running = await startOpsless(config, logger);
+  const running = await startOpsless(config, logger, roles);
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}`;
-  process.stdout.write(
-    `opsless ${version()} is running\n` +
-      `  UI and API   ${base}:${running.apiPort}/\n` +
-      `  OTLP/HTTP    ${base}:${running.otlpHttpPort}  (OTEL_EXPORTER_OTLP_ENDPOINT=${base}:${running.otlpHttpPort})\n` +
-      `  OTLP/gRPC    ${base}:${running.otlpGrpcPort}\n` +
-      `  storage      ${config.clickhouse.url ? 'ClickHouse server' : `embedded, in ${config.dataDir}`}\n` +
-      `Press Ctrl+C to stop.\n`,
+  const lines = [`opsless ${version()} is running (${command})`];
+  if (running.apiPort !== null) lines.push(`  UI and API   ${base}:${running.apiPort}/`);
+  if (running.otlpHttpPort !== null) {
+    lines.push(
+      `  OTLP/HTTP    ${base}:${running.otlpHttpPort}  (OTEL_EXPORTER_OTLP_ENDPOINT=${base}:${running.otlpHttpPort})`,
+      `  OTLP/gRPC    ${base}:${running.otlpGrpcPort}`,
+    );
+  }
+  if (roles.detector) {
+    const { index, count } = roles.detector;
+    lines.push(
+      `  detector     every ${config.detect.stepSeconds}s` +
+        (count > 1 ? `, shard ${index}/${count}` : ''),
+    );
+  }
+  lines.push(
+    `  storage      ${config.clickhouse.url ? 'ClickHouse server' : `embedded, in ${config.dataDir}`}`,
+    'Press Ctrl+C to stop.',
   );
+  process.stdout.write(`${lines.join('\n')}\n`);
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals): void => {

@@ -3,21 +3,42 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createAlertStore } from '../alerts/index.ts';
 import { createApi } from '../api/index.ts';
 import { bindGrpc, createCollector } from '../collector/index.ts';
+import { createDetectorLoop, engineModels } from '../detector/index.ts';
 import { openStorage } from '../storage/index.ts';
 import type { Config } from './config.ts';
 
+/** Which roles this process runs; `opsless start` runs them all. */
+export interface Roles {
+  collector: boolean;
+  api: boolean;
+  /** The detector and the share of services it evaluates (index of count). */
+  detector: { index: number; count: number } | null;
+}
+
+export const ALL_ROLES: Roles = {
+  collector: true,
+  api: true,
+  detector: { index: 0, count: 1 },
+};
+
 export interface RunningOpsless {
-  otlpHttpPort: number;
-  otlpGrpcPort: number;
-  apiPort: number;
+  /** Ports of the roles that run (null for a role this process does not run). */
+  otlpHttpPort: number | null;
+  otlpGrpcPort: number | null;
+  apiPort: number | null;
   /** Stops accepting, flushes acknowledged data, closes storage; idempotent. */
   close(): Promise<void>;
 }
 
-/** Runs every role in this process: storage, collector and API. */
-export async function startOpsless(config: Config, logger: Logger): Promise<RunningOpsless> {
+/** Runs the given roles (default: all) in this process, on one storage. */
+export async function startOpsless(
+  config: Config,
+  logger: Logger,
+  roles: Roles = ALL_ROLES,
+): Promise<RunningOpsless> {
   let ready = false;
   const storage = await openStorage({
     url: config.clickhouse.url,
@@ -30,48 +51,82 @@ export async function startOpsless(config: Config, logger: Logger): Promise<Runn
   });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'opsless_process_' });
-  const collector = createCollector({
-    registry,
-    client: storage.client,
-    limits: config.ingest,
-    ingestKey: config.ingestKey,
-    logger,
-  });
-  const api = createApi({
-    registry,
-    client: storage.client,
-    apiKey: config.apiKey,
-    isReady: () => ready,
-    logger,
-  });
+  const closers: Array<() => Promise<void>> = [];
 
-  const otlpServer = await listen(collector.httpServer, config.host, config.otlpHttpPort);
-  const otlpGrpcPort = await bindGrpc(collector.grpcServer, config.host, config.otlpGrpcPort);
-  const apiServer = serve({
-    fetch: api.fetch,
-    hostname: config.host,
-    port: config.apiPort,
-  }) as Server;
-  const apiPort = await new Promise<number>((resolve, reject) => {
-    apiServer.once('error', reject);
-    apiServer.once('listening', () => resolve((apiServer.address() as AddressInfo).port));
-  });
+  let otlpHttpPort: number | null = null;
+  let otlpGrpcPort: number | null = null;
+  if (roles.collector) {
+    const collector = createCollector({
+      registry,
+      client: storage.client,
+      limits: config.ingest,
+      ingestKey: config.ingestKey,
+      logger,
+    });
+    const otlpServer = await listen(collector.httpServer, config.host, config.otlpHttpPort);
+    otlpHttpPort = (otlpServer.address() as AddressInfo).port;
+    otlpGrpcPort = await bindGrpc(collector.grpcServer, config.host, config.otlpGrpcPort);
+    closers.push(async () => {
+      await Promise.all([
+        closeServer(otlpServer),
+        new Promise<void>((resolve) => collector.grpcServer.tryShutdown(() => resolve())),
+      ]);
+      await collector.close();
+    });
+  }
+
+  let apiPort: number | null = null;
+  if (roles.api) {
+    const api = createApi({
+      registry,
+      client: storage.client,
+      apiKey: config.apiKey,
+      isReady: () => ready,
+      logger,
+    });
+    const apiServer = serve({
+      fetch: api.fetch,
+      hostname: config.host,
+      port: config.apiPort,
+    }) as Server;
+    apiPort = await new Promise<number>((resolve, reject) => {
+      apiServer.once('error', reject);
+      apiServer.once('listening', () => resolve((apiServer.address() as AddressInfo).port));
+    });
+    closers.push(() => closeServer(apiServer));
+  }
+
+  if (roles.detector) {
+    const loop = createDetectorLoop({
+      client: storage.client,
+      alerts: createAlertStore(storage.client),
+      models: engineModels(),
+      stepSeconds: config.detect.stepSeconds,
+      lookbackMs: config.detect.lookbackMs,
+      settleMs: config.detect.settleMs,
+      shard: roles.detector,
+      logger,
+      now: Date.now,
+    });
+    // Learn from the history already stored at once, then at every step.
+    loop.evaluate().catch((error: unknown) => {
+      logger.error({ err: error }, 'first evaluation failed');
+    });
+    loop.start();
+    // Stopped first: it reads what the collector flushes, and nothing should wait on it.
+    closers.unshift(() => loop.close());
+  }
   ready = true;
 
   let closing: Promise<void> | undefined;
   return {
-    otlpHttpPort: (otlpServer.address() as AddressInfo).port,
+    otlpHttpPort,
     otlpGrpcPort,
     apiPort,
     close: () =>
       (closing ??= (async () => {
         ready = false;
-        await Promise.all([
-          closeServer(otlpServer),
-          closeServer(apiServer),
-          new Promise<void>((resolve) => collector.grpcServer.tryShutdown(() => resolve())),
-        ]);
-        await collector.close();
+        for (const close of closers) await close();
         await storage.close();
       })()),
   };
