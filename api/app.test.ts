@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { openStorage, type SpanRow, type Storage } from '../storage/index.ts';
+import { createAlertStore } from '../alerts/index.ts';
+import { MIN_TRAINING_STEPS } from '../detector/index.ts';
+import { DETECTOR_STATE_TABLE, openStorage, type SpanRow, type Storage } from '../storage/index.ts';
 import { createApi } from './app.ts';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
@@ -70,10 +72,85 @@ describe('API', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       services: [
-        { name: 'checkout', spans: 5, errorSpans: 2, p50Ms: 25, p95Ms: 38.5, p99Ms: 39.7 },
-        { name: 'frontend', spans: 1, errorSpans: 1, p50Ms: 10, p95Ms: 10, p99Ms: 10 },
+        {
+          name: 'checkout',
+          spans: 5,
+          errorSpans: 2,
+          p50Ms: 25,
+          p95Ms: 38.5,
+          p99Ms: 39.7,
+          status: 'learning',
+          openAlerts: 0,
+        },
+        {
+          name: 'frontend',
+          spans: 1,
+          errorSpans: 1,
+          p50Ms: 10,
+          p95Ms: 10,
+          p99Ms: 10,
+          status: 'learning',
+          openAlerts: 0,
+        },
       ],
     });
+  });
+
+  it('tells learning, ok and anomalous services apart, with their open alerts', async () => {
+    const state = (service: string, steps: number) => ({
+      Service: service,
+      Signal: 'request_rate',
+      Operation: '',
+      UpdatedAt: NOW,
+      LastStep: Math.floor(NOW / 1000),
+      State: JSON.stringify({ steps, detector: { version: 1 } }),
+    });
+    await storage.client.insert({
+      table: DETECTOR_STATE_TABLE,
+      values: [
+        state('checkout', MIN_TRAINING_STEPS + 10),
+        state('frontend', MIN_TRAINING_STEPS + 10),
+        state('old', MIN_TRAINING_STEPS - 1),
+      ],
+      format: 'JSONEachRow',
+    });
+    const alerts = createAlertStore(storage.client);
+    const alert = (id: string, status: 'open' | 'acknowledged' | 'resolved') => ({
+      id,
+      service: 'checkout',
+      signal: 'latency_p99',
+      signals: ['latency_p99'],
+      operation: null,
+      severity: 'warning' as const,
+      status,
+      score: 0.9,
+      observed: 900,
+      expected: 40,
+      openedAt: new Date(NOW - 120_000).toISOString(),
+      updatedAt: new Date(NOW - 60_000).toISOString(),
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      resolvedAt: null,
+      resolvedBy: null,
+      summary: 'slow',
+      explanation: {},
+    });
+    await alerts.save(alert('a1', 'open'));
+    await alerts.save(alert('a2', 'acknowledged'));
+    await alerts.save(alert('a3', 'resolved'));
+    const response = await app().request('/v1/services?since=2h');
+    const body = (await response.json()) as {
+      services: Array<{ name: string; status: string; openAlerts: number }>;
+    };
+    expect(
+      body.services.map(({ name, status, openAlerts }) => ({ name, status, openAlerts })),
+    ).toEqual([
+      { name: 'checkout', status: 'anomalous', openAlerts: 2 },
+      { name: 'frontend', status: 'ok', openAlerts: 0 },
+      { name: 'old', status: 'learning', openAlerts: 0 },
+    ]);
+    await storage.client.command({ query: `TRUNCATE TABLE ${DETECTOR_STATE_TABLE}` });
+    await storage.client.command({ query: 'TRUNCATE TABLE opsless_alerts' });
   });
 
   it('widens the window with since and reads from/to', async () => {

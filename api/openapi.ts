@@ -16,6 +16,12 @@ export const ServiceList = z.object({
       p50Ms: z.number(),
       p95Ms: z.number(),
       p99Ms: z.number(),
+      status: z
+        .enum(['learning', 'ok', 'anomalous'])
+        .describe(
+          'learning until the detector has seen enough steps; anomalous while an alert is open or acknowledged',
+        ),
+      openAlerts: z.number().int().describe('Alerts open or acknowledged.'),
     }),
   ),
 });

@@ -1,5 +1,11 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { ENTRY_SPAN_SQL, ERROR_SPAN_SQL } from '../storage/index.ts';
+import { MIN_TRAINING_STEPS } from '../detector/index.ts';
+import {
+  ALERTS_TABLE,
+  DETECTOR_STATE_TABLE,
+  ENTRY_SPAN_SQL,
+  ERROR_SPAN_SQL,
+} from '../storage/index.ts';
 import type { TimeRange } from './time-range.ts';
 
 export interface ServiceSummary {
@@ -9,6 +15,13 @@ export interface ServiceSummary {
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
+  /**
+   * learning: the detector has not yet seen MIN_TRAINING_STEPS steps of the service's
+   * request rate; anomalous: an alert is open or acknowledged; ok otherwise.
+   */
+  status: 'learning' | 'ok' | 'anomalous';
+  /** Alerts open or acknowledged (not yet resolved). */
+  openAlerts: number;
 }
 
 /**
@@ -42,14 +55,54 @@ ORDER BY ServiceName`,
     errorSpans: string | number;
     q: number[];
   }>();
-  return rows.map((row) => ({
-    name: row.name,
-    spans: Number(row.spans),
-    errorSpans: Number(row.errorSpans),
-    p50Ms: nanosToMs(row.q[0]),
-    p95Ms: nanosToMs(row.q[1]),
-    p99Ms: nanosToMs(row.q[2]),
-  }));
+  const { openAlerts, trainedSteps } = await detectorView(
+    client,
+    rows.map((row) => row.name),
+  );
+  return rows.map((row): ServiceSummary => {
+    const open = openAlerts.get(row.name) ?? 0;
+    const steps = trainedSteps.get(row.name) ?? 0;
+    return {
+      name: row.name,
+      spans: Number(row.spans),
+      errorSpans: Number(row.errorSpans),
+      p50Ms: nanosToMs(row.q[0]),
+      p95Ms: nanosToMs(row.q[1]),
+      p99Ms: nanosToMs(row.q[2]),
+      status: open > 0 ? 'anomalous' : steps < MIN_TRAINING_STEPS ? 'learning' : 'ok',
+      openAlerts: open,
+    };
+  });
+}
+
+/** Open alerts and the request-rate model's age of each of `services`. */
+async function detectorView(
+  client: ClickHouseClient,
+  services: string[],
+): Promise<{ openAlerts: Map<string, number>; trainedSteps: Map<string, number> }> {
+  if (services.length === 0) return { openAlerts: new Map(), trainedSteps: new Map() };
+  const [alerts, states] = await Promise.all([
+    client.query({
+      query: `SELECT service, count() AS open FROM ${ALERTS_TABLE} FINAL
+WHERE status IN ('open', 'acknowledged') AND service IN {services:Array(String)}
+GROUP BY service`,
+      query_params: { services },
+      format: 'JSONEachRow',
+    }),
+    client.query({
+      query: `SELECT Service AS service, JSONExtractUInt(State, 'steps') AS steps
+FROM ${DETECTOR_STATE_TABLE} FINAL
+WHERE Signal = 'request_rate' AND Operation = '' AND Service IN {services:Array(String)}`,
+      query_params: { services },
+      format: 'JSONEachRow',
+    }),
+  ]);
+  const open = await alerts.json<{ service: string; open: string | number }>();
+  const steps = await states.json<{ service: string; steps: string | number }>();
+  return {
+    openAlerts: new Map(open.map((row) => [row.service, Number(row.open)])),
+    trainedSteps: new Map(steps.map((row) => [row.service, Number(row.steps)])),
+  };
 }
 
 function nanosToMs(nanos: number | undefined): number {

@@ -2,4 +2,4 @@ export { createDetector, DEFAULT_THRESHOLD, restoreDetector } from './engine.ts'
 export type { Detector, DetectorOptions, DetectorState, Verdict } from './types.ts';
 export { createDetectorLoop, type DetectorLoop } from './live/loop.ts';
 export type { EvaluationReport, EvaluatorOptions } from './live/evaluator.ts';
-export { engineModels, type SeriesModels } from './live/models.ts';
+export { engineModels, MIN_TRAINING_STEPS, type SeriesModels } from './live/models.ts';

@@ -1,9 +1,5 @@
-import {
-  createDetector,
-  DEFAULT_THRESHOLD,
-  restoreDetector,
-  type DetectorState,
-} from '../index.ts';
+import { createDetector, DEFAULT_THRESHOLD, restoreDetector } from '../engine.ts';
+import type { DetectorState } from '../types.ts';
 
 export interface Verdict {
   score: number;
@@ -32,11 +28,14 @@ interface Stored {
   detector: DetectorState;
 }
 
+/** Steps a series' model must see before its alarms count (the series is "learning" until then). */
+export const MIN_TRAINING_STEPS = 30;
+
 /** The detector engine, counting steps so that a young series is "learning". */
 export function engineModels(
   options: { minTrainingSteps?: number; threshold?: number } = {},
 ): SeriesModels {
-  const minTrainingSteps = options.minTrainingSteps ?? 30;
+  const minTrainingSteps = options.minTrainingSteps ?? MIN_TRAINING_STEPS;
   const wrap = (detector: ReturnType<typeof createDetector>, steps: number): SeriesModel => ({
     update(timeMs, value) {
       steps++;
