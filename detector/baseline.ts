@@ -47,6 +47,12 @@ export interface VariantState {
   residuals: number[];
   next: number;
   scale: number;
+  /**
+   * The 95th percentile of absolute residuals. Where most residuals are zero and a few are
+   * not (sparse errors, quantised values) the mean absolute deviation, robust by design,
+   * calls every non-zero residual an outlier; this percentile knows they are routine.
+   */
+  tail: number;
   /** Typical absolute residual per slot: a season can be calm at night and noisy by day. */
   slotScales: (number | null)[];
   error: number;
@@ -104,6 +110,7 @@ function newVariant(
     residuals: [],
     next: 0,
     scale: from?.scale ?? 0,
+    tail: from?.tail ?? 0,
     slotScales: new Array<number | null>(slots).fill(null),
     error: from?.error ?? 0,
   };
@@ -180,10 +187,17 @@ const SLOT_SCALE_RATE = 0.3;
 
 /** A slot's scale is young and noisy: it is tempered by the variant's overall scale. */
 function scaleAt(variant: VariantState, timeMs: number): number {
-  if (variant.slots === 0) return variant.scale;
+  const tailScale = variant.tail / TAIL_TO_MAD;
+  if (variant.slots === 0) return Math.max(variant.scale, tailScale);
   const slotScale = variant.slotScales[Math.floor(timeMs / variant.slotMs) % variant.slots];
-  return slotScale == null ? variant.scale : Math.sqrt(slotScale * variant.scale);
+  const scale = slotScale == null ? variant.scale : Math.sqrt(slotScale * variant.scale);
+  return Math.max(scale, tailScale);
 }
+
+/** The 95th percentile of |normal residuals| over their mean absolute deviation (1.96σ / 0.798σ). */
+const TAIL_TO_MAD = 2.456;
+/** Step of the percentile tracker: the estimate moves by about this fraction per point. */
+const TAIL_RATE = 0.01;
 
 function floorScale(state: BaselineState): number {
   return Math.max(0.02 * state.spread, 1e-9 * Math.abs(state.mean), 1e-12);
@@ -248,6 +262,9 @@ function learnVariant(
     variant.error += tuning.errorRate * (bounded * bounded - variant.error);
     variant.scale +=
       (warm ? 0.3 : tuning.rho) * (Math.min(error, warm ? error : 5 * scale) - variant.scale);
+    // Multiplicative steps up 19 times larger than down settle where 5% of residuals exceed it.
+    if (variant.tail <= 0) variant.tail = error;
+    else variant.tail *= Math.exp(TAIL_RATE * (error > variant.tail ? 19 : -1));
     if (variant.slots > 0) {
       const slot = Math.floor(timeMs / variant.slotMs) % variant.slots;
       const slotScale = variant.slotScales[slot];

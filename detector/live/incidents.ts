@@ -13,8 +13,9 @@ export interface Anomaly {
   expected: number;
   /**
    * True when the score crossed the threshold: such a step can open an incident. False
-   * when the value is only outside its band: that keeps an open incident open (the
-   * engine damps the scores of an incident it has already reported) but opens nothing.
+   * when the value is only outside its band: that keeps an open incident of this signal
+   * open (the engine damps the scores of an incident it has already reported) but
+   * opens nothing and adds nothing to an incident.
    */
   alarm: boolean;
 }
@@ -79,7 +80,12 @@ export function advanceIncident(
   policy: IncidentPolicy = DEFAULT_INCIDENT_POLICY,
 ): { state: IncidentState; action: IncidentAction | null } {
   const step = state.step + 1;
-  const anomalies = state.open ? reported : reported.filter((anomaly) => anomaly.alarm);
+  // Outside its band, a signal of the open incident keeps it open; any other signal
+  // needs an alarm to count.
+  const open = state.open;
+  const anomalies = reported.filter(
+    (anomaly) => anomaly.alarm || (open !== null && open.signals.includes(anomaly.signal)),
+  );
   if (anomalies.length === 0) {
     const normalSteps = state.normalSteps + 1;
     if (state.open && normalSteps >= policy.resolveAfterSteps) {
