@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../../cli/config.ts';
-import { startOpsless, type RunningOpsless } from '../../cli/start.ts';
+import { ALL_ROLES, startOpsless, type Roles, type RunningOpsless } from '../../cli/start.ts';
 import { createStorageClient } from '../../storage/index.ts';
 
 export interface TestOpsless extends RunningOpsless {
@@ -16,10 +16,13 @@ export interface TestOpsless extends RunningOpsless {
 }
 
 /**
- * Starts every role in this process on free ports and in-memory chDB, configured
- * through the same environment parsing `opsless start` uses.
+ * Starts every role (or `roles`) in this process on free ports and in-memory chDB,
+ * configured through the same environment parsing `opsless start` uses.
  */
-export async function startTestOpsless(env: Record<string, string> = {}): Promise<TestOpsless> {
+export async function startTestOpsless(
+  env: Record<string, string> = {},
+  roles: Roles = ALL_ROLES,
+): Promise<TestOpsless> {
   const config = loadConfig({
     OPSLESS_DATA_DIR: ':memory:',
     OPSLESS_OTLP_HTTP_PORT: '0',
@@ -32,6 +35,7 @@ export async function startTestOpsless(env: Record<string, string> = {}): Promis
   const running = await startOpsless(
     config,
     pino({ level: process.env.OPSLESS_TEST_LOG ?? 'silent' }),
+    roles,
   );
   const clickhouse = createStorageClient({ dataDir: config.dataDir });
   return {

@@ -1,0 +1,254 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import { ExportResultCode } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
+import { pino } from 'pino';
+import { createAlertStore, type Alert } from '../alerts/index.ts';
+import { engineModels } from '../detector/index.ts';
+import { evaluateOnce, type EvaluationReport } from '../detector/live/evaluator.ts';
+import { startTestOpsless, type TestOpsless } from './support/opsless.ts';
+
+const MINUTE = 60_000;
+/** The live part starts here; two days of history come before it. */
+const LIVE_START = Date.parse('2026-11-20T00:00:00Z');
+const HISTORY_MINUTES = 2 * 24 * 60;
+
+const ROUTES: Record<string, Array<{ method: string; route: string }>> = {
+  frontend: [
+    { method: 'GET', route: '/' },
+    { method: 'GET', route: '/products' },
+  ],
+  checkout: [
+    { method: 'GET', route: '/cart' },
+    { method: 'POST', route: '/pay' },
+  ],
+  payments: [
+    { method: 'POST', route: '/charge' },
+    { method: 'GET', route: '/status' },
+  ],
+};
+
+/** What goes wrong, and where, in one minute. */
+interface Incident {
+  slowRoute?: string;
+  failingRoute?: string;
+  /** Share of the usual traffic that still arrives (traffic drop). */
+  trafficShare?: number;
+}
+
+/** A small deterministic generator, so that every run sends the same traffic. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** One minute of one service's server spans, with a daily wave and small noise. */
+function minuteOfSpans(
+  tracer: ReturnType<BasicTracerProvider['getTracer']>,
+  service: string,
+  minute: number,
+  incident: Incident = {},
+): void {
+  const next = random(minute * 31 + service.length * 7919);
+  const startMs = LIVE_START + minute * MINUTE;
+  const wave = Math.sin((2 * Math.PI * minute) / 1440);
+  for (const { method, route } of ROUTES[service]!) {
+    const usual = 10 + Math.round(3 * wave + 2 * next());
+    const count = Math.max(0, Math.round(usual * (incident.trafficShare ?? 1)));
+    for (let i = 0; i < count; i++) {
+      const at = startMs + Math.floor(((i + next()) * MINUTE) / (count + 1));
+      const slow = incident.slowRoute === route;
+      const failed = incident.failingRoute === route ? next() < 0.6 : next() < 0.005;
+      const durationMs = slow ? 700 + 200 * next() : 20 + 8 * next() + 4 * wave;
+      const attributes: Attributes = {
+        'http.request.method': method,
+        'http.route': route,
+        'http.response.status_code': failed ? 500 : 200,
+      };
+      const span = tracer.startSpan(`${method} ${route}`, {
+        kind: SpanKind.SERVER,
+        startTime: at,
+        attributes,
+      });
+      if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: 'card declined' });
+      span.end(at + durationMs);
+    }
+  }
+}
+
+/** Real SDK spans per service, sent through the real OTLP/proto exporter. */
+class Traffic {
+  private readonly providers = new Map<
+    string,
+    { provider: BasicTracerProvider; memory: InMemorySpanExporter }
+  >();
+
+  constructor(private otlpUrl: string) {
+    for (const service of Object.keys(ROUTES)) {
+      const memory = new InMemorySpanExporter();
+      const provider = new BasicTracerProvider({
+        resource: resourceFromAttributes({
+          'service.name': service,
+          'service.version': '1.0.0',
+        }),
+        spanProcessors: [new SimpleSpanProcessor(memory)],
+      });
+      this.providers.set(service, { provider, memory });
+    }
+  }
+
+  retarget(otlpUrl: string): void {
+    this.otlpUrl = otlpUrl;
+  }
+
+  /** Sends minutes [from, to) of every service; incidents by service name. */
+  async send(from: number, to: number, incidents: Record<string, Incident> = {}): Promise<void> {
+    const spans: ReadableSpan[] = [];
+    for (const [service, { provider, memory }] of this.providers) {
+      const tracer = provider.getTracer('opsless-e2e');
+      for (let minute = from; minute < to; minute++) {
+        minuteOfSpans(tracer, service, minute, incidents[service]);
+      }
+      spans.push(...memory.getFinishedSpans());
+      memory.reset();
+    }
+    const exporter = new OTLPTraceExporter({ url: `${this.otlpUrl}/v1/traces` });
+    for (let start = 0; start < spans.length; start += 2000) {
+      const batch = spans.slice(start, start + 2000);
+      await new Promise<void>((resolve, reject) => {
+        exporter.export(batch, (result) => {
+          if (result.code === ExportResultCode.SUCCESS) resolve();
+          else reject(result.error ?? new Error('export failed'));
+        });
+      });
+    }
+    await exporter.shutdown();
+  }
+}
+
+describe('live detection, end to end through the OpenTelemetry SDK', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'opsless-detection-'));
+  let opsless: TestOpsless;
+  let traffic: Traffic;
+  let minute = 0;
+  const reports: EvaluationReport[] = [];
+
+  const start = async () => {
+    // The test drives the detector's cycles itself on a virtual clock, so the process runs
+    // the collector and API only (the detector role would evaluate on the wall clock).
+    opsless = await startTestOpsless(
+      { OPSLESS_DATA_DIR: dataDir },
+      { collector: true, api: true, detector: null },
+    );
+  };
+  const alerts = () => createAlertStore(opsless.clickhouse);
+  /** Sends the next minute and evaluates once it has settled; returns the alerts opened. */
+  const liveMinute = async (incidents: Record<string, Incident> = {}): Promise<number> => {
+    await traffic.send(minute, minute + 1, incidents);
+    minute++;
+    const report = await evaluateOnce({
+      client: opsless.clickhouse,
+      alerts: alerts(),
+      models: engineModels(),
+      stepSeconds: 60,
+      lookbackMs: 7 * 86_400_000,
+      shard: { index: 0, count: 1 },
+      settleMs: 15_000,
+      logger: pino({ level: 'silent' }),
+      now: () => LIVE_START + minute * MINUTE + 20_000,
+    });
+    reports.push(report);
+    return report.alertsOpened;
+  };
+  const live = async (minutes: number, incidents: Record<string, Incident> = {}) => {
+    const opened: number[] = [];
+    for (let i = 0; i < minutes; i++) opened.push(await liveMinute(incidents));
+    return opened;
+  };
+  const all = async (): Promise<Alert[]> => alerts().list({ status: 'all' });
+
+  beforeAll(async () => {
+    await start();
+    traffic = new Traffic(opsless.otlpUrl);
+    // Two days of history, backfilled with past span times.
+    await traffic.send(-HISTORY_MINUTES, 0);
+  }, 240_000);
+  afterAll(async () => {
+    await opsless.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('learns every series from the backfilled history and alerts on none of it', async () => {
+    expect(await live(1)).toEqual([0]);
+    // 3 services x 5 signals x two days of minutes, learned at once.
+    expect(reports[0]!.services).toBe(3);
+    expect(reports[0]!.steps).toBeGreaterThan(3 * 5 * HISTORY_MINUTES * 0.99);
+    expect(await live(9)).toEqual(new Array(9).fill(0));
+    expect(await all()).toEqual([]);
+  });
+
+  it('opens one alert for a latency regression on a route, naming the route, and keeps it across a restart', async () => {
+    const slow = { checkout: { slowRoute: '/pay' } };
+    const opened = await live(2, slow);
+    expect(opened.reduce((sum, count) => sum + count, 0)).toBe(1);
+    const [alert] = await all();
+    expect(alert).toMatchObject({ service: 'checkout', status: 'open' });
+    expect(alert!.signal).toMatch(/^latency_p(50|95|99)$/);
+    expect(JSON.stringify(alert!.explanation)).toContain('/pay');
+
+    // Restart in the middle of the incident: the alert and the models survive.
+    await opsless.stop();
+    await start();
+    traffic.retarget(opsless.otlpUrl);
+    expect(await live(2, slow)).toEqual([0, 0]);
+    // Models resumed: the evaluation after the restart scored new steps only.
+    expect(reports[reports.length - 2]!.steps).toBeLessThan(3 * 5 * 3);
+    expect(await all()).toHaveLength(1);
+
+    await live(8);
+    expect(await alerts().get(alert!.id)).toMatchObject({
+      status: 'resolved',
+      resolvedBy: 'opsless',
+    });
+  });
+
+  it('opens one alert for an error burst in a dependency, naming the failing route', async () => {
+    const opened = await live(3, { payments: { failingRoute: '/charge' } });
+    expect(opened.slice(0, 2).reduce((sum, count) => sum + count, 0)).toBe(1);
+    expect(opened[2]).toBe(0);
+    const alert = (await alerts().list({ status: 'open' }))[0]!;
+    expect(alert).toMatchObject({ service: 'payments', signal: 'error_ratio' });
+    expect(JSON.stringify(alert.explanation)).toContain('/charge');
+    await live(8);
+    expect(await alerts().get(alert.id)).toMatchObject({ status: 'resolved' });
+  });
+
+  it('opens one alert for a traffic drop, and steady traffic opens nothing more', async () => {
+    const opened = await live(3, { frontend: { trafficShare: 0.15 } });
+    expect(opened.slice(0, 2).reduce((sum, count) => sum + count, 0)).toBe(1);
+    const alert = (await alerts().list({ status: 'open' }))[0]!;
+    expect(alert).toMatchObject({ service: 'frontend', signal: 'request_rate' });
+    expect(alert.observed).toBeLessThan(alert.expected / 2);
+    await live(8);
+    expect(await alerts().get(alert.id)).toMatchObject({ status: 'resolved' });
+    expect(await live(10)).toEqual(new Array(10).fill(0));
+    expect((await all()).map((entry) => `${entry.service}:${entry.status}`).sort()).toEqual([
+      'checkout:resolved',
+      'frontend:resolved',
+      'payments:resolved',
+    ]);
+  });
+});
