@@ -51,14 +51,15 @@ describe('neural forecaster', () => {
     expect(predictions.slice(60).every(Number.isFinite)).toBe(true);
   });
 
-  it('forecasts a clean sine to within a tenth of its amplitude after 1000 points', () => {
+  it('forecasts a clean sine to within 2% of its amplitude after 1000 points, far better than persistence', () => {
     const amplitude = 5;
     const values = sine(1300, { amplitude, offset: 100 });
     const predictions = createNeuralForecaster().stepBatch(values);
     let absoluteError = 0;
     for (let i = 1000; i < values.length; i++)
       absoluteError += Math.abs((predictions[i] ?? 0) - (values[i] ?? 0));
-    expect(absoluteError / 300).toBeLessThan(0.1 * amplitude);
+    // Persistence (repeat the last value) scores 0.08 × amplitude here; the trained net ~0.008.
+    expect(absoluteError / 300).toBeLessThan(0.02 * amplitude);
   });
 
   it('gives bit-identical predictions and state from stepBatch and from repeated step', () => {

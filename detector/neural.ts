@@ -58,10 +58,14 @@ const DEFAULT_OPTIONS: Required<NeuralOptions> = {
 };
 
 const BATCH_SIZE = 64;
-const LEARNING_RATE = 0.05;
+// Tuned on the NAB corpus (first 4000 points of each series, wasm): the geometric mean over
+// series of forecast MAE / persistence MAE, by (learning rate, Huber delta), was 0.945 at
+// (0.05, 1), 0.917 at (0.02, 1), 0.896 at (0.02, 0.3) and 0.903 at (0.02, 0.1); predicting the
+// level instead of the step scored 1.126.
+const LEARNING_RATE = 0.02;
 const MOMENTUM = 0.9;
-/** Huber threshold in normalised units: a spike in the training window pulls linearly, not quadratically. */
-const HUBER_DELTA = 1;
+/** Huber threshold in normalised units: spikes in the training window pull linearly, not quadratically. */
+const HUBER_DELTA = 0.3;
 /** Rows per prediction call in stepBatch, so a huge trainEvery cannot allocate an unbounded matrix. */
 const MAX_BATCH_ROWS = 4096;
 /** Consistency constant turning a median absolute deviation into a standard deviation under normality. */
