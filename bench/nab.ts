@@ -11,7 +11,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createDetector, DEFAULT_THRESHOLD, type DetectorOptions } from '../detector/index.ts';
+import {
+  createDetector,
+  DEFAULT_NEURAL,
+  DEFAULT_THRESHOLD,
+  initTensorflow,
+  type DetectorOptions,
+} from '../detector/index.ts';
 import { DEFAULT_NAB_DIR, loadNabCorpus, type NabFile } from './nab/corpus.ts';
 import {
   PROFILES,
@@ -56,6 +62,7 @@ interface FileRun {
 const detectorOptions: DetectorOptions = {};
 if (args.neural) detectorOptions.neural = true;
 if (args['no-neural']) detectorOptions.neural = false;
+const backend = (detectorOptions.neural ?? DEFAULT_NEURAL) ? await initTensorflow() : 'none';
 
 const corpus = loadNabCorpus(args.data).filter((f) => !args.only || f.name.includes(args.only));
 if (corpus.length === 0) throw new Error(`--only ${args.only}: no series matches`);
@@ -66,7 +73,7 @@ const round = (x: number, digits = 2): number | null =>
   Number.isFinite(x) ? Number(x.toFixed(digits)) : null;
 
 console.log(
-  `NAB: ${corpus.length} series from ${args.data}; detector options ${JSON.stringify(detectorOptions)}; ` +
+  `NAB: ${corpus.length} series from ${args.data}; detector options ${JSON.stringify(detectorOptions)} (TensorFlow.js backend: ${backend}); ` +
     `default threshold ${DEFAULT_THRESHOLD}`,
 );
 console.log(

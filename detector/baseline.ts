@@ -116,20 +116,25 @@ function newVariant(
   };
 }
 
-const scratch: number[] = [];
+/** Room for the longest list a median is taken of (RECENT residuals, PERIODS slots). */
+const scratch = new Float64Array(Math.max(RECENT, PERIODS));
 
+/** Median of the non-null values; insertion sort, as the lists are a dozen long at most. */
 function median(values: ArrayLike<number | null>): number | null {
-  scratch.length = 0;
+  let count = 0;
   for (let index = 0; index < values.length; index++) {
     const value = values[index];
-    if (value !== null && value !== undefined) scratch.push(value);
+    if (value === null || value === undefined) continue;
+    let at = count++;
+    while (at > 0 && scratch[at - 1]! > value) {
+      scratch[at] = scratch[at - 1]!;
+      at--;
+    }
+    scratch[at] = value;
   }
-  if (scratch.length === 0) return null;
-  scratch.sort((a, b) => a - b);
-  const middle = scratch.length >> 1;
-  return scratch.length % 2 === 1
-    ? scratch[middle]!
-    : (scratch[middle - 1]! + scratch[middle]!) / 2;
+  if (count === 0) return null;
+  const middle = count >> 1;
+  return count % 2 === 1 ? scratch[middle]! : (scratch[middle - 1]! + scratch[middle]!) / 2;
 }
 
 const seasonScratch: (number | null)[] = [];

@@ -47,6 +47,25 @@ describe('detector engine', () => {
     expect([...head, ...tail]).toEqual(full);
   });
 
+  it('with the TensorFlow.js forecaster, resumes exactly and batches exactly', () => {
+    const { times, values } = readNab('realAWSCloudwatch/ec2_cpu_utilization_825cc2.csv');
+    const head = { times: times.slice(0, 1400), values: values.slice(0, 1400) };
+    const full = createDetector({ neural: true }).updateBatch(head.times, head.values);
+    // The forecaster trains at points 300, 800 and 1300 and takes part in the later scores.
+    const plain = createDetector({ neural: false }).updateBatch(head.times, head.values);
+    expect(full.slice(0, 300)).toEqual(plain.slice(0, 300));
+    expect(
+      full.slice(500).some((verdict, index) => verdict.score !== plain[500 + index]!.score),
+    ).toBe(true);
+    const first = createDetector({ neural: true });
+    const before = first.updateBatch(head.times.slice(0, 700), head.values.slice(0, 700));
+    const resumed = restoreDetector(JSON.parse(JSON.stringify(first.toJSON())) as DetectorState);
+    const after = head.times
+      .slice(700)
+      .map((time, index) => resumed.update(time, head.values[700 + index]!));
+    expect([...before, ...after]).toEqual(full);
+  });
+
   it('update one point at a time equals updateBatch', () => {
     const { times, values } = readNab('artificialWithAnomaly/art_daily_jumpsup.csv');
     const batch = createDetector().updateBatch(times, values);

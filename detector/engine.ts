@@ -16,6 +16,7 @@ import {
   type RarityState,
   type RarityTuning,
 } from './calibration.ts';
+import { createNeuralForecaster, restoreNeuralForecaster, type NeuralState } from './neural.ts';
 import { createRegimeState, regimeMeasure, type RegimeState } from './regime.ts';
 import type { Detector, DetectorOptions, DetectorState, Verdict } from './types.ts';
 
@@ -49,6 +50,8 @@ const REGIME: RarityTuning = {
   warmup: 100,
   beyondSlope: 2,
 };
+/** Smoothing of the neural forecaster's residual scale per point. */
+const NEURAL_SCALE_RATE = 0.005;
 /** A model whose surprise reaches this many decades is named among those that drove a score. */
 const NAMED_SURPRISE = 1;
 
@@ -61,10 +64,16 @@ interface EngineState extends DetectorState {
   /** Strongest recent evidence and when it was last faded. */
   peak: number;
   peakTimeMs: number | null;
+  /** The TensorFlow.js forecaster, its residual scale and calibration (null when off). */
+  neural: { model: NeuralState; scale: number; residual: GaussianState } | null;
 }
 
+/** Whether the TensorFlow.js forecaster joins the ensemble by default (see bench/nab.ts). */
+export const DEFAULT_NEURAL = false;
+
 /** A detector for one series; see Detector. */
-export function createDetector(_options: DetectorOptions = {}): Detector {
+export function createDetector(options: DetectorOptions = {}): Detector {
+  const neural = options.neural ?? DEFAULT_NEURAL;
   return fromState({
     version: 1,
     baseline: createBaselineState(),
@@ -73,6 +82,9 @@ export function createDetector(_options: DetectorOptions = {}): Detector {
     regimeRarity: createRarityState(REGIME),
     peak: 0,
     peakTimeMs: null,
+    neural: neural
+      ? { model: createNeuralForecaster().toJSON(), scale: 0, residual: createGaussianState() }
+      : null,
   });
 }
 
@@ -87,25 +99,41 @@ export function restoreDetector(state: DetectorState): Detector {
 }
 
 function fromState(state: EngineState): Detector {
+  // The forecaster lives as an object while the detector runs; its JSON is taken on toJSON.
+  const forecaster = state.neural ? restoreNeuralForecaster(state.neural.model) : null;
   return {
-    update: (timestampMs, value) => step(state, timestampMs, value),
+    update: (timestampMs, value) =>
+      step(state, timestampMs, value, forecaster ? forecaster.step(value) : Number.NaN),
     updateBatch(timestampsMs, values) {
       if (timestampsMs.length !== values.length) {
         throw new Error(
           `updateBatch needs one timestamp per value (got ${timestampsMs.length} and ${values.length})`,
         );
       }
+      // The forecaster's predictions depend on past values only, so they can all be made
+      // first, in batched tensor calls, with the same results as one at a time.
+      const predictions = forecaster ? forecaster.stepBatch(values) : null;
       const verdicts = new Array<Verdict>(values.length);
       for (let index = 0; index < values.length; index++) {
-        verdicts[index] = step(state, timestampsMs[index]!, values[index]!);
+        const predicted = predictions ? predictions[index]! : Number.NaN;
+        verdicts[index] = step(state, timestampsMs[index]!, values[index]!, predicted);
       }
       return verdicts;
     },
-    toJSON: () => structuredClone(state),
+    toJSON: () => {
+      const copy = structuredClone(state);
+      if (copy.neural && forecaster) copy.neural.model = forecaster.toJSON();
+      return copy;
+    },
   };
 }
 
-function step(state: EngineState, timeMs: number, value: number): Verdict {
+function step(
+  state: EngineState,
+  timeMs: number,
+  value: number,
+  neuralPrediction: number,
+): Verdict {
   if (!Number.isFinite(value) || !Number.isFinite(timeMs)) {
     throw new Error(`detector input must be finite (got time ${timeMs}, value ${value})`);
   }
@@ -122,7 +150,8 @@ function step(state: EngineState, timeMs: number, value: number): Verdict {
       Math.log1p(regimeMeasure(state.regime, value)),
       REGIME,
     );
-    const surprise = residual + regime;
+    const neural = neuralSurprise(state, value, neuralPrediction, sigma);
+    const surprise = Math.max(residual, neural) + regime;
     verdict = {
       score: freshScore(state, timeMs, surprise / (surprise + HALF_SURPRISE)),
       expected: predicted.expected,
@@ -131,11 +160,28 @@ function step(state: EngineState, timeMs: number, value: number): Verdict {
       models: drivers([
         [predicted.variant === 'level' ? 'level' : `seasonal-${predicted.variant}`, residual],
         ['regime-shift', regime],
+        ['neural-forecast', neural],
       ]),
     };
   }
   learn(state.baseline, timeMs, value, DEFAULT_BASELINE_TUNING);
   return verdict;
+}
+
+/** The neural forecaster's residual as a surprise (0 until it has trained, or when off). */
+function neuralSurprise(
+  state: EngineState,
+  value: number,
+  prediction: number,
+  baselineSigma: number,
+): number {
+  const neural = state.neural;
+  if (!neural || !Number.isFinite(prediction)) return 0;
+  const error = Math.abs(value - prediction);
+  const scale = neural.scale > 0 ? neural.scale : error;
+  const z = Math.min(error / Math.max(MAD_TO_SIGMA * scale, baselineSigma * 0.1), Z_CAP);
+  neural.scale += NEURAL_SCALE_RATE * (Math.min(error, 5 * scale) - neural.scale);
+  return gaussianSurprise(neural.residual, Math.log1p(z), RESIDUAL);
 }
 
 /** Halves evidence that is not news (see FRESH_MARGIN) and keeps the fading peak. */

@@ -1,4 +1,5 @@
-export { createDetector, DEFAULT_THRESHOLD, restoreDetector } from './engine.ts';
+export { createDetector, DEFAULT_NEURAL, DEFAULT_THRESHOLD, restoreDetector } from './engine.ts';
+export { initTensorflow } from './neural.ts';
 export type { Detector, DetectorOptions, DetectorState, Verdict } from './types.ts';
 export { createDetectorLoop, type DetectorLoop } from './live/loop.ts';
 export type { EvaluationReport, EvaluatorOptions } from './live/evaluator.ts';
