@@ -5,4 +5,10 @@ export {
   type SignalInfo,
   type SignalName,
 } from './definitions.ts';
-export { readSeries, type SeriesQuery, type StepValues } from './series.ts';
+export {
+  busiestOperations,
+  readSeries,
+  readServiceSeries,
+  type SeriesQuery,
+  type StepValues,
+} from './series.ts';

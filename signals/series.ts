@@ -55,18 +55,90 @@ ORDER BY t`,
     errors: string | number;
     q: number[];
   }>();
-  return rows.map((row) => {
-    const requests = Number(row.requests);
-    return {
-      timeMs: row.t * 1000,
-      requests,
-      values: {
-        request_rate: requests / query.stepSeconds,
-        error_ratio: requests === 0 ? 0 : Number(row.errors) / requests,
-        latency_p50: (row.q[0] ?? 0) / 1e6,
-        latency_p95: (row.q[1] ?? 0) / 1e6,
-        latency_p99: (row.q[2] ?? 0) / 1e6,
-      },
-    };
+  return rows.map((row) => toStep(row, query.stepSeconds));
+}
+
+interface StepRow {
+  t: number;
+  requests: string | number;
+  errors: string | number;
+  q: number[];
+}
+
+function toStep(row: StepRow, stepSeconds: number): StepValues {
+  const requests = Number(row.requests);
+  return {
+    timeMs: row.t * 1000,
+    requests,
+    values: {
+      request_rate: requests / stepSeconds,
+      error_ratio: requests === 0 ? 0 : Number(row.errors) / requests,
+      latency_p50: (row.q[0] ?? 0) / 1e6,
+      latency_p95: (row.q[1] ?? 0) / 1e6,
+      latency_p99: (row.q[2] ?? 0) / 1e6,
+    },
+  };
+}
+
+/**
+ * A service's signals per step and those of the given operations, in one read of the
+ * rollup; keyed by operation, '' for the whole service.
+ */
+export async function readServiceSeries(
+  client: ClickHouseClient,
+  query: Omit<SeriesQuery, 'operation'> & { operations: string[] },
+): Promise<Map<string, StepValues[]>> {
+  const result = await client.query({
+    query: `SELECT
+  if(grouping(Operation) = 1, '', Operation) AS operation,
+  toUnixTimestamp(toStartOfInterval(Bucket, toIntervalSecond({step:UInt32}))) AS t,
+  sum(Requests) AS requests,
+  sum(Errors) AS errors,
+  quantilesTDigestMerge(0.5, 0.95, 0.99)(Latency) AS q
+FROM ${RED_TABLE}
+WHERE ServiceName = {service:String}
+  AND Bucket >= toDateTime(intDiv({from:Int64}, 1000)) AND Bucket < toDateTime(intDiv({to:Int64}, 1000))
+GROUP BY GROUPING SETS ((t), (Operation, t))
+HAVING grouping(Operation) = 1 OR Operation IN {operations:Array(String)}
+ORDER BY t
+SETTINGS group_by_use_nulls = 0`,
+    query_params: {
+      step: query.stepSeconds,
+      service: query.service,
+      operations: query.operations,
+      from: query.fromMs,
+      to: query.toMs,
+    },
+    format: 'JSONEachRow',
   });
+  const rows = await result.json<StepRow & { operation: string }>();
+  const series = new Map<string, StepValues[]>([['', []]]);
+  for (const operation of query.operations) series.set(operation, []);
+  for (const row of rows) series.get(row.operation)?.push(toStep(row, query.stepSeconds));
+  return series;
+}
+
+/** The `limit` busiest operations of each of `services` since `sinceMs`, busiest first. */
+export async function busiestOperations(
+  client: ClickHouseClient,
+  services: string[],
+  sinceMs: number,
+  limit: number,
+): Promise<Map<string, string[]>> {
+  const byService = new Map<string, string[]>(services.map((service) => [service, []]));
+  if (services.length === 0 || limit === 0) return byService;
+  const result = await client.query({
+    query: `SELECT ServiceName AS service, Operation AS operation
+FROM ${RED_TABLE}
+WHERE ServiceName IN {services:Array(String)} AND Bucket >= toDateTime(intDiv({since:Int64}, 1000))
+GROUP BY ServiceName, Operation
+ORDER BY ServiceName, sum(Requests) DESC, Operation
+LIMIT {limit:UInt32} BY ServiceName`,
+    query_params: { services, since: sinceMs, limit },
+    format: 'JSONEachRow',
+  });
+  for (const row of await result.json<{ service: string; operation: string }>()) {
+    byService.get(row.service)?.push(row.operation);
+  }
+  return byService;
 }

@@ -193,9 +193,10 @@ describe('live detection, end to end through the OpenTelemetry SDK', () => {
 
   it('learns every series from the backfilled history and alerts on none of it', async () => {
     expect(await live(1)).toEqual([0]);
-    // 3 services x 5 signals x two days of minutes, learned at once.
+    // 3 services x (the service and its 2 operations) x 5 signals x two days of minutes,
+    // learned at once.
     expect(reports[0]!.services).toBe(3);
-    expect(reports[0]!.steps).toBeGreaterThan(3 * 5 * HISTORY_MINUTES * 0.99);
+    expect(reports[0]!.steps).toBeGreaterThan(3 * 3 * 5 * HISTORY_MINUTES * 0.99);
     expect(await live(9)).toEqual(new Array(9).fill(0));
     expect(await all()).toEqual([]);
   });
@@ -208,14 +209,28 @@ describe('live detection, end to end through the OpenTelemetry SDK', () => {
     expect(alert).toMatchObject({ service: 'checkout', status: 'open' });
     expect(alert!.signal).toMatch(/^latency_p(50|95|99)$/);
     expect(JSON.stringify(alert!.explanation)).toContain('/pay');
+    // The route has a series of its own, with the detector's band and scores.
+    const from = new Date(LIVE_START).toISOString();
+    const to = new Date(LIVE_START + minute * MINUTE).toISOString();
+    const response = await fetch(
+      `${opsless.apiUrl}/v1/services/checkout/series?signal=latency_p99&operation=${encodeURIComponent('POST /pay')}&from=${from}&to=${to}&step=1m`,
+    );
+    const body = (await response.json()) as {
+      points: Array<{ observed: number; upper: number | null; score: number | null }>;
+    };
+    expect(body.points).toHaveLength(minute);
+    const last = body.points[body.points.length - 1]!;
+    expect(last.observed).toBeGreaterThan(last.upper!);
+    expect(body.points.slice(0, -2).every((point) => point.observed <= point.upper!)).toBe(true);
 
     // Restart in the middle of the incident: the alert and the models survive.
     await opsless.stop();
     await start();
     traffic.retarget(opsless.otlpUrl);
     expect(await live(2, slow)).toEqual([0, 0]);
-    // Models resumed: the evaluation after the restart scored new steps only.
-    expect(reports[reports.length - 2]!.steps).toBeLessThan(3 * 5 * 3);
+    // Models resumed: the evaluation after the restart scored the new step only, of
+    // 3 services x (the service and its 2 operations) x 5 signals.
+    expect(reports[reports.length - 2]!.steps).toBe(3 * 3 * 5);
     expect(await all()).toHaveLength(1);
 
     await live(8);

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import { explainAnomaly, type Alert, type AlertStore } from '../../alerts/index.ts';
-import { readSeries, SIGNAL_INFO, SIGNALS, type SignalName } from '../../signals/index.ts';
+import {
+  busiestOperations,
+  readServiceSeries,
+  SIGNAL_INFO,
+  SIGNALS,
+  type SignalName,
+  type StepValues,
+} from '../../signals/index.ts';
 import { RED_TABLE } from '../../storage/index.ts';
 import type { SeriesModels } from './models.ts';
 import {
@@ -51,6 +58,8 @@ export interface EvaluationReport {
 }
 
 const SERVICE_LEVEL = '';
+/** The busiest operations are those of the last day. */
+const OPERATIONS_WINDOW_MS = 86_400_000;
 
 /** One evaluation cycle over every service of this shard; see EvaluatorOptions. */
 export async function evaluateOnce(options: EvaluatorOptions): Promise<EvaluationReport> {
@@ -68,8 +77,20 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
     alertsOpened: 0,
     alertsResolved: 0,
   };
+  const operations = await busiestOperations(
+    options.client,
+    services,
+    nowMs - OPERATIONS_WINDOW_MS,
+    OPERATIONS_PER_SERVICE,
+  );
   for (const service of services) {
-    const { states, scores, anomaliesByStep } = await scoreService(options, service, byKey, endMs);
+    const { states, scores, anomaliesByStep } = await scoreService(
+      options,
+      service,
+      operations.get(service) ?? [],
+      byKey,
+      endMs,
+    );
     report.steps += scores.length;
     const incidentKey = `${service}\u0000${INCIDENT_SIGNAL}\u0000${SERVICE_LEVEL}`;
     let incident =
@@ -112,78 +133,91 @@ ORDER BY service LIMIT 100000`,
   return (await result.json<{ service: string }>()).map((row) => row.service);
 }
 
-/** Feeds every new complete step of each signal of `service` to its model. */
+/** Operations per service that get series of their own (the busiest, by requests). */
+export const OPERATIONS_PER_SERVICE = 3;
+
+/**
+ * Feeds every new complete step of each signal of `service`, and of its busiest
+ * operations, to its model.
+ */
 async function scoreService(
   options: EvaluatorOptions,
   service: string,
+  operations: string[],
   byKey: Map<string, StoredState>,
   endMs: number,
 ) {
   const stepMs = options.stepSeconds * 1000;
-  const previous = SIGNALS.map((signal) =>
-    byKey.get(`${service}\u0000${signal}\u0000${SERVICE_LEVEL}`),
+  const scopes = [SERVICE_LEVEL, ...operations];
+  const previous = scopes.map((operation) =>
+    SIGNALS.map((signal) => byKey.get(`${service}\u0000${signal}\u0000${operation}`)),
   );
   const startMs = Math.min(
-    ...previous.map((entry) =>
-      entry ? entry.lastStepMs : Math.floor((endMs - options.lookbackMs) / stepMs) * stepMs,
-    ),
+    ...previous
+      .flat()
+      .map((entry) =>
+        entry ? entry.lastStepMs : Math.floor((endMs - options.lookbackMs) / stepMs) * stepMs,
+      ),
   );
-  const steps =
+  const series =
     startMs < endMs
-      ? await readSeries(options.client, {
+      ? await readServiceSeries(options.client, {
           service,
+          operations,
           fromMs: startMs,
           toMs: endMs,
           stepSeconds: options.stepSeconds,
         })
-      : [];
-  const byTime = new Map(steps.map((step) => [step.timeMs, step]));
-  const firstSeen = steps[0]?.timeMs ?? endMs;
+      : new Map<string, StepValues[]>();
   const states: StoredState[] = [];
   const scores: ScoreRow[] = [];
   const anomaliesByStep = new Map<number, Anomaly[]>();
-  SIGNALS.forEach((signal, index) => {
-    const entry = previous[index];
-    const model = entry ? options.models.restore(entry.state) : options.models.create();
-    const from = entry ? entry.lastStepMs : firstSeen;
-    for (let timeMs = from; timeMs < endMs; timeMs += stepMs) {
-      const step = byTime.get(timeMs);
-      // A step without requests is a rate of zero (a traffic drop); it has no error
-      // ratio or latency to learn from.
-      if (!step && signal !== 'request_rate') continue;
-      const value = step ? step.values[signal] : 0;
-      const verdict = model.update(timeMs, value);
-      scores.push({
-        service,
-        signal,
-        operation: SERVICE_LEVEL,
-        timeMs,
-        observed: value,
-        ...verdict,
-        model: verdict.models.join('+'),
-      });
-      const alarm = verdict.score >= options.models.threshold;
-      if ((alarm || value < verdict.lower || value > verdict.upper) && !model.learning()) {
-        const anomalies = anomaliesByStep.get(timeMs) ?? [];
-        anomalies.push({
+  scopes.forEach((operation, scope) => {
+    const steps = series.get(operation) ?? [];
+    const byTime = new Map(steps.map((step) => [step.timeMs, step]));
+    const firstSeen = steps[0]?.timeMs ?? endMs;
+    SIGNALS.forEach((signal, index) => {
+      const entry = previous[scope]![index];
+      const model = entry ? options.models.restore(entry.state) : options.models.create();
+      const from = entry ? entry.lastStepMs : firstSeen;
+      for (let timeMs = from; timeMs < endMs; timeMs += stepMs) {
+        const step = byTime.get(timeMs);
+        // A step without requests is a rate of zero (a traffic drop); it has no error
+        // ratio or latency to learn from.
+        if (!step && signal !== 'request_rate') continue;
+        const value = step ? step.values[signal] : 0;
+        const verdict = model.update(timeMs, value);
+        scores.push({
+          service,
           signal,
-          operation: null,
-          score: verdict.score,
+          operation,
+          timeMs,
           observed: value,
-          expected: verdict.expected,
-          alarm,
+          ...verdict,
+          model: verdict.models.join('+'),
         });
+        const alarm = verdict.score >= options.models.threshold;
+        const anomalies = anomaliesByStep.get(timeMs) ?? [];
+        if ((alarm || value < verdict.lower || value > verdict.upper) && !model.learning()) {
+          anomalies.push({
+            signal,
+            operation: operation === SERVICE_LEVEL ? null : operation,
+            score: verdict.score,
+            observed: value,
+            expected: verdict.expected,
+            alarm,
+          });
+        }
+        // Steps without an anomaly still advance incidents (toward resolution).
         anomaliesByStep.set(timeMs, anomalies);
       }
-      // Steps without an anomaly still advance incidents (toward resolution).
-      if (!anomaliesByStep.has(timeMs)) anomaliesByStep.set(timeMs, []);
-    }
-    states.push({
-      service,
-      signal,
-      operation: SERVICE_LEVEL,
-      lastStepMs: Math.max(from, endMs),
-      state: model.state(),
+      states.push({
+        service,
+        signal,
+        operation,
+        lastStepMs: Math.max(from, endMs),
+        state: model.state(),
+      });
     });
   });
   return { states, scores, anomaliesByStep };
@@ -225,7 +259,7 @@ async function applyAction(
       acknowledgedBy: null,
       resolvedAt: null,
       resolvedBy: null,
-      summary: `${service}: ${signal} is ${format(first.observed)} ${SIGNAL_INFO[signal].unit}, expected about ${format(first.expected)}`,
+      summary: `${service}${first.operation ? ` ${first.operation}` : ''}: ${signal} is ${format(first.observed)} ${SIGNAL_INFO[signal].unit}, expected about ${format(first.expected)}`,
       explanation,
     };
     await options.alerts.save(alert);
