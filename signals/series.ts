@@ -28,34 +28,12 @@ export async function readSeries(
   client: ClickHouseClient,
   query: SeriesQuery,
 ): Promise<StepValues[]> {
-  const result = await client.query({
-    query: `SELECT
-  toUnixTimestamp(toStartOfInterval(Bucket, toIntervalSecond({step:UInt32}))) AS t,
-  sum(Requests) AS requests,
-  sum(Errors) AS errors,
-  quantilesTDigestMerge(0.5, 0.95, 0.99)(Latency) AS q
-FROM ${RED_TABLE}
-WHERE ServiceName = {service:String}
-  AND ({operation:String} = '' OR Operation = {operation:String})
-  AND Bucket >= toDateTime(intDiv({from:Int64}, 1000)) AND Bucket < toDateTime(intDiv({to:Int64}, 1000))
-GROUP BY t
-ORDER BY t`,
-    query_params: {
-      step: query.stepSeconds,
-      service: query.service,
-      operation: query.operation ?? '',
-      from: query.fromMs,
-      to: query.toMs,
-    },
-    format: 'JSONEachRow',
+  const { operation = '', ...range } = query;
+  const series = await readServiceSeries(client, {
+    ...range,
+    operations: operation === '' ? [] : [operation],
   });
-  const rows = await result.json<{
-    t: number;
-    requests: string | number;
-    errors: string | number;
-    q: number[];
-  }>();
-  return rows.map((row) => toStep(row, query.stepSeconds));
+  return series.get(operation) ?? [];
 }
 
 interface StepRow {

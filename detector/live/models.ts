@@ -1,13 +1,5 @@
 import { createDetector, DEFAULT_THRESHOLD, restoreDetector } from '../engine.ts';
-import type { DetectorState } from '../types.ts';
-
-export interface Verdict {
-  score: number;
-  expected: number;
-  lower: number;
-  upper: number;
-  models: string[];
-}
+import type { DetectorState, Verdict } from '../types.ts';
 
 /** One series' model as the live loop uses it. */
 export interface SeriesModel {
