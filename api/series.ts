@@ -1,14 +1,29 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { isSignalName, readSeries, SIGNAL_INFO, SIGNALS } from '../signals/index.ts';
+import {
+  isSignalName,
+  METRIC_SIGNAL_PREFIX,
+  readMetricSeries,
+  readSeries,
+  signalInfo,
+  SIGNALS,
+  type SignalName,
+} from '../signals/index.ts';
 import { SCORES_TABLE } from '../storage/index.ts';
 import { badRequest } from './errors.ts';
 import { parseDuration, parseTimeRange } from './time-range.ts';
 import { parseWith } from './validation.ts';
 
 export const SeriesQuery = z.object({
-  signal: z.string().refine(isSignalName, { message: `must be one of ${SIGNALS.join(', ')}` }),
+  signal: z
+    .string()
+    .refine(
+      (signal) =>
+        isSignalName(signal) ||
+        (signal.startsWith(METRIC_SIGNAL_PREFIX) && signal.length > METRIC_SIGNAL_PREFIX.length),
+      { message: `must be one of ${SIGNALS.join(', ')}, or metric:<name> for a watched metric` },
+    ),
   operation: z.string().min(1).optional(),
   since: z.string().optional(),
   from: z.string().optional(),
@@ -59,27 +74,41 @@ export function registerSeriesRoutes(
     }
     const service = c.req.param('name');
     const signal = query.signal;
-    const [steps, scores] = await Promise.all([
-      readSeries(options.client, {
-        service,
-        operation: query.operation,
-        fromMs: range.fromMs,
-        toMs: range.toMs,
-        stepSeconds,
-      }),
+    const metric = isSignalName(signal) ? null : signal.slice(METRIC_SIGNAL_PREFIX.length);
+    const [observed, scores] = await Promise.all([
+      metric === null
+        ? readSeries(options.client, {
+            service,
+            operation: query.operation,
+            fromMs: range.fromMs,
+            toMs: range.toMs,
+            stepSeconds,
+          }).then((steps) =>
+            steps.map((step) => ({
+              timeMs: step.timeMs,
+              value: step.values[signal as SignalName],
+            })),
+          )
+        : readMetricSeries(options.client, {
+            service,
+            metrics: [metric],
+            fromMs: range.fromMs,
+            toMs: range.toMs,
+            stepSeconds,
+          }).then((series) => series.get(metric) ?? []),
       readScores(options.client, service, signal, query.operation ?? '', range.fromMs, range.toMs),
     ]);
     return c.json({
       service,
       signal,
       operation: query.operation ?? null,
-      unit: SIGNAL_INFO[signal].unit,
+      unit: signalInfo(signal).unit,
       stepSeconds,
-      points: steps.map((step) => {
-        const score = scores.get(step.timeMs);
+      points: observed.map((point) => {
+        const score = scores.get(point.timeMs);
         return {
-          time: new Date(step.timeMs).toISOString(),
-          observed: step.values[signal],
+          time: new Date(point.timeMs).toISOString(),
+          observed: point.value,
           expected: score?.Expected ?? null,
           lower: score?.Lower ?? null,
           upper: score?.Upper ?? null,

@@ -13,6 +13,7 @@ describe('configuration', () => {
       retentionDays: 30,
       detect: { stepSeconds: 60, lookbackMs: 7 * 86_400_000, settleMs: 15_000 },
     });
+    expect(config.detect.watchedMetrics).toContain('http.server.request.duration');
     expect(config.clickhouse.url).toBeUndefined();
   });
 
@@ -34,6 +35,15 @@ describe('configuration', () => {
     expect(message).toContain('OPSLESS_DETECT_STEP: must be 10s to 1h, in whole multiples of 10s');
     expect(message).toContain('CLICKHOUSE_URL: must be a URL');
     expect(message).toContain('OPSLESS_MAX_BODY_BYTES');
+  });
+
+  it('reads the watched metrics as a comma-separated list and rejects odd names', () => {
+    expect(
+      loadConfig({ OPSLESS_WATCH_METRICS: ' queue.depth, jobs/s ,' }).detect.watchedMetrics,
+    ).toEqual(['queue.depth', 'jobs/s']);
+    expect(() => loadConfig({ OPSLESS_WATCH_METRICS: 'a;b' })).toThrow(
+      /OPSLESS_WATCH_METRICS.*metric names are letters, digits/,
+    );
   });
 
   it('treats empty optional keys as unset', () => {

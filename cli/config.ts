@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_WATCHED_METRICS } from '../signals/index.ts';
 
 /**
  * Every setting opsless reads, parsed once at start-up from the environment.
@@ -75,6 +76,25 @@ const schema = z.object({
     ),
   OPSLESS_DETECT_LOOKBACK: duration.default(7 * 86_400_000),
   OPSLESS_DETECT_SETTLE: duration.default(15_000),
+  OPSLESS_WATCH_METRICS: z
+    .string()
+    .default(DEFAULT_WATCHED_METRICS.join(','))
+    .transform((text) =>
+      text
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== ''),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .max(200)
+            .regex(/^[\w.\-/]+$/, 'metric names are letters, digits, _ . - /'),
+        )
+        .max(100, 'at most 100 watched metrics'),
+    ),
   OPSLESS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -108,6 +128,8 @@ export interface Config {
     lookbackMs: number;
     /** A step is evaluated this long after it ends, so late spans are in. */
     settleMs: number;
+    /** Metric names whose series the detector watches per service. */
+    watchedMetrics: string[];
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 }
@@ -159,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       stepSeconds: e.OPSLESS_DETECT_STEP / 1000,
       lookbackMs: e.OPSLESS_DETECT_LOOKBACK,
       settleMs: e.OPSLESS_DETECT_SETTLE,
+      watchedMetrics: e.OPSLESS_WATCH_METRICS,
     },
     logLevel: e.OPSLESS_LOG_LEVEL,
   };

@@ -104,6 +104,7 @@ export async function startOpsless(
       stepSeconds: config.detect.stepSeconds,
       lookbackMs: config.detect.lookbackMs,
       settleMs: config.detect.settleMs,
+      watchedMetrics: config.detect.watchedMetrics,
       shard: roles.detector,
       logger,
       now: Date.now,

@@ -30,3 +30,13 @@ export const SIGNAL_INFO: Record<SignalName, SignalInfo> = {
 export function isSignalName(text: string): text is SignalName {
   return (SIGNALS as readonly string[]).includes(text);
 }
+
+/** What is known of any signal, a watched metric's (`metric:<name>`) included. */
+export function signalInfo(signal: string): SignalInfo {
+  if (isSignalName(signal)) return SIGNAL_INFO[signal];
+  return {
+    unit: '',
+    description: `The watched metric ${signal.replace(/^metric:/, '')}`,
+    focus: 'all',
+  };
+}

@@ -2,6 +2,7 @@ export {
   isSignalName,
   SIGNAL_INFO,
   SIGNALS,
+  signalInfo,
   type SignalInfo,
   type SignalName,
 } from './definitions.ts';
@@ -12,3 +13,11 @@ export {
   type SeriesQuery,
   type StepValues,
 } from './series.ts';
+export {
+  bucketQuantile,
+  DEFAULT_WATCHED_METRICS,
+  METRIC_SIGNAL_PREFIX,
+  readMetricSeries,
+  type MetricPoint,
+  type MetricSeriesQuery,
+} from './metrics.ts';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createAlertStore, type AlertStore } from '../../alerts/index.ts';
+import { createApi } from '../../api/index.ts';
 import { openStorage, type SpanRow, type Storage } from '../../storage/index.ts';
 import { evaluateOnce, type EvaluatorOptions } from './evaluator.ts';
 import { engineModels } from './models.ts';
@@ -108,5 +109,62 @@ describe('live evaluation over the rollup', () => {
       status: 'resolved',
       resolvedBy: 'opsless',
     });
+  });
+
+  it('watches a metric: a queue that fills up opens one alert on that metric', async () => {
+    let minute = HISTORY_STEPS + 14;
+    const depth = (at: number, value: number) => ({
+      ServiceName: 'shop',
+      MetricName: 'messaging.queue.depth',
+      TimeUnix: `${BigInt(START + at * STEP + 30_000) * 1_000_000n}`,
+      StartTimeUnix: `${BigInt(START) * 1_000_000n}`,
+      Value: value,
+      IsMonotonic: false,
+      AggregationTemporality: 2,
+    });
+    const history = [];
+    for (let at = 0; at < minute; at++) history.push(depth(at, 10 + ((at * 7) % 5)));
+    await storage.client.insert({
+      table: 'otel_metrics_sum',
+      values: history,
+      format: 'JSONEachRow',
+    });
+    const watching = () => ({ ...options(), watchedMetrics: ['messaging.queue.depth'] });
+    const before = (await alerts.list({ status: 'all' })).length;
+    let opened = 0;
+    for (let i = 0; i < 3; i++, minute++) {
+      await insertMinutes(minute, minute + 1);
+      await storage.client.insert({
+        table: 'otel_metrics_sum',
+        values: [depth(minute, i === 0 ? 12 : 400)],
+        format: 'JSONEachRow',
+      });
+      nowMs = START + (minute + 1) * STEP + 20_000;
+      opened += (await evaluateOnce(watching())).alertsOpened;
+    }
+    expect(opened).toBe(1);
+    const all = await alerts.list({ status: 'all' });
+    expect(all).toHaveLength(before + 1);
+    const alert = all.find((entry) => entry.signal === 'metric:messaging.queue.depth');
+    expect(alert).toMatchObject({ service: 'shop', status: 'open', observed: 400 });
+    expect(alert!.summary).toContain('metric:messaging.queue.depth is 400');
+    // The API serves the metric's series with the detector's band and scores.
+    const api = createApi({
+      client: storage.client,
+      isReady: () => true,
+      logger: pino({ level: 'silent' }),
+      now: () => nowMs,
+    });
+    const response = await api.request(
+      '/v1/services/shop/series?signal=metric:messaging.queue.depth&since=10m&step=1m',
+    );
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as {
+      points: Array<{ observed: number; upper: number | null; score: number | null }>;
+    };
+    const last = body.points[body.points.length - 1]!;
+    expect(last.observed).toBe(400);
+    expect(last.observed).toBeGreaterThan(last.upper!);
+    expect(body.points.filter((point) => point.score !== null).length).toBeGreaterThan(5);
   });
 });

@@ -4,10 +4,12 @@ import type { Logger } from 'pino';
 import { explainAnomaly, type Alert, type AlertStore } from '../../alerts/index.ts';
 import {
   busiestOperations,
+  METRIC_SIGNAL_PREFIX,
+  readMetricSeries,
   readServiceSeries,
-  SIGNAL_INFO,
+  signalInfo,
   SIGNALS,
-  type SignalName,
+  type MetricPoint,
   type StepValues,
 } from '../../signals/index.ts';
 import { RED_TABLE } from '../../storage/index.ts';
@@ -40,6 +42,8 @@ export interface EvaluatorOptions {
   shard: { index: number; count: number };
   /** A step is complete this long after it ends (spans arrive late), ms. */
   settleMs: number;
+  /** Metric names watched per service (their signals are `metric:<name>`). */
+  watchedMetrics?: readonly string[];
   policy?: IncidentPolicy;
   logger: Logger;
   now: () => number;
@@ -136,9 +140,16 @@ ORDER BY service LIMIT 100000`,
 /** Operations per service that get series of their own (the busiest, by requests). */
 export const OPERATIONS_PER_SERVICE = 3;
 
+/** What scoring a service's series produces. */
+interface ServiceScores {
+  states: StoredState[];
+  scores: ScoreRow[];
+  anomaliesByStep: Map<number, Anomaly[]>;
+}
+
 /**
- * Feeds every new complete step of each signal of `service`, and of its busiest
- * operations, to its model.
+ * Feeds every new complete step of each signal of `service`, of its busiest operations
+ * and of its watched metrics, to its model.
  */
 async function scoreService(
   options: EvaluatorOptions,
@@ -146,81 +157,132 @@ async function scoreService(
   operations: string[],
   byKey: Map<string, StoredState>,
   endMs: number,
-) {
+): Promise<ServiceScores> {
   const stepMs = options.stepSeconds * 1000;
+  const lookbackStartMs = Math.floor((endMs - options.lookbackMs) / stepMs) * stepMs;
+  const stored = (signal: string, operation: string) =>
+    byKey.get(`${service}\u0000${signal}\u0000${operation}`);
+  const startOf = (entries: Array<StoredState | undefined>) =>
+    Math.min(...entries.map((entry) => (entry ? entry.lastStepMs : lookbackStartMs)));
   const scopes = [SERVICE_LEVEL, ...operations];
-  const previous = scopes.map((operation) =>
-    SIGNALS.map((signal) => byKey.get(`${service}\u0000${signal}\u0000${operation}`)),
-  );
-  const startMs = Math.min(
-    ...previous
-      .flat()
-      .map((entry) =>
-        entry ? entry.lastStepMs : Math.floor((endMs - options.lookbackMs) / stepMs) * stepMs,
-      ),
-  );
-  const series =
-    startMs < endMs
-      ? await readServiceSeries(options.client, {
+  const metrics = options.watchedMetrics ?? [];
+  const redStartMs = startOf(scopes.flatMap((scope) => SIGNALS.map((s) => stored(s, scope))));
+  const metricStartMs = startOf(metrics.map((metric) => stored(metricSignal(metric), '')));
+  const [series, metricSeries] = await Promise.all([
+    redStartMs < endMs
+      ? readServiceSeries(options.client, {
           service,
           operations,
-          fromMs: startMs,
+          fromMs: redStartMs,
           toMs: endMs,
           stepSeconds: options.stepSeconds,
         })
-      : new Map<string, StepValues[]>();
-  const states: StoredState[] = [];
-  const scores: ScoreRow[] = [];
-  const anomaliesByStep = new Map<number, Anomaly[]>();
-  scopes.forEach((operation, scope) => {
-    const steps = series.get(operation) ?? [];
-    const byTime = new Map(steps.map((step) => [step.timeMs, step]));
-    const firstSeen = steps[0]?.timeMs ?? endMs;
-    SIGNALS.forEach((signal, index) => {
-      const entry = previous[scope]![index];
-      const model = entry ? options.models.restore(entry.state) : options.models.create();
-      const from = entry ? entry.lastStepMs : firstSeen;
-      for (let timeMs = from; timeMs < endMs; timeMs += stepMs) {
-        const step = byTime.get(timeMs);
-        // A step without requests is a rate of zero (a traffic drop); it has no error
-        // ratio or latency to learn from.
-        if (!step && signal !== 'request_rate') continue;
-        const value = step ? step.values[signal] : 0;
-        const verdict = model.update(timeMs, value);
-        scores.push({
+      : new Map<string, StepValues[]>(),
+    metrics.length > 0 && metricStartMs < endMs
+      ? readMetricSeries(options.client, {
           service,
-          signal,
-          operation,
-          timeMs,
-          observed: value,
-          ...verdict,
-          model: verdict.models.join('+'),
-        });
-        const alarm = verdict.score >= options.models.threshold;
-        const anomalies = anomaliesByStep.get(timeMs) ?? [];
-        if ((alarm || value < verdict.lower || value > verdict.upper) && !model.learning()) {
-          anomalies.push({
-            signal,
-            operation: operation === SERVICE_LEVEL ? null : operation,
-            score: verdict.score,
-            observed: value,
-            expected: verdict.expected,
-            alarm,
-          });
-        }
-        // Steps without an anomaly still advance incidents (toward resolution).
-        anomaliesByStep.set(timeMs, anomalies);
-      }
-      states.push({
+          metrics,
+          fromMs: metricStartMs,
+          toMs: endMs,
+          stepSeconds: options.stepSeconds,
+        })
+      : new Map<string, MetricPoint[]>(),
+  ]);
+  const out: ServiceScores = { states: [], scores: [], anomaliesByStep: new Map() };
+  for (const operation of scopes) {
+    const steps = series.get(operation) ?? [];
+    for (const signal of SIGNALS) {
+      const values = new Map(steps.map((step) => [step.timeMs, step.values[signal]]));
+      // A step without requests is a rate of zero (a traffic drop); it has no error
+      // ratio or latency to learn from.
+      feedSeries(options, out, {
         service,
         signal,
         operation,
-        lastStepMs: Math.max(from, endMs),
-        state: model.state(),
+        entry: stored(signal, operation),
+        values,
+        firstMs: steps[0]?.timeMs ?? endMs,
+        missingIsZero: signal === 'request_rate',
+        endMs,
       });
+    }
+  }
+  for (const metric of metrics) {
+    const points = metricSeries.get(metric) ?? [];
+    const signal = metricSignal(metric);
+    feedSeries(options, out, {
+      service,
+      signal,
+      operation: SERVICE_LEVEL,
+      entry: stored(signal, SERVICE_LEVEL),
+      values: new Map(points.map((point) => [point.timeMs, point.value])),
+      firstMs: points[0]?.timeMs ?? endMs,
+      missingIsZero: false,
+      endMs,
     });
+  }
+  return out;
+}
+
+function metricSignal(metric: string): string {
+  return `${METRIC_SIGNAL_PREFIX}${metric}`;
+}
+
+/** Runs one series' new steps through its model, collecting scores, anomalies and state. */
+function feedSeries(
+  options: EvaluatorOptions,
+  out: ServiceScores,
+  series: {
+    service: string;
+    signal: string;
+    operation: string;
+    entry: StoredState | undefined;
+    values: Map<number, number>;
+    firstMs: number;
+    missingIsZero: boolean;
+    endMs: number;
+  },
+): void {
+  const { service, signal, operation, entry, values, endMs } = series;
+  const stepMs = options.stepSeconds * 1000;
+  const model = entry ? options.models.restore(entry.state) : options.models.create();
+  const from = entry ? entry.lastStepMs : series.firstMs;
+  for (let timeMs = from; timeMs < endMs; timeMs += stepMs) {
+    const observed = values.get(timeMs);
+    if (observed === undefined && !series.missingIsZero) continue;
+    const value = observed ?? 0;
+    const verdict = model.update(timeMs, value);
+    out.scores.push({
+      service,
+      signal,
+      operation,
+      timeMs,
+      observed: value,
+      ...verdict,
+      model: verdict.models.join('+'),
+    });
+    const alarm = verdict.score >= options.models.threshold;
+    const anomalies = out.anomaliesByStep.get(timeMs) ?? [];
+    if ((alarm || value < verdict.lower || value > verdict.upper) && !model.learning()) {
+      anomalies.push({
+        signal,
+        operation: operation === SERVICE_LEVEL ? null : operation,
+        score: verdict.score,
+        observed: value,
+        expected: verdict.expected,
+        alarm,
+      });
+    }
+    // Steps without an anomaly still advance incidents (toward resolution).
+    out.anomaliesByStep.set(timeMs, anomalies);
+  }
+  out.states.push({
+    service,
+    signal,
+    operation,
+    lastStepMs: Math.max(from, endMs),
+    state: model.state(),
   });
-  return { states, scores, anomaliesByStep };
 }
 
 /** Writes what an incident decision means for its alert; returns what happened. */
@@ -234,11 +296,12 @@ async function applyAction(
   const incident = action.incident;
   if (action.kind === 'open') {
     const first = incident.first;
-    const signal = first.signal as SignalName;
+    const signal = first.signal;
+    const info = signalInfo(signal);
     const stepMs = options.stepSeconds * 1000;
     const explanation = await explainAnomaly(options.client, {
       service,
-      focus: SIGNAL_INFO[signal].focus,
+      focus: info.focus,
       fromMs: incident.openedAtMs - stepMs,
       toMs: atMs,
     });
@@ -259,7 +322,7 @@ async function applyAction(
       acknowledgedBy: null,
       resolvedAt: null,
       resolvedBy: null,
-      summary: `${service}${first.operation ? ` ${first.operation}` : ''}: ${signal} is ${format(first.observed)} ${SIGNAL_INFO[signal].unit}, expected about ${format(first.expected)}`,
+      summary: `${service}${first.operation ? ` ${first.operation}` : ''}: ${signal} is ${format(first.observed)}${info.unit ? ` ${info.unit}` : ''}, expected about ${format(first.expected)}`,
       explanation,
     };
     await options.alerts.save(alert);

@@ -1,0 +1,158 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+
+/** Metrics watched unless configured otherwise: request duration, CPU, memory, queues. */
+export const DEFAULT_WATCHED_METRICS = [
+  'http.server.request.duration',
+  'process.cpu.utilization',
+  'system.cpu.utilization',
+  'process.memory.usage',
+  'system.memory.utilization',
+  'messaging.queue.depth',
+] as const;
+
+/** Signals of watched metrics are named after the metric, under this prefix. */
+export const METRIC_SIGNAL_PREFIX = 'metric:';
+
+export interface MetricPoint {
+  /** Start of the step, ms since the epoch. */
+  timeMs: number;
+  value: number;
+}
+
+export interface MetricSeriesQuery {
+  service: string;
+  metrics: readonly string[];
+  fromMs: number;
+  toMs: number;
+  /** Step length, seconds. */
+  stepSeconds: number;
+}
+
+const RANGE = `ServiceName = {service:String} AND MetricName IN {metrics:Array(String)}
+  AND TimeUnix >= fromUnixTimestamp64Milli({from:Int64}) AND TimeUnix < fromUnixTimestamp64Milli({to:Int64})`;
+const STEP = 'toUnixTimestamp(toStartOfInterval(TimeUnix, toIntervalSecond({step:UInt32})))';
+/** One series of a metric: its attributes and its resource's. */
+const SERIES = 'cityHash64(Attributes, ResourceAttributes)';
+
+/**
+ * One value per step for each watched metric of a service, whatever its kind: a gauge's
+ * mean; a monotonic sum's rate per second (delta points summed, cumulative points
+ * differenced per series, a reset counted from zero); a non-monotonic sum's total over
+ * its series; a histogram's 95th percentile, interpolated in the merged buckets of the
+ * step (cumulative histograms differenced per series). A step without points is absent;
+ * the first step of a cumulative series has no rate and is absent too.
+ */
+export async function readMetricSeries(
+  client: ClickHouseClient,
+  query: MetricSeriesQuery,
+): Promise<Map<string, MetricPoint[]>> {
+  const series = new Map<string, MetricPoint[]>(query.metrics.map((metric) => [metric, []]));
+  if (query.metrics.length === 0) return series;
+  const params = {
+    service: query.service,
+    metrics: query.metrics,
+    from: query.fromMs,
+    to: query.toMs,
+    step: query.stepSeconds,
+  };
+  const [scalars, histograms] = await Promise.all([
+    client.query({ query: SCALAR_SQL, query_params: params, format: 'JSONEachRow' }),
+    client.query({ query: HISTOGRAM_SQL, query_params: params, format: 'JSONEachRow' }),
+  ]);
+  const points: Array<{ metric: string; t: number; value: number }> = [];
+  for (const row of await scalars.json<{ metric: string; t: number; value: number }>()) {
+    points.push(row);
+  }
+  for (const row of await histograms.json<{
+    metric: string;
+    t: number;
+    counts: Array<string | number>;
+    bounds: number[];
+  }>()) {
+    const value = bucketQuantile(row.counts.map(Number), row.bounds, 0.95);
+    if (value !== null) points.push({ metric: row.metric, t: row.t, value });
+  }
+  points.sort((a, b) => a.t - b.t);
+  for (const point of points) {
+    if (Number.isFinite(point.value)) {
+      series.get(point.metric)?.push({ timeMs: point.t * 1000, value: point.value });
+    }
+  }
+  return series;
+}
+
+const SCALAR_SQL = `
+SELECT MetricName AS metric, ${STEP} AS t, avg(Value) AS value
+FROM otel_metrics_gauge WHERE ${RANGE}
+GROUP BY metric, t
+UNION ALL
+SELECT MetricName AS metric, ${STEP} AS t, sum(Value) / {step:UInt32} AS value
+FROM otel_metrics_sum WHERE ${RANGE} AND IsMonotonic AND AggregationTemporality = 1
+GROUP BY metric, t
+UNION ALL
+SELECT metric, t, sum(increase) / {step:UInt32} AS value FROM (
+  SELECT metric, t,
+    lagInFrame(last, 1, -1) OVER (PARTITION BY metric, series ORDER BY t
+      ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS previous,
+    if(previous < 0, nan, if(last >= previous, last - previous, last)) AS increase
+  FROM (
+    SELECT MetricName AS metric, ${SERIES} AS series, ${STEP} AS t, argMax(Value, TimeUnix) AS last
+    FROM otel_metrics_sum WHERE ${RANGE} AND IsMonotonic AND AggregationTemporality = 2
+    GROUP BY metric, series, t
+  )
+)
+WHERE NOT isNaN(increase)
+GROUP BY metric, t
+UNION ALL
+SELECT metric, t, sum(last) AS value FROM (
+  SELECT MetricName AS metric, ${SERIES} AS series, ${STEP} AS t, argMax(Value, TimeUnix) AS last
+  FROM otel_metrics_sum WHERE ${RANGE} AND NOT IsMonotonic
+  GROUP BY metric, series, t
+)
+GROUP BY metric, t`;
+
+const HISTOGRAM_SQL = `
+SELECT MetricName AS metric, ${STEP} AS t, sumForEach(BucketCounts) AS counts, any(ExplicitBounds) AS bounds
+FROM otel_metrics_histogram WHERE ${RANGE} AND AggregationTemporality = 1
+GROUP BY metric, t
+UNION ALL
+SELECT metric, t,
+  sumForEach(arrayMap((now, before) -> if(now >= before, toUInt64(now - before), now), last, previous)) AS counts,
+  any(bounds) AS bounds
+FROM (
+  SELECT metric, t, bounds, last,
+    lagInFrame(last, 1, []) OVER (PARTITION BY metric, series ORDER BY t
+      ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS previous
+  FROM (
+    SELECT MetricName AS metric, ${SERIES} AS series, ${STEP} AS t,
+      argMax(BucketCounts, TimeUnix) AS last, argMax(ExplicitBounds, TimeUnix) AS bounds
+    FROM otel_metrics_histogram WHERE ${RANGE} AND AggregationTemporality = 2
+    GROUP BY metric, series, t
+  )
+)
+WHERE length(previous) = length(last) AND length(last) > 0
+GROUP BY metric, t`;
+
+/**
+ * The q-quantile of explicit-bucket counts, interpolated linearly inside its bucket
+ * (buckets are (-inf, b0], (b0, b1], …, (b_last, +inf)); null without counts.
+ */
+export function bucketQuantile(counts: number[], bounds: number[], q: number): number | null {
+  let total = 0;
+  for (const count of counts) total += count;
+  if (total === 0) return null;
+  const rank = q * total;
+  let seen = 0;
+  for (let index = 0; index < counts.length; index++) {
+    const count = counts[index]!;
+    if (count > 0 && seen + count >= rank) {
+      if (bounds.length === 0) return null;
+      if (index >= bounds.length) return bounds[bounds.length - 1]!; // the open top bucket
+      const upper = bounds[index]!;
+      const lower = index === 0 ? Math.min(0, upper) : bounds[index - 1]!;
+      return lower + ((upper - lower) * (rank - seen)) / count;
+    }
+    seen += count;
+  }
+  return bounds[bounds.length - 1] ?? null;
+}
