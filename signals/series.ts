@@ -108,7 +108,8 @@ export async function busiestOperations(
   const result = await client.query({
     query: `SELECT ServiceName AS service, Operation AS operation
 FROM ${RED_TABLE}
-WHERE ServiceName IN {services:Array(String)} AND Bucket >= toDateTime(intDiv({since:Int64}, 1000))
+WHERE ServiceName IN {services:Array(String)} AND Operation != ''
+  AND Bucket >= toDateTime(intDiv({since:Int64}, 1000))
 GROUP BY ServiceName, Operation
 ORDER BY ServiceName, sum(Requests) DESC, Operation
 LIMIT {limit:UInt32} BY ServiceName`,

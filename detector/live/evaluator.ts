@@ -13,7 +13,7 @@ import {
   type StepValues,
 } from '../../signals/index.ts';
 import { RED_TABLE } from '../../storage/index.ts';
-import type { SeriesModels } from './models.ts';
+import type { SeriesModel, SeriesModels } from './models.ts';
 import {
   advanceIncident,
   initialIncidentState,
@@ -44,6 +44,14 @@ export interface EvaluatorOptions {
   settleMs: number;
   /** Metric names watched per service (their signals are `metric:<name>`). */
   watchedMetrics?: readonly string[];
+  /**
+   * Models kept in memory between cycles by a long-running detector. Without it every
+   * cycle loads and stores every model; with it, models are read once and written only
+   * when `checkpoint` is true (incident states are written every cycle regardless).
+   */
+  cache?: ModelCache;
+  /** Write model states this cycle (default true). */
+  checkpoint?: boolean;
   policy?: IncidentPolicy;
   logger: Logger;
   now: () => number;
@@ -62,6 +70,46 @@ export interface EvaluationReport {
 }
 
 const SERVICE_LEVEL = '';
+
+/** Models and incident states of the series this process evaluates, by series key. */
+export interface ModelCache {
+  series: Map<
+    string,
+    { model: SeriesModel; lastStepMs: number; service: string; signal: string; operation: string }
+  >;
+  incidents: Map<string, IncidentState>;
+}
+
+export function createModelCache(): ModelCache {
+  return { series: new Map(), incidents: new Map() };
+}
+
+/** Writes every cached model's state (a checkpoint); a restart resumes from there. */
+export async function checkpointModels(
+  client: ClickHouseClient,
+  cache: ModelCache,
+  nowMs: number,
+): Promise<void> {
+  const states: StoredState[] = [];
+  for (const entry of cache.series.values()) {
+    states.push({
+      service: entry.service,
+      signal: entry.signal,
+      operation: entry.operation,
+      lastStepMs: entry.lastStepMs,
+      state: entry.model.state(),
+    });
+    if (states.length >= CHECKPOINT_BATCH) await saveStates(client, states.splice(0), nowMs);
+  }
+  await saveStates(client, states, nowMs);
+}
+
+/** States written per insert when checkpointing. */
+const CHECKPOINT_BATCH = 500;
+
+function seriesKey(service: string, signal: string, operation: string): string {
+  return `${service}\u0000${signal}\u0000${operation}`;
+}
 /** The busiest operations are those of the last day. */
 const OPERATIONS_WINDOW_MS = 86_400_000;
 
@@ -71,9 +119,14 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
   const nowMs = options.now();
   const endMs = Math.floor((nowMs - options.settleMs) / stepMs) * stepMs; // exclusive end of complete steps
   const services = await listServices(options, nowMs - options.lookbackMs);
-  const stored = await loadStates(options.client, services);
+  const cache = options.cache;
+  // With a cache, only services this process has not seen yet are read from storage.
+  const stored = await loadStates(
+    options.client,
+    cache ? services.filter((service) => !cache.incidents.has(service)) : services,
+  );
   const byKey = new Map(
-    stored.map((entry) => [`${entry.service}\u0000${entry.signal}\u0000${entry.operation}`, entry]),
+    stored.map((entry) => [seriesKey(entry.service, entry.signal, entry.operation), entry]),
   );
   const report: EvaluationReport = {
     services: services.length,
@@ -96,9 +149,11 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
       endMs,
     );
     report.steps += scores.length;
-    const incidentKey = `${service}\u0000${INCIDENT_SIGNAL}\u0000${SERVICE_LEVEL}`;
+    const incidentKey = seriesKey(service, INCIDENT_SIGNAL, SERVICE_LEVEL);
     let incident =
-      (byKey.get(incidentKey)?.state as IncidentState | undefined) ?? initialIncidentState();
+      cache?.incidents.get(service) ??
+      (byKey.get(incidentKey)?.state as IncidentState | undefined) ??
+      initialIncidentState();
     // Only steps of the last two intervals may open alerts: history learned at first
     // start describes the past, not an incident to page anyone about now.
     const liveFromMs = endMs - 2 * stepMs;
@@ -112,6 +167,7 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
         if (kind === 'resolved') report.alertsResolved++;
       }
     }
+    cache?.incidents.set(service, incident);
     states.push({
       service,
       signal: INCIDENT_SIGNAL,
@@ -161,13 +217,16 @@ async function scoreService(
   const stepMs = options.stepSeconds * 1000;
   const lookbackStartMs = Math.floor((endMs - options.lookbackMs) / stepMs) * stepMs;
   const stored = (signal: string, operation: string) =>
-    byKey.get(`${service}\u0000${signal}\u0000${operation}`);
-  const startOf = (entries: Array<StoredState | undefined>) =>
-    Math.min(...entries.map((entry) => (entry ? entry.lastStepMs : lookbackStartMs)));
+    byKey.get(seriesKey(service, signal, operation));
+  const lastStepOf = (signal: string, operation: string) =>
+    options.cache?.series.get(seriesKey(service, signal, operation))?.lastStepMs ??
+    stored(signal, operation)?.lastStepMs ??
+    lookbackStartMs;
+  const startOf = (steps: number[]) => Math.min(...steps);
   const scopes = [SERVICE_LEVEL, ...operations];
   const metrics = options.watchedMetrics ?? [];
-  const redStartMs = startOf(scopes.flatMap((scope) => SIGNALS.map((s) => stored(s, scope))));
-  const metricStartMs = startOf(metrics.map((metric) => stored(metricSignal(metric), '')));
+  const redStartMs = startOf(scopes.flatMap((scope) => SIGNALS.map((s) => lastStepOf(s, scope))));
+  const metricStartMs = startOf(metrics.map((metric) => lastStepOf(metricSignal(metric), '')));
   const [series, metricSeries] = await Promise.all([
     redStartMs < endMs
       ? readServiceSeries(options.client, {
@@ -245,8 +304,11 @@ function feedSeries(
 ): void {
   const { service, signal, operation, entry, values, endMs } = series;
   const stepMs = options.stepSeconds * 1000;
-  const model = entry ? options.models.restore(entry.state) : options.models.create();
-  const from = entry ? entry.lastStepMs : series.firstMs;
+  const key = seriesKey(service, signal, operation);
+  const cached = options.cache?.series.get(key);
+  const model =
+    cached?.model ?? (entry ? options.models.restore(entry.state) : options.models.create());
+  const from = cached?.lastStepMs ?? entry?.lastStepMs ?? series.firstMs;
   for (let timeMs = from; timeMs < endMs; timeMs += stepMs) {
     const observed = values.get(timeMs);
     if (observed === undefined && !series.missingIsZero) continue;
@@ -276,13 +338,11 @@ function feedSeries(
     // Steps without an anomaly still advance incidents (toward resolution).
     out.anomaliesByStep.set(timeMs, anomalies);
   }
-  out.states.push({
-    service,
-    signal,
-    operation,
-    lastStepMs: Math.max(from, endMs),
-    state: model.state(),
-  });
+  const lastStepMs = Math.max(from, endMs);
+  options.cache?.series.set(key, { model, lastStepMs, service, signal, operation });
+  if (options.checkpoint ?? true) {
+    out.states.push({ service, signal, operation, lastStepMs, state: model.state() });
+  }
 }
 
 /** Writes what an incident decision means for its alert; returns what happened. */

@@ -1,23 +1,45 @@
-import { evaluateOnce, type EvaluationReport, type EvaluatorOptions } from './evaluator.ts';
+import {
+  checkpointModels,
+  createModelCache,
+  evaluateOnce,
+  type EvaluationReport,
+  type EvaluatorOptions,
+} from './evaluator.ts';
 
 export interface DetectorLoop {
   /** Evaluates now (waits for a cycle already running); for tests and the first cycle. */
   evaluate(): Promise<EvaluationReport>;
   start(): void;
-  /** Stops the timer and waits for a running cycle; idempotent. */
+  /** Stops the timer, waits for a running cycle and writes a last checkpoint; idempotent. */
   close(): Promise<void>;
 }
+
+/**
+ * Models are written to ClickHouse at most this often (and at shutdown); in between they
+ * live in memory. After a crash a model resumes from its checkpoint and replays the steps
+ * since from the rollup, which gives the same state as never having stopped.
+ */
+const CHECKPOINT_INTERVAL_MS = 10 * 60_000;
 
 /**
  * Runs an evaluation every step. Cycles never overlap: a slow cycle delays the
  * next one rather than piling up work on a busy database.
  */
 export function createDetectorLoop(options: EvaluatorOptions): DetectorLoop {
+  const cache = options.cache ?? createModelCache();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<EvaluationReport> | undefined;
   let closed = false;
+  let closing: Promise<void> | undefined;
+  let lastCheckpointMs = Number.NEGATIVE_INFINITY;
   const evaluate = (): Promise<EvaluationReport> => {
-    running ??= evaluateOnce(options).finally(() => (running = undefined));
+    running ??= (async () => {
+      const nowMs = options.now();
+      const checkpoint = nowMs - lastCheckpointMs >= CHECKPOINT_INTERVAL_MS;
+      const report = await evaluateOnce({ ...options, cache, checkpoint });
+      if (checkpoint) lastCheckpointMs = nowMs;
+      return report;
+    })().finally(() => (running = undefined));
     return running;
   };
   const schedule = (): void => {
@@ -35,10 +57,16 @@ export function createDetectorLoop(options: EvaluatorOptions): DetectorLoop {
   return {
     evaluate,
     start: schedule,
-    async close() {
-      closed = true;
-      clearTimeout(timer);
-      await running?.catch(() => undefined);
-    },
+    close: () =>
+      (closing ??= (async () => {
+        closed = true;
+        clearTimeout(timer);
+        await running?.catch(() => undefined);
+        if (cache.series.size > 0) {
+          await checkpointModels(options.client, cache, options.now()).catch((error: unknown) =>
+            options.logger.error({ err: error }, 'final model checkpoint failed'),
+          );
+        }
+      })()),
   };
 }
