@@ -90,12 +90,12 @@ export function registerSeriesRoutes(
             })),
           )
         : readMetricSeries(options.client, {
-            service,
+            services: [service],
             metrics: [metric],
             fromMs: range.fromMs,
             toMs: range.toMs,
             stepSeconds,
-          }).then((series) => series.get(metric) ?? []),
+          }).then((series) => series.get(service)?.get(metric) ?? []),
       readScores(options.client, service, signal, query.operation ?? '', range.fromMs, range.toMs),
     ]);
     return c.json({

@@ -10,6 +10,7 @@ export {
   busiestOperations,
   readSeries,
   readServiceSeries,
+  readServicesSeries,
   type SeriesQuery,
   type StepValues,
 } from './series.ts';

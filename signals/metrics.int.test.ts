@@ -94,8 +94,8 @@ describe('watched metric series', () => {
   });
 
   it('reads gauges, rates of counters, totals of up-down counters and histogram p95 per step', async () => {
-    const series = await readMetricSeries(storage.client, {
-      service: 'worker',
+    const byService = await readMetricSeries(storage.client, {
+      services: ['worker', 'idle'],
       metrics: [
         'process.cpu.utilization',
         'jobs.done',
@@ -109,6 +109,10 @@ describe('watched metric series', () => {
       toMs: T0 + 3 * MINUTE,
       stepSeconds: 60,
     });
+    // a service without points has empty series; 'other' was not asked for
+    expect([...byService.get('idle')!.values()].flat()).toEqual([]);
+    expect(byService.has('other')).toBe(false);
+    const series = byService.get('worker')!;
     const values = (metric: string) =>
       series
         .get(metric)!

@@ -20,7 +20,7 @@ export interface MetricPoint {
 }
 
 export interface MetricSeriesQuery {
-  service: string;
+  services: readonly string[];
   metrics: readonly string[];
   fromMs: number;
   toMs: number;
@@ -28,14 +28,14 @@ export interface MetricSeriesQuery {
   stepSeconds: number;
 }
 
-const RANGE = `ServiceName = {service:String} AND MetricName IN {metrics:Array(String)}
+const RANGE = `ServiceName IN {services:Array(String)} AND MetricName IN {metrics:Array(String)}
   AND TimeUnix >= fromUnixTimestamp64Milli({from:Int64}) AND TimeUnix < fromUnixTimestamp64Milli({to:Int64})`;
 const STEP = 'toUnixTimestamp(toStartOfInterval(TimeUnix, toIntervalSecond({step:UInt32})))';
 /** One series of a metric: its attributes and its resource's. */
 const SERIES = 'cityHash64(Attributes, ResourceAttributes)';
 
 /**
- * One value per step for each watched metric of a service, whatever its kind: a gauge's
+ * One value per step for each watched metric of each service, whatever its kind: a gauge's
  * mean; a monotonic sum's rate per second (delta points summed, cumulative points
  * differenced per series, a reset counted from zero); a non-monotonic sum's total over
  * its series; a histogram's 95th percentile, interpolated in the merged buckets of the
@@ -45,11 +45,16 @@ const SERIES = 'cityHash64(Attributes, ResourceAttributes)';
 export async function readMetricSeries(
   client: ClickHouseClient,
   query: MetricSeriesQuery,
-): Promise<Map<string, MetricPoint[]>> {
-  const series = new Map<string, MetricPoint[]>(query.metrics.map((metric) => [metric, []]));
-  if (query.metrics.length === 0) return series;
+): Promise<Map<string, Map<string, MetricPoint[]>>> {
+  const byService = new Map(
+    query.services.map((service) => [
+      service,
+      new Map<string, MetricPoint[]>(query.metrics.map((metric) => [metric, []])),
+    ]),
+  );
+  if (query.metrics.length === 0 || query.services.length === 0) return byService;
   const params = {
-    service: query.service,
+    services: query.services,
     metrics: query.metrics,
     from: query.fromMs,
     to: query.toMs,
@@ -59,79 +64,81 @@ export async function readMetricSeries(
     client.query({ query: SCALAR_SQL, query_params: params, format: 'JSONEachRow' }),
     client.query({ query: HISTOGRAM_SQL, query_params: params, format: 'JSONEachRow' }),
   ]);
-  const points: Array<{ metric: string; t: number; value: number }> = [];
-  for (const row of await scalars.json<{ metric: string; t: number; value: number }>()) {
-    points.push(row);
-  }
+  type Point = { service: string; metric: string; t: number; value: number };
+  const points: Point[] = await scalars.json<Point>();
   for (const row of await histograms.json<{
+    service: string;
     metric: string;
     t: number;
     counts: Array<string | number>;
     bounds: number[];
   }>()) {
     const value = bucketQuantile(row.counts.map(Number), row.bounds, 0.95);
-    if (value !== null) points.push({ metric: row.metric, t: row.t, value });
+    if (value !== null) points.push({ service: row.service, metric: row.metric, t: row.t, value });
   }
   points.sort((a, b) => a.t - b.t);
   for (const point of points) {
     if (Number.isFinite(point.value)) {
-      series.get(point.metric)?.push({ timeMs: point.t * 1000, value: point.value });
+      byService
+        .get(point.service)
+        ?.get(point.metric)
+        ?.push({ timeMs: point.t * 1000, value: point.value });
     }
   }
-  return series;
+  return byService;
 }
 
 const SCALAR_SQL = `
-SELECT MetricName AS metric, ${STEP} AS t, avg(Value) AS value
+SELECT ServiceName AS service, MetricName AS metric, ${STEP} AS t, avg(Value) AS value
 FROM otel_metrics_gauge WHERE ${RANGE}
-GROUP BY metric, t
+GROUP BY service, metric, t
 UNION ALL
-SELECT MetricName AS metric, ${STEP} AS t, sum(Value) / {step:UInt32} AS value
+SELECT ServiceName AS service, MetricName AS metric, ${STEP} AS t, sum(Value) / {step:UInt32} AS value
 FROM otel_metrics_sum WHERE ${RANGE} AND IsMonotonic AND AggregationTemporality = 1
-GROUP BY metric, t
+GROUP BY service, metric, t
 UNION ALL
-SELECT metric, t, sum(increase) / {step:UInt32} AS value FROM (
-  SELECT metric, t,
-    lagInFrame(last, 1, -1) OVER (PARTITION BY metric, series ORDER BY t
+SELECT service, metric, t, sum(increase) / {step:UInt32} AS value FROM (
+  SELECT service, metric, t,
+    lagInFrame(last, 1, -1) OVER (PARTITION BY service, metric, series ORDER BY t
       ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS previous,
     if(previous < 0, nan, if(last >= previous, last - previous, last)) AS increase
   FROM (
-    SELECT MetricName AS metric, ${SERIES} AS series, ${STEP} AS t, argMax(Value, TimeUnix) AS last
+    SELECT ServiceName AS service, MetricName AS metric, ${SERIES} AS series, ${STEP} AS t, argMax(Value, TimeUnix) AS last
     FROM otel_metrics_sum WHERE ${RANGE} AND IsMonotonic AND AggregationTemporality = 2
-    GROUP BY metric, series, t
+    GROUP BY service, metric, series, t
   )
 )
 WHERE NOT isNaN(increase)
-GROUP BY metric, t
+GROUP BY service, metric, t
 UNION ALL
-SELECT metric, t, sum(last) AS value FROM (
-  SELECT MetricName AS metric, ${SERIES} AS series, ${STEP} AS t, argMax(Value, TimeUnix) AS last
+SELECT service, metric, t, sum(last) AS value FROM (
+  SELECT ServiceName AS service, MetricName AS metric, ${SERIES} AS series, ${STEP} AS t, argMax(Value, TimeUnix) AS last
   FROM otel_metrics_sum WHERE ${RANGE} AND NOT IsMonotonic
-  GROUP BY metric, series, t
+  GROUP BY service, metric, series, t
 )
-GROUP BY metric, t`;
+GROUP BY service, metric, t`;
 
 const HISTOGRAM_SQL = `
-SELECT MetricName AS metric, ${STEP} AS t, sumForEach(BucketCounts) AS counts, any(ExplicitBounds) AS bounds
+SELECT ServiceName AS service, MetricName AS metric, ${STEP} AS t, sumForEach(BucketCounts) AS counts, any(ExplicitBounds) AS bounds
 FROM otel_metrics_histogram WHERE ${RANGE} AND AggregationTemporality = 1
-GROUP BY metric, t
+GROUP BY service, metric, t
 UNION ALL
-SELECT metric, t,
+SELECT service, metric, t,
   sumForEach(arrayMap((now, before) -> if(now >= before, toUInt64(now - before), now), last, previous)) AS counts,
   any(bounds) AS bounds
 FROM (
-  SELECT metric, t, bounds, last,
-    lagInFrame(last, 1, []) OVER (PARTITION BY metric, series ORDER BY t
+  SELECT service, metric, t, bounds, last,
+    lagInFrame(last, 1, []) OVER (PARTITION BY service, metric, series ORDER BY t
       ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS previous
   FROM (
-    SELECT MetricName AS metric, ${SERIES} AS series, ${STEP} AS t,
+    SELECT ServiceName AS service, MetricName AS metric, ${SERIES} AS series, ${STEP} AS t,
       argMax(BucketCounts, TimeUnix) AS last, argMax(ExplicitBounds, TimeUnix) AS bounds
     FROM otel_metrics_histogram WHERE ${RANGE} AND AggregationTemporality = 2
-    GROUP BY metric, series, t
+    GROUP BY service, metric, series, t
   )
 )
 WHERE length(previous) = length(last) AND length(last) > 0
-GROUP BY metric, t`;
+GROUP BY service, metric, t`;
 
 /**
  * The q-quantile of explicit-bucket counts, interpolated linearly inside its bucket

@@ -66,34 +66,61 @@ export async function readServiceSeries(
   client: ClickHouseClient,
   query: Omit<SeriesQuery, 'operation'> & { operations: string[] },
 ): Promise<Map<string, StepValues[]>> {
+  const { service, operations, ...range } = query;
+  const series = await readServicesSeries(client, {
+    ...range,
+    operations: new Map([[service, operations]]),
+  });
+  return series.get(service)!;
+}
+
+/**
+ * Several services' signals per step, and those of their given operations, in one read
+ * of the rollup: service → operation ('' for the whole service) → steps.
+ */
+export async function readServicesSeries(
+  client: ClickHouseClient,
+  query: Omit<SeriesQuery, 'operation' | 'service'> & { operations: Map<string, string[]> },
+): Promise<Map<string, Map<string, StepValues[]>>> {
+  const byService = new Map<string, Map<string, StepValues[]>>();
+  const keys: string[] = [];
+  for (const [service, operations] of query.operations) {
+    byService.set(
+      service,
+      new Map([['', []], ...operations.map((op): [string, StepValues[]] => [op, []])]),
+    );
+    for (const operation of operations) keys.push(`${service}\u0000${operation}`);
+  }
+  if (byService.size === 0) return byService;
   const result = await client.query({
     query: `SELECT
+  ServiceName AS service,
   if(grouping(Operation) = 1, '', Operation) AS operation,
   toUnixTimestamp(toStartOfInterval(Bucket, toIntervalSecond({step:UInt32}))) AS t,
   sum(Requests) AS requests,
   sum(Errors) AS errors,
   quantilesTDigestMerge(0.5, 0.95, 0.99)(Latency) AS q
 FROM ${RED_TABLE}
-WHERE ServiceName = {service:String}
+WHERE ServiceName IN {services:Array(String)}
   AND Bucket >= toDateTime(intDiv({from:Int64}, 1000)) AND Bucket < toDateTime(intDiv({to:Int64}, 1000))
-GROUP BY GROUPING SETS ((t), (Operation, t))
-HAVING grouping(Operation) = 1 OR Operation IN {operations:Array(String)}
+GROUP BY GROUPING SETS ((ServiceName, t), (ServiceName, Operation, t))
+HAVING grouping(Operation) = 1 OR concat(ServiceName, '\\0', Operation) IN {keys:Array(String)}
 ORDER BY t
 SETTINGS group_by_use_nulls = 0`,
     query_params: {
       step: query.stepSeconds,
-      service: query.service,
-      operations: query.operations,
+      services: [...byService.keys()],
+      keys,
       from: query.fromMs,
       to: query.toMs,
     },
     format: 'JSONEachRow',
   });
-  const rows = await result.json<StepRow & { operation: string }>();
-  const series = new Map<string, StepValues[]>([['', []]]);
-  for (const operation of query.operations) series.set(operation, []);
-  for (const row of rows) series.get(row.operation)?.push(toStep(row, query.stepSeconds));
-  return series;
+  const rows = await result.json<StepRow & { service: string; operation: string }>();
+  for (const row of rows) {
+    byService.get(row.service)?.get(row.operation)?.push(toStep(row, query.stepSeconds));
+  }
+  return byService;
 }
 
 /** The `limit` busiest operations of each of `services` since `sinceMs`, busiest first. */

@@ -6,7 +6,7 @@ import {
   busiestOperations,
   METRIC_SIGNAL_PREFIX,
   readMetricSeries,
-  readServiceSeries,
+  readServicesSeries,
   signalInfo,
   SIGNALS,
   type MetricPoint,
@@ -104,6 +104,9 @@ export async function checkpointModels(
   await saveStates(client, states, nowMs);
 }
 
+/** How far back from now the scores of steps learned from history are kept. */
+const SCORED_HISTORY_MS = 86_400_000;
+
 /** States written per insert when checkpointing. */
 const CHECKPOINT_BATCH = 500;
 
@@ -115,19 +118,8 @@ const OPERATIONS_WINDOW_MS = 86_400_000;
 
 /** One evaluation cycle over every service of this shard; see EvaluatorOptions. */
 export async function evaluateOnce(options: EvaluatorOptions): Promise<EvaluationReport> {
-  const stepMs = options.stepSeconds * 1000;
   const nowMs = options.now();
-  const endMs = Math.floor((nowMs - options.settleMs) / stepMs) * stepMs; // exclusive end of complete steps
   const services = await listServices(options, nowMs - options.lookbackMs);
-  const cache = options.cache;
-  // With a cache, only services this process has not seen yet are read from storage.
-  const stored = await loadStates(
-    options.client,
-    cache ? services.filter((service) => !cache.incidents.has(service)) : services,
-  );
-  const byKey = new Map(
-    stored.map((entry) => [seriesKey(entry.service, entry.signal, entry.operation), entry]),
-  );
   const report: EvaluationReport = {
     services: services.length,
     steps: 0,
@@ -140,15 +132,49 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
     nowMs - OPERATIONS_WINDOW_MS,
     OPERATIONS_PER_SERVICE,
   );
-  for (const service of services) {
-    const { states, scores, anomaliesByStep } = await scoreService(
+  for (let start = 0; start < services.length; start += SERVICES_PER_CHUNK) {
+    await evaluateChunk(
       options,
-      service,
-      operations.get(service) ?? [],
-      byKey,
-      endMs,
+      services.slice(start, start + SERVICES_PER_CHUNK),
+      operations,
+      nowMs,
+      report,
     );
-    report.steps += scores.length;
+  }
+  return report;
+}
+
+/**
+ * Services evaluated together: their states are loaded, their series read and their
+ * scores and states written in one query each, which is what makes a cycle over
+ * thousands of services cheap.
+ */
+const SERVICES_PER_CHUNK = 100;
+
+async function evaluateChunk(
+  options: EvaluatorOptions,
+  services: string[],
+  operations: Map<string, string[]>,
+  nowMs: number,
+  report: EvaluationReport,
+): Promise<void> {
+  const stepMs = options.stepSeconds * 1000;
+  const endMs = Math.floor((nowMs - options.settleMs) / stepMs) * stepMs; // exclusive end of complete steps
+  const cache = options.cache;
+  // With a cache, only services this process has not seen yet are read from storage.
+  const stored = await loadStates(
+    options.client,
+    cache ? services.filter((service) => !cache.incidents.has(service)) : services,
+  );
+  const byKey = new Map(
+    stored.map((entry) => [seriesKey(entry.service, entry.signal, entry.operation), entry]),
+  );
+  const series = await readChunk(options, services, operations, byKey, endMs);
+  const scores: ScoreRow[] = [];
+  const states: StoredState[] = [];
+  for (const service of services) {
+    const out = scoreService(options, service, operations.get(service) ?? [], byKey, endMs, series);
+    report.steps += out.steps;
     const incidentKey = seriesKey(service, INCIDENT_SIGNAL, SERVICE_LEVEL);
     let incident =
       cache?.incidents.get(service) ??
@@ -157,7 +183,7 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
     // Only steps of the last two intervals may open alerts: history learned at first
     // start describes the past, not an incident to page anyone about now.
     const liveFromMs = endMs - 2 * stepMs;
-    for (const [timeMs, anomalies] of [...anomaliesByStep].sort((a, b) => a[0] - b[0])) {
+    for (const [timeMs, anomalies] of [...out.anomaliesByStep].sort((a, b) => a[0] - b[0])) {
       if (timeMs < liveFromMs) continue;
       const next = advanceIncident(incident, timeMs, anomalies, randomUUID, options.policy);
       incident = next.state;
@@ -168,6 +194,8 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
       }
     }
     cache?.incidents.set(service, incident);
+    for (const row of out.scores) scores.push(row);
+    for (const state of out.states) states.push(state);
     states.push({
       service,
       signal: INCIDENT_SIGNAL,
@@ -175,10 +203,65 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
       lastStepMs: endMs,
       state: incident,
     });
-    await saveScores(options.client, scores);
-    await saveStates(options.client, states, nowMs);
   }
-  return report;
+  await saveScores(options.client, scores);
+  await saveStates(options.client, states, nowMs);
+}
+
+/** The rollup and watched-metric series a chunk of services needs, in one read of each. */
+interface ChunkSeries {
+  red: Map<string, Map<string, StepValues[]>>;
+  metrics: Map<string, Map<string, MetricPoint[]>>;
+}
+
+async function readChunk(
+  options: EvaluatorOptions,
+  services: string[],
+  operations: Map<string, string[]>,
+  byKey: Map<string, StoredState>,
+  endMs: number,
+): Promise<ChunkSeries> {
+  const stepMs = options.stepSeconds * 1000;
+  const lookbackStartMs = Math.floor((endMs - options.lookbackMs) / stepMs) * stepMs;
+  const lastStepOf = (service: string, signal: string, operation: string) => {
+    const key = seriesKey(service, signal, operation);
+    return (
+      options.cache?.series.get(key)?.lastStepMs ?? byKey.get(key)?.lastStepMs ?? lookbackStartMs
+    );
+  };
+  const metrics = options.watchedMetrics ?? [];
+  let redStartMs = endMs;
+  let metricStartMs = endMs;
+  for (const service of services) {
+    for (const operation of [SERVICE_LEVEL, ...(operations.get(service) ?? [])]) {
+      for (const signal of SIGNALS) {
+        redStartMs = Math.min(redStartMs, lastStepOf(service, signal, operation));
+      }
+    }
+    for (const metric of metrics) {
+      metricStartMs = Math.min(metricStartMs, lastStepOf(service, metricSignal(metric), ''));
+    }
+  }
+  const [red, metricSeries] = await Promise.all([
+    redStartMs < endMs
+      ? readServicesSeries(options.client, {
+          operations: new Map(services.map((service) => [service, operations.get(service) ?? []])),
+          fromMs: redStartMs,
+          toMs: endMs,
+          stepSeconds: options.stepSeconds,
+        })
+      : new Map<string, Map<string, StepValues[]>>(),
+    metrics.length > 0 && metricStartMs < endMs
+      ? readMetricSeries(options.client, {
+          services,
+          metrics,
+          fromMs: metricStartMs,
+          toMs: endMs,
+          stepSeconds: options.stepSeconds,
+        })
+      : new Map<string, Map<string, MetricPoint[]>>(),
+  ]);
+  return { red, metrics: metricSeries };
 }
 
 async function listServices(options: EvaluatorOptions, sinceMs: number): Promise<string[]> {
@@ -199,6 +282,8 @@ export const OPERATIONS_PER_SERVICE = 3;
 /** What scoring a service's series produces. */
 interface ServiceScores {
   states: StoredState[];
+  /** Steps fed to models (scores are kept for the recent ones only). */
+  steps: number;
   scores: ScoreRow[];
   anomaliesByStep: Map<number, Anomaly[]>;
 }
@@ -207,48 +292,20 @@ interface ServiceScores {
  * Feeds every new complete step of each signal of `service`, of its busiest operations
  * and of its watched metrics, to its model.
  */
-async function scoreService(
+function scoreService(
   options: EvaluatorOptions,
   service: string,
   operations: string[],
   byKey: Map<string, StoredState>,
   endMs: number,
-): Promise<ServiceScores> {
-  const stepMs = options.stepSeconds * 1000;
-  const lookbackStartMs = Math.floor((endMs - options.lookbackMs) / stepMs) * stepMs;
+  chunk: ChunkSeries,
+): ServiceScores {
   const stored = (signal: string, operation: string) =>
     byKey.get(seriesKey(service, signal, operation));
-  const lastStepOf = (signal: string, operation: string) =>
-    options.cache?.series.get(seriesKey(service, signal, operation))?.lastStepMs ??
-    stored(signal, operation)?.lastStepMs ??
-    lookbackStartMs;
-  const startOf = (steps: number[]) => Math.min(...steps);
-  const scopes = [SERVICE_LEVEL, ...operations];
-  const metrics = options.watchedMetrics ?? [];
-  const redStartMs = startOf(scopes.flatMap((scope) => SIGNALS.map((s) => lastStepOf(s, scope))));
-  const metricStartMs = startOf(metrics.map((metric) => lastStepOf(metricSignal(metric), '')));
-  const [series, metricSeries] = await Promise.all([
-    redStartMs < endMs
-      ? readServiceSeries(options.client, {
-          service,
-          operations,
-          fromMs: redStartMs,
-          toMs: endMs,
-          stepSeconds: options.stepSeconds,
-        })
-      : new Map<string, StepValues[]>(),
-    metrics.length > 0 && metricStartMs < endMs
-      ? readMetricSeries(options.client, {
-          service,
-          metrics,
-          fromMs: metricStartMs,
-          toMs: endMs,
-          stepSeconds: options.stepSeconds,
-        })
-      : new Map<string, MetricPoint[]>(),
-  ]);
-  const out: ServiceScores = { states: [], scores: [], anomaliesByStep: new Map() };
-  for (const operation of scopes) {
+  const series = chunk.red.get(service) ?? new Map<string, StepValues[]>();
+  const metricSeries = chunk.metrics.get(service) ?? new Map<string, MetricPoint[]>();
+  const out: ServiceScores = { states: [], steps: 0, scores: [], anomaliesByStep: new Map() };
+  for (const operation of [SERVICE_LEVEL, ...operations]) {
     const steps = series.get(operation) ?? [];
     for (const signal of SIGNALS) {
       const values = new Map(steps.map((step) => [step.timeMs, step.values[signal]]));
@@ -266,7 +323,7 @@ async function scoreService(
       });
     }
   }
-  for (const metric of metrics) {
+  for (const metric of options.watchedMetrics ?? []) {
     const points = metricSeries.get(metric) ?? [];
     const signal = metricSignal(metric);
     feedSeries(options, out, {
@@ -314,6 +371,10 @@ function feedSeries(
     if (observed === undefined && !series.missingIsZero) continue;
     const value = observed ?? 0;
     const verdict = model.update(timeMs, value);
+    out.steps++;
+    // Learning a long history keeps only its last day of scores: enough for charts of
+    // the recent past, without writing a row per step of weeks.
+    if (timeMs < endMs - SCORED_HISTORY_MS) continue;
     out.scores.push({
       service,
       signal,

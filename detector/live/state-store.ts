@@ -55,13 +55,26 @@ FROM ${DETECTOR_STATE_TABLE} FINAL WHERE Service IN {services:Array(String)}`,
   }));
 }
 
+/** Rows per insert: bounds the memory of one insert when a long history was learned. */
+const SCORES_PER_INSERT = 50_000;
+const STATES_PER_INSERT = 500;
+
 /** Writes states; each replaces the previous state of its series. */
 export async function saveStates(
   client: ClickHouseClient,
   states: StoredState[],
   nowMs: number,
 ): Promise<void> {
-  if (states.length === 0) return;
+  for (let start = 0; start < states.length; start += STATES_PER_INSERT) {
+    await insertStates(client, states.slice(start, start + STATES_PER_INSERT), nowMs);
+  }
+}
+
+async function insertStates(
+  client: ClickHouseClient,
+  states: StoredState[],
+  nowMs: number,
+): Promise<void> {
   await client.insert({
     table: DETECTOR_STATE_TABLE,
     values: states.map((entry) => ({
@@ -78,7 +91,12 @@ export async function saveStates(
 
 /** Writes the scores of evaluated steps. */
 export async function saveScores(client: ClickHouseClient, scores: ScoreRow[]): Promise<void> {
-  if (scores.length === 0) return;
+  for (let start = 0; start < scores.length; start += SCORES_PER_INSERT) {
+    await insertScores(client, scores.slice(start, start + SCORES_PER_INSERT));
+  }
+}
+
+async function insertScores(client: ClickHouseClient, scores: ScoreRow[]): Promise<void> {
   await client.insert({
     table: SCORES_TABLE,
     values: scores.map((row) => ({
