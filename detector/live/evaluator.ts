@@ -132,14 +132,17 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
     nowMs - OPERATIONS_WINDOW_MS,
     OPERATIONS_PER_SERVICE,
   );
-  for (let start = 0; start < services.length; start += SERVICES_PER_CHUNK) {
-    await evaluateChunk(
-      options,
-      services.slice(start, start + SERVICES_PER_CHUNK),
-      operations,
-      nowMs,
-      report,
-    );
+  // Services whose models are in memory need one new step each and go in large chunks;
+  // the others may learn weeks of history and go in small ones, to bound memory.
+  const known = services.filter((service) => options.cache?.incidents.has(service));
+  const unknown = services.filter((service) => !options.cache?.incidents.has(service));
+  for (const [group, size] of [
+    [known, SERVICES_PER_CHUNK],
+    [unknown, LEARNING_SERVICES_PER_CHUNK],
+  ] as const) {
+    for (let start = 0; start < group.length; start += size) {
+      await evaluateChunk(options, group.slice(start, start + size), operations, nowMs, report);
+    }
   }
   return report;
 }
@@ -150,6 +153,8 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
  * thousands of services cheap.
  */
 const SERVICES_PER_CHUNK = 100;
+/** The same for services that may learn from history (about 2 GB less at two weeks). */
+const LEARNING_SERVICES_PER_CHUNK = 10;
 
 async function evaluateChunk(
   options: EvaluatorOptions,
