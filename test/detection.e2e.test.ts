@@ -12,10 +12,9 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
-import { pino } from 'pino';
 import { createAlertStore, type Alert } from '../alerts/index.ts';
-import { engineModels } from '../detector/index.ts';
 import { evaluateOnce, type EvaluationReport } from '../detector/live/evaluator.ts';
+import { testEvaluatorOptions } from './support/evaluator.ts';
 import { startTestOpsless, type TestOpsless } from './support/opsless.ts';
 
 const MINUTE = 60_000;
@@ -159,17 +158,9 @@ describe('live detection, end to end through the OpenTelemetry SDK', () => {
   const liveMinute = async (incidents: Record<string, Incident> = {}): Promise<number> => {
     await traffic.send(minute, minute + 1, incidents);
     minute++;
-    const report = await evaluateOnce({
-      client: opsless.clickhouse,
-      alerts: alerts(),
-      models: engineModels(),
-      stepSeconds: 60,
-      lookbackMs: 7 * 86_400_000,
-      shard: { index: 0, count: 1 },
-      settleMs: 15_000,
-      logger: pino({ level: 'silent' }),
-      now: () => LIVE_START + minute * MINUTE + 20_000,
-    });
+    const report = await evaluateOnce(
+      testEvaluatorOptions(opsless.clickhouse, () => LIVE_START + minute * MINUTE + 20_000),
+    );
     reports.push(report);
     return report.alertsOpened;
   };

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
-import { createAlertStore } from '../../alerts/index.ts';
 import {
   DETECTOR_STATE_TABLE,
   openStorage,
@@ -13,7 +11,7 @@ import {
   type EvaluatorOptions,
   type ModelCache,
 } from './evaluator.ts';
-import { engineModels } from './models.ts';
+import { testEvaluatorOptions } from '../../test/support/evaluator.ts';
 
 const STEP = 60_000;
 const START = Date.parse('2026-11-21T00:00:00Z');
@@ -37,19 +35,8 @@ describe('models kept in memory, written at checkpoints', () => {
     }
     await storage.client.insert({ table: 'otel_traces', values: rows, format: 'JSONEachRow' });
   };
-  const options = (cache: ModelCache | undefined, checkpoint: boolean): EvaluatorOptions => ({
-    client: storage.client,
-    alerts: createAlertStore(storage.client),
-    models: engineModels(),
-    stepSeconds: 60,
-    lookbackMs: 7 * 86_400_000,
-    shard: { index: 0, count: 1 },
-    settleMs: 15_000,
-    logger: pino({ level: 'silent' }),
-    now: () => nowMs,
-    cache,
-    checkpoint,
-  });
+  const options = (cache: ModelCache | undefined, checkpoint: boolean): EvaluatorOptions =>
+    testEvaluatorOptions(storage.client, () => nowMs, { cache, checkpoint });
   const advance = async (minute: number) => {
     await insertMinute(minute);
     nowMs = START + (minute + 1) * STEP + 20_000;

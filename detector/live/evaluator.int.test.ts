@@ -4,7 +4,7 @@ import { createAlertStore, type AlertStore } from '../../alerts/index.ts';
 import { createApi } from '../../api/index.ts';
 import { openStorage, type SpanRow, type Storage } from '../../storage/index.ts';
 import { evaluateOnce, type EvaluatorOptions } from './evaluator.ts';
-import { engineModels } from './models.ts';
+import { testEvaluatorOptions } from '../../test/support/evaluator.ts';
 
 const STEP = 60_000;
 const START = Date.parse('2026-11-20T00:00:00Z');
@@ -40,17 +40,8 @@ describe('live evaluation over the rollup', () => {
   let storage: Storage;
   let alerts: AlertStore;
   let nowMs = START + HISTORY_STEPS * STEP + 20_000;
-  const options = (): EvaluatorOptions => ({
-    client: storage.client,
-    alerts,
-    models: engineModels(),
-    stepSeconds: 60,
-    lookbackMs: 7 * 86_400_000,
-    shard: { index: 0, count: 1 },
-    settleMs: 15_000,
-    logger: pino({ level: 'silent' }),
-    now: () => nowMs,
-  });
+  const options = (): EvaluatorOptions =>
+    testEvaluatorOptions(storage.client, () => nowMs, { alerts });
   const insertMinutes = async (
     from: number,
     to: number,
