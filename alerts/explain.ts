@@ -18,8 +18,11 @@ const DIMENSIONS: ReadonlyArray<[name: string, sql: string]> = [
   ['error.message', "if(StatusCode = 'Error', StatusMessage, '')"],
 ];
 
-/** Which spans count as "bad" for a signal: the ones the anomaly is about. */
-export type ExplainFocus = 'errors' | 'slow' | 'all';
+/**
+ * Which spans count as "bad" for a signal: the ones the anomaly is about. `missing` is
+ * for a drop in traffic: what is under-represented among all spans, i.e. what went away.
+ */
+export type ExplainFocus = 'errors' | 'slow' | 'all' | 'missing';
 
 export interface ExplainOptions {
   service: string;
@@ -40,7 +43,10 @@ export interface Contributor {
   anomalousShare: number;
   /** The same share in the baseline window. */
   baselineShare: number;
-  /** anomalousShare - baselineShare: how much this value is over-represented. */
+  /**
+   * anomalousShare - baselineShare: how much this value is over-represented (for the
+   * `missing` focus, baselineShare - anomalousShare: how much of it went away).
+   */
   contribution: number;
   anomalousCount: number;
 }
@@ -64,8 +70,8 @@ interface Row {
 
 /**
  * What is over-represented among the spans an anomaly is about (errors, slow spans,
- * or all traffic), in the anomalous window against the window before it, ranked by
- * contribution. One scan of the service's entry spans over both windows.
+ * or all traffic) — or under-represented, for a drop — in the anomalous window against
+ * the window before it, ranked by contribution. One scan of the service's entry spans over both windows.
  */
 export async function explainAnomaly(
   client: ClickHouseClient,
@@ -108,7 +114,7 @@ ARRAY JOIN [
   ] AS pair
 WHERE ${window} AND ${focus}
 GROUP BY dimension, value
-ORDER BY anomalous DESC
+ORDER BY anomalous + baseline DESC
 LIMIT 5000`,
     query_params: { ...params, slow: slowThresholdNs },
     format: 'JSONEachRow',
@@ -126,8 +132,9 @@ LIMIT 5000`,
     if (row.value === '') continue;
     const anomalousShare = totals.anomalous === 0 ? 0 : Number(row.anomalous) / totals.anomalous;
     const baselineShare = totals.baseline === 0 ? 0 : Number(row.baseline) / totals.baseline;
-    const contribution = anomalousShare - baselineShare;
-    if (contribution <= 0 || Number(row.anomalous) === 0) continue;
+    const missing = options.focus === 'missing';
+    const contribution = missing ? baselineShare - anomalousShare : anomalousShare - baselineShare;
+    if (contribution <= 0 || (!missing && Number(row.anomalous) === 0)) continue;
     contributors.push({
       dimension: row.dimension,
       value: row.value,

@@ -41,7 +41,8 @@ const ROUTES: Record<string, Array<{ method: string; route: string }>> = {
 interface Incident {
   slowRoute?: string;
   failingRoute?: string;
-  /** Share of the usual traffic that still arrives (traffic drop). */
+  /** A route whose traffic drops to `trafficShare` of the usual. */
+  droppedRoute?: string;
   trafficShare?: number;
 }
 
@@ -66,7 +67,8 @@ function minuteOfSpans(
   const wave = Math.sin((2 * Math.PI * minute) / 1440);
   for (const { method, route } of ROUTES[service]!) {
     const usual = 10 + Math.round(3 * wave + 2 * next());
-    const count = Math.max(0, Math.round(usual * (incident.trafficShare ?? 1)));
+    const share = incident.droppedRoute === route ? (incident.trafficShare ?? 1) : 1;
+    const count = Math.max(0, Math.round(usual * share));
     for (let i = 0; i < count; i++) {
       const at = startMs + Math.floor(((i + next()) * MINUTE) / (count + 1));
       const slow = incident.slowRoute === route;
@@ -242,12 +244,24 @@ describe('live detection, end to end through the OpenTelemetry SDK', () => {
     expect(await alerts().get(alert.id)).toMatchObject({ status: 'resolved' });
   });
 
-  it('opens one alert for a traffic drop, and steady traffic opens nothing more', async () => {
-    const opened = await live(3, { frontend: { trafficShare: 0.15 } });
+  it('opens one alert for a traffic drop on a route, naming the route, and steady traffic opens nothing more', async () => {
+    const opened = await live(3, {
+      frontend: { droppedRoute: '/products', trafficShare: 0.1 },
+    });
     expect(opened.slice(0, 2).reduce((sum, count) => sum + count, 0)).toBe(1);
     const alert = (await alerts().list({ status: 'open' }))[0]!;
     expect(alert).toMatchObject({ service: 'frontend', signal: 'request_rate' });
     expect(alert.observed).toBeLessThan(alert.expected / 2);
+    expect(alert.operation).toBe('GET /products');
+    const explanation = alert.explanation as {
+      focus: string;
+      contributors: Array<{ dimension: string; value: string }>;
+    };
+    expect(explanation.focus).toBe('missing');
+    expect(explanation.contributors[0]).toMatchObject({
+      dimension: 'operation',
+      value: 'GET /products',
+    });
     await live(8);
     expect(await alerts().get(alert.id)).toMatchObject({ status: 'resolved' });
     expect(await live(10)).toEqual(new Array(10).fill(0));

@@ -427,7 +427,8 @@ async function applyAction(
     const stepMs = options.stepSeconds * 1000;
     const explanation = await explainAnomaly(options.client, {
       service,
-      focus: info.focus,
+      // A drop in traffic is explained by what went missing, not by what remained.
+      focus: signal === 'request_rate' && first.observed < first.expected ? 'missing' : info.focus,
       fromMs: incident.openedAtMs - stepMs,
       toMs: atMs,
     });
