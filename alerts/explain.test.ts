@@ -88,4 +88,26 @@ describe('explaining an anomaly', () => {
       anomalousShare: 1,
     });
   });
+
+  it('explains a drop by what went missing, a route that stopped entirely included', async () => {
+    // The quarter hour after the anomalous window: /items stops, the others go on.
+    const rows: Array<Partial<SpanRow>> = [];
+    for (let i = 0; i < 100; i++) {
+      const route = ['/cart', '/pay'][i % 2]!;
+      rows.push(span(T0 + 80 * MINUTE + i * 6_000, route));
+    }
+    await storage.client.insert({ table: 'otel_traces', values: rows, format: 'JSONEachRow' });
+    const explanation = await explainAnomaly(storage.client, {
+      service: 'checkout',
+      focus: 'missing',
+      fromMs: T0 + 80 * MINUTE,
+      toMs: T0 + 90 * MINUTE,
+      baselineMs: 80 * MINUTE,
+    });
+    expect(explanation.contributors.slice(0, 2).map((c) => `${c.dimension}=${c.value}`)).toEqual(
+      expect.arrayContaining(['operation=GET /items', 'http.route=/items']),
+    );
+    expect(explanation.contributors[0]).toMatchObject({ anomalousShare: 0, anomalousCount: 0 });
+    expect(explanation.contributors.map((c) => c.value)).not.toContain('/cart');
+  });
 });
