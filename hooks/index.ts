@@ -1,0 +1,8 @@
+export {
+  generateSecret,
+  newMessageId,
+  SecretFormatError,
+  signatureHeader,
+  webhookHeaders,
+  type SignedMessage,
+} from './signing.ts';
