@@ -21,6 +21,8 @@ describe('SSRF guard', () => {
       'http://10.0.0.1/hook',
       'http://[::ffff:127.0.0.1]/hook',
       'http://[::ffff:7f00:1]/hook',
+      'http://[::127.0.0.1]/hook',
+      'http://[::a9fe:a9fe]/latest/meta-data/',
       'http://[::1]:8080/',
       'http://100.64.1.2/',
       'http://172.20.0.5/',

@@ -75,11 +75,14 @@ export function parseAllowList(text: string): AllowList {
   return allow;
 }
 
-/** The IPv4 address inside an IPv4-mapped or -compatible IPv6 address, if any. */
+/**
+ * The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or IPv4-compatible (::a.b.c.d)
+ * IPv6 address, if any. (BlockList maps the first kind itself; not the second.)
+ */
 function embeddedIpv4(address: string): string | null {
   const match = /^::(?:ffff:)?(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (match) return match[1]!;
-  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  const hex = /^::(?:ffff:)?([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
   if (!hex) return null;
   const high = parseInt(hex[1]!, 16);
   const low = parseInt(hex[2]!, 16);
