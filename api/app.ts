@@ -7,6 +7,8 @@ import { createAlertStore, type AlertStore } from '../alerts/index.ts';
 import { bearerMatches } from '../collector/index.ts';
 import { registerAlertRoutes, type AlertRoutesOptions } from './alerts.ts';
 import { openApiDocument } from './openapi.ts';
+import { createWebhookStore, parseAllowList, type AllowList } from '../hooks/index.ts';
+import { registerWebhookRoutes } from './webhooks.ts';
 import { registerSeriesRoutes } from './series.ts';
 import { ApiError } from './errors.ts';
 import { listServices } from './services.ts';
@@ -26,6 +28,8 @@ export interface ApiOptions {
   onAlertTransition?: AlertRoutesOptions['onTransition'];
   /** The detector's step: the default step of series (default 60). */
   stepSeconds?: number;
+  /** Webhook targets opened deliberately (`OPSLESS_WEBHOOK_ALLOW`; default none). */
+  webhookAllow?: AllowList;
   now?: () => number;
 }
 
@@ -76,6 +80,12 @@ export function createApi(options: ApiOptions): Hono {
     store: options.alerts ?? createAlertStore(options.client),
     now,
     onTransition: options.onAlertTransition,
+  });
+
+  registerWebhookRoutes(app, {
+    store: createWebhookStore(options.client),
+    now,
+    allow: options.webhookAllow ?? parseAllowList(''),
   });
 
   registerSeriesRoutes(app, {

@@ -1,5 +1,12 @@
 import { z } from 'zod';
 import { Alert, AlertList, AlertQuery, AlertTransition } from '../alerts/index.ts';
+import {
+  Webhook,
+  WebhookCreate,
+  WebhookList,
+  WebhookPatch,
+  WebhookWithSecret,
+} from '../hooks/index.ts';
 
 /** The error body every route answers with. */
 export const ErrorBody = z.object({
@@ -90,7 +97,7 @@ export function openApiDocument(): object {
     info: {
       title: 'opsless API',
       version: '0.1.0',
-      description: 'Services, anomalies and alerts.',
+      description: 'Services, anomalies, alerts and webhook subscriptions.',
     },
     components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
     security: [{ apiKey: [] }],
@@ -140,6 +147,60 @@ export function openApiDocument(): object {
       },
       '/v1/alerts/{id}/ack': transition('Acknowledge'),
       '/v1/alerts/{id}/resolve': transition('Resolve'),
+      '/v1/webhooks': {
+        get: {
+          summary: 'Webhook subscriptions (without their secrets)',
+          responses: {
+            '200': { description: 'Subscriptions', ...json(WebhookList) },
+            ...errors(401),
+          },
+        },
+        post: {
+          summary: 'Subscribe a URL to events; the signing secret is shown in this answer only',
+          requestBody: { required: true, ...json(WebhookCreate) },
+          responses: {
+            '201': { description: 'The subscription and its secret', ...json(WebhookWithSecret) },
+            ...errors(400, 401),
+          },
+        },
+      },
+      '/v1/webhooks/{id}': {
+        get: {
+          summary: 'One subscription',
+          parameters: [idParameter],
+          responses: {
+            '200': { description: 'The subscription', ...json(Webhook) },
+            ...errors(401, 404),
+          },
+        },
+        patch: {
+          summary: 'Change a subscription (enabled: true re-enables a disabled endpoint)',
+          parameters: [idParameter],
+          requestBody: { required: true, ...json(WebhookPatch) },
+          responses: {
+            '200': { description: 'The subscription after the change', ...json(Webhook) },
+            ...errors(400, 401, 404),
+          },
+        },
+        delete: {
+          summary: 'Delete a subscription',
+          parameters: [idParameter],
+          responses: { '204': { description: 'Deleted' }, ...errors(401, 404) },
+        },
+      },
+      '/v1/webhooks/{id}/rotate-secret': {
+        post: {
+          summary: 'A new signing secret; the old one keeps signing for 24 hours',
+          parameters: [idParameter],
+          responses: {
+            '200': {
+              description: 'The subscription and its new secret',
+              ...json(WebhookWithSecret),
+            },
+            ...errors(401, 404),
+          },
+        },
+      },
     },
   };
 }

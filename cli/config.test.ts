@@ -46,6 +46,15 @@ describe('configuration', () => {
     );
   });
 
+  it('checks OPSLESS_WEBHOOK_ALLOW entries', () => {
+    expect(loadConfig({ OPSLESS_WEBHOOK_ALLOW: '127.0.0.1/32, hooks.internal' }).webhookAllow).toBe(
+      '127.0.0.1/32, hooks.internal',
+    );
+    expect(() => loadConfig({ OPSLESS_WEBHOOK_ALLOW: '10.0.0.0/99' })).toThrow(
+      /OPSLESS_WEBHOOK_ALLOW.*prefix length must be 0 to 32/,
+    );
+  });
+
   it('treats empty optional keys as unset', () => {
     expect(loadConfig({ OPSLESS_API_KEY: '', CLICKHOUSE_URL: '' })).toMatchObject({
       apiKey: undefined,

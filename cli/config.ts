@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAllowList } from '../hooks/index.ts';
 import { DEFAULT_WATCHED_METRICS } from '../signals/index.ts';
 
 /**
@@ -76,6 +77,16 @@ const schema = z.object({
     ),
   OPSLESS_DETECT_LOOKBACK: duration.default(7 * 86_400_000),
   OPSLESS_DETECT_SETTLE: duration.default(15_000),
+  OPSLESS_WEBHOOK_ALLOW: z
+    .string()
+    .default('')
+    .superRefine((text, context) => {
+      try {
+        parseAllowList(text);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   OPSLESS_WATCH_METRICS: z
     .string()
     .default(DEFAULT_WATCHED_METRICS.join(','))
@@ -132,6 +143,8 @@ export interface Config {
     watchedMetrics: string[];
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** Webhook targets opened deliberately: CIDRs, addresses and host names, comma-separated. */
+  webhookAllow: string;
 }
 
 /** Thrown when the environment holds an invalid setting; the message names each variable. */
@@ -184,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       watchedMetrics: e.OPSLESS_WATCH_METRICS,
     },
     logLevel: e.OPSLESS_LOG_LEVEL,
+    webhookAllow: e.OPSLESS_WEBHOOK_ALLOW,
   };
 }
 

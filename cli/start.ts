@@ -7,6 +7,7 @@ import { createAlertStore } from '../alerts/index.ts';
 import { createApi } from '../api/index.ts';
 import { bindGrpc, createCollector } from '../collector/index.ts';
 import { createDetectorLoop, engineModels } from '../detector/index.ts';
+import { parseAllowList } from '../hooks/index.ts';
 import { openStorage } from '../storage/index.ts';
 import type { Config } from './config.ts';
 
@@ -81,6 +82,7 @@ export async function startOpsless(
       registry,
       client: storage.client,
       apiKey: config.apiKey,
+      webhookAllow: parseAllowList(config.webhookAllow),
       isReady: () => ready,
       logger,
     });

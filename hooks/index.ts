@@ -15,3 +15,19 @@ export {
   type CheckedTarget,
   type Lookup,
 } from './ssrf.ts';
+export {
+  EVENT_TYPES,
+  Webhook,
+  WebhookCreate,
+  WebhookList,
+  WebhookPatch,
+  WebhookWithSecret,
+  type EventType,
+} from './schema.ts';
+export {
+  createWebhookStore,
+  publicWebhook,
+  signingSecrets,
+  type StoredWebhook,
+  type WebhookStore,
+} from './store.ts';

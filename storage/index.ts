@@ -24,3 +24,4 @@ export { ALERTS_TABLE } from './alerts-table.ts';
 export { RED_TABLE } from './rollups.ts';
 export { SCORES_TABLE } from './scores-table.ts';
 export { DETECTOR_STATE_TABLE } from './detector-state-table.ts';
+export { WEBHOOKS_TABLE } from './webhooks-table.ts';

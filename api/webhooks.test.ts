@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { Webhook as Verifier } from 'standardwebhooks';
+import {
+  createWebhookStore,
+  parseAllowList,
+  signingSecrets,
+  webhookHeaders,
+} from '../hooks/index.ts';
+import { openStorage, type Storage } from '../storage/index.ts';
+import { createApi } from './app.ts';
+
+describe('webhook subscriptions API', () => {
+  let storage: Storage;
+  const now = Date.parse('2026-11-25T12:00:00Z');
+  const app = () =>
+    createApi({
+      client: storage.client,
+      isReady: () => true,
+      logger: pino({ level: 'silent' }),
+      now: () => now,
+      webhookAllow: parseAllowList('127.0.0.1'),
+    });
+  const send = (method: string, path: string, body?: unknown) =>
+    app().request(path, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  beforeAll(async () => {
+    storage = await openStorage({ dataDir: ':memory:', retentionDays: 0 });
+  });
+  afterAll(async () => {
+    await storage.close();
+  });
+
+  it('creates a subscription, shows its secret once, and lists it without secrets', async () => {
+    const created = await send('POST', '/v1/webhooks', {
+      url: 'http://127.0.0.1:9999/hook',
+      events: ['anomaly.opened', 'anomaly.resolved'],
+      services: ['checkout'],
+      description: 'on-call bot',
+    });
+    expect(created.status).toBe(201);
+    const body = (await created.json()) as { id: string; secret: string; minSeverity: string };
+    expect(body.secret).toMatch(/^whsec_/);
+    expect(body).toMatchObject({ minSeverity: 'warning', enabled: true, services: ['checkout'] });
+    const listed = (await (await send('GET', '/v1/webhooks')).json()) as {
+      webhooks: Array<Record<string, unknown>>;
+    };
+    expect(listed.webhooks.map((webhook) => webhook.id)).toContain(body.id);
+    expect(JSON.stringify(listed)).not.toContain('whsec_');
+    const one = await send('GET', `/v1/webhooks/${body.id}`);
+    expect(await one.json()).toMatchObject({ id: body.id, description: 'on-call bot' });
+    expect(
+      JSON.stringify(await (await send('GET', `/v1/webhooks/${body.id}`)).json()),
+    ).not.toContain('whsec_');
+  });
+
+  it('refuses internal targets, unknown events and bad URLs with the reason', async () => {
+    const refused = async (body: unknown, message: RegExp) => {
+      const response = await send('POST', '/v1/webhooks', body);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { message: string }).message).toMatch(message);
+    };
+    await refused(
+      { url: 'http://169.254.169.254/latest', events: ['anomaly.opened'] },
+      /url: refused: 169\.254\.169\.254 is a private, loopback, link-local/,
+    );
+    await refused({ url: 'http://10.0.0.1/', events: ['anomaly.opened'] }, /url: refused/);
+    await refused({ url: 'ftp://example.com/', events: ['anomaly.opened'] }, /url/);
+    await refused({ url: 'http://127.0.0.1/', events: ['anomaly.exploded'] }, /events/);
+    await refused({ url: 'http://127.0.0.1/', events: [] }, /events/);
+  });
+
+  it('changes, rotates (both secrets sign during the overlap) and deletes', async () => {
+    const { id, secret: first } = (await (
+      await send('POST', '/v1/webhooks', {
+        url: 'http://127.0.0.1:9999/a',
+        events: ['anomaly.opened'],
+      })
+    ).json()) as { id: string; secret: string };
+    const patched = await send('PATCH', `/v1/webhooks/${id}`, {
+      minSeverity: 'critical',
+      enabled: false,
+    });
+    expect(await patched.json()).toMatchObject({
+      minSeverity: 'critical',
+      enabled: false,
+      disabledReason: 'disabled by a user',
+      url: 'http://127.0.0.1:9999/a',
+    });
+
+    const rotated = (await (await send('POST', `/v1/webhooks/${id}/rotate-secret`)).json()) as {
+      secret: string;
+    };
+    expect(rotated.secret).not.toBe(first);
+    const stored = (await createWebhookStore(storage.client).get(id))!;
+    const body = '{"type":"webhook.test"}';
+    const headers = webhookHeaders(
+      { id: 'msg_1', timestampSeconds: Math.floor(Date.now() / 1000), body },
+      signingSecrets(stored, now),
+    );
+    expect(new Verifier(first).verify(body, headers)).toBeTruthy();
+    expect(new Verifier(rotated.secret).verify(body, headers)).toBeTruthy();
+    // After the overlap only the new secret signs.
+    expect(signingSecrets(stored, now + 86_400_001)).toEqual([rotated.secret]);
+
+    expect((await send('DELETE', `/v1/webhooks/${id}`)).status).toBe(204);
+    expect((await send('GET', `/v1/webhooks/${id}`)).status).toBe(404);
+    expect((await send('DELETE', `/v1/webhooks/${id}`)).status).toBe(404);
+    expect((await send('POST', `/v1/webhooks/${id}/rotate-secret`)).status).toBe(404);
+  });
+});
