@@ -10,7 +10,7 @@ Usage:
   opsless start            run every role in one process (embedded ClickHouse in OPSLESS_DATA_DIR,
                            or the server at CLICKHOUSE_URL)
   opsless collector        run only the OTLP receivers (HTTP and gRPC)
-  opsless api              run only the API and UI
+  opsless api              run only the HTTP API
   opsless detector [--shard I/N]
                            run only the detector; with --shard, only the services that hash to
                            shard I of N (0-based), so N detectors split the work
