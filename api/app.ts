@@ -83,6 +83,7 @@ export function createApi(options: ApiOptions): Hono {
   });
 
   registerWebhookRoutes(app, {
+    client: options.client,
     store: createWebhookStore(options.client),
     now,
     allow: options.webhookAllow ?? parseAllowList(''),

@@ -107,6 +107,24 @@ describe('webhook subscriptions API', () => {
     // After the overlap only the new secret signs.
     expect(signingSecrets(stored, now + 86_400_001)).toEqual([rotated.secret]);
 
+    // A disabled endpoint takes no test event; enabled again, it does, and lists it.
+    expect((await send('POST', `/v1/webhooks/${id}/test`)).status).toBe(400);
+    await send('PATCH', `/v1/webhooks/${id}`, { enabled: true });
+    const test = await send('POST', `/v1/webhooks/${id}/test`);
+    expect(test.status).toBe(202);
+    const queued = (await test.json()) as { id: string };
+    const deliveries = (await (await send('GET', `/v1/webhooks/${id}/deliveries`)).json()) as {
+      deliveries: Array<Record<string, unknown>>;
+    };
+    expect(deliveries.deliveries).toEqual([
+      expect.objectContaining({
+        id: queued.id,
+        type: 'webhook.test',
+        status: 'pending',
+        attempts: 0,
+      }),
+    ]);
+
     expect((await send('DELETE', `/v1/webhooks/${id}`)).status).toBe(204);
     expect((await send('GET', `/v1/webhooks/${id}`)).status).toBe(404);
     expect((await send('DELETE', `/v1/webhooks/${id}`)).status).toBe(404);

@@ -1,7 +1,10 @@
+import type { ClickHouseClient } from '@clickhouse/client';
 import type { Hono } from 'hono';
 import {
   BlockedTargetError,
   checkTarget,
+  deliveriesOf,
+  enqueue,
   WebhookCreate,
   WebhookPatch,
   type AllowList,
@@ -11,6 +14,7 @@ import { badRequest, notFound } from './errors.ts';
 import { parseWith } from './validation.ts';
 
 export interface WebhookRoutesOptions {
+  client: ClickHouseClient;
   store: WebhookStore;
   now: () => number;
   /** Targets opened deliberately (`OPSLESS_WEBHOOK_ALLOW`); everything internal is refused. */
@@ -62,6 +66,48 @@ export function registerWebhookRoutes(app: Hono, options: WebhookRoutesOptions):
       throw notFound(`no webhook with id ${c.req.param('id')}`);
     }
     return c.body(null, 204);
+  });
+
+  app.post('/v1/webhooks/:id/test', async (c) => {
+    const webhook = await options.store.get(c.req.param('id'));
+    if (!webhook) throw notFound(`no webhook with id ${c.req.param('id')}`);
+    const nowMs = options.now();
+    const [delivery] = await enqueue(
+      options.client,
+      [{ ...webhook, events: ['webhook.test'] }],
+      {
+        type: 'webhook.test',
+        timestamp: new Date(nowMs).toISOString(),
+        data: { webhookId: webhook.id, message: 'a test event from opsless' },
+      },
+      nowMs,
+    );
+    if (!delivery)
+      throw badRequest(`webhook ${webhook.id} is disabled: ${webhook.disabledReason ?? ''}`);
+    return c.json({ id: delivery.id, status: delivery.status }, 202);
+  });
+
+  app.get('/v1/webhooks/:id/deliveries', async (c) => {
+    const webhook = await options.store.get(c.req.param('id'));
+    if (!webhook) throw notFound(`no webhook with id ${c.req.param('id')}`);
+    const deliveries = await deliveriesOf(options.client, webhook.id, 200);
+    return c.json({
+      deliveries: deliveries.map((delivery) => ({
+        id: delivery.id,
+        type: delivery.type,
+        status: delivery.status,
+        attempts: delivery.attempts,
+        lastStatus: delivery.lastStatus === 0 ? null : delivery.lastStatus,
+        lastError: delivery.lastError === '' ? null : delivery.lastError,
+        eventTime: new Date(delivery.eventTimeMs).toISOString(),
+        lastAttemptAt:
+          delivery.lastAttemptAtMs === null
+            ? null
+            : new Date(delivery.lastAttemptAtMs).toISOString(),
+        nextAttemptAt:
+          delivery.status === 'pending' ? new Date(delivery.dueAtMs).toISOString() : null,
+      })),
+    });
   });
 
   app.post('/v1/webhooks/:id/rotate-secret', async (c) => {

@@ -3,11 +3,17 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createAlertStore } from '../alerts/index.ts';
+import { createAlertStore, type Alert } from '../alerts/index.ts';
 import { createApi } from '../api/index.ts';
 import { bindGrpc, createCollector } from '../collector/index.ts';
 import { createDetectorLoop, engineModels } from '../detector/index.ts';
-import { parseAllowList } from '../hooks/index.ts';
+import {
+  createDeliveryWorker,
+  createWebhookStore,
+  enqueue,
+  parseAllowList,
+  type EventType,
+} from '../hooks/index.ts';
 import { openStorage } from '../storage/index.ts';
 import type { Config } from './config.ts';
 
@@ -77,14 +83,28 @@ export async function startOpsless(
   }
 
   let apiPort: number | null = null;
+  const webhookAllow = parseAllowList(config.webhookAllow);
+  const webhooks = createWebhookStore(storage.client);
+  /** Puts an alert event in the outbox of every subscription that wants it. */
+  const notify = async (type: EventType, alert: Alert): Promise<void> => {
+    await enqueue(
+      storage.client,
+      await webhooks.all(),
+      { type, timestamp: new Date().toISOString(), data: alert },
+      Date.now(),
+    );
+  };
+
   if (roles.api) {
     const api = createApi({
       registry,
       client: storage.client,
       apiKey: config.apiKey,
-      webhookAllow: parseAllowList(config.webhookAllow),
+      webhookAllow,
       isReady: () => ready,
       logger,
+      onAlertTransition: (alert, to) =>
+        notify(to === 'acknowledged' ? 'anomaly.acknowledged' : 'anomaly.resolved', alert),
     });
     const apiServer = serve({
       fetch: api.fetch,
@@ -110,6 +130,7 @@ export async function startOpsless(
       shard: roles.detector,
       logger,
       now: Date.now,
+      onAlert: notify,
     });
     // Learn from the history already stored at once, then at every step.
     loop.evaluate().catch((error: unknown) => {
@@ -118,6 +139,17 @@ export async function startOpsless(
     loop.start();
     // Stopped first: it reads what the collector flushes, and nothing should wait on it.
     closers.unshift(() => loop.close());
+    // One process delivers webhooks: the first detector shard (outbox rows are not locked).
+    if (roles.detector.index === 0) {
+      const deliveries = createDeliveryWorker({
+        client: storage.client,
+        store: webhooks,
+        logger,
+        allow: webhookAllow,
+      });
+      deliveries.start();
+      closers.unshift(() => deliveries.close());
+    }
   }
   ready = true;
 

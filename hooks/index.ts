@@ -31,3 +31,19 @@ export {
   type StoredWebhook,
   type WebhookStore,
 } from './store.ts';
+export { attemptDelivery, retryAfter, type AttemptOutcome } from './attempt.ts';
+export {
+  deliveriesOf,
+  enqueue,
+  pendingDeliveries,
+  wants,
+  type Delivery,
+  type DeliveryStatus,
+  type HookEvent,
+} from './outbox.ts';
+export {
+  createDeliveryWorker,
+  DEFAULT_RETRY_SCHEDULE_MS,
+  type DeliveryWorker,
+  type DeliveryWorkerOptions,
+} from './worker.ts';

@@ -12,6 +12,8 @@ export interface StoredWebhook extends Webhook {
 }
 
 export interface WebhookStore {
+  /** Every subscription with its secrets, disabled ones included (for delivery). */
+  all(): Promise<StoredWebhook[]>;
   create(input: WebhookCreate, nowMs: number): Promise<{ webhook: Webhook; secret: string }>;
   list(): Promise<Webhook[]>;
   get(id: string): Promise<StoredWebhook | undefined>;
@@ -115,6 +117,13 @@ export function createWebhookStore(client: ClickHouseClient): WebhookStore {
   }
 
   return {
+    async all() {
+      const result = await client.query({
+        query: `SELECT ${SELECT} FROM ${WEBHOOKS_TABLE} FINAL WHERE NOT deleted`,
+        format: 'JSONEachRow',
+      });
+      return (await result.json<Row>()).map(fromRow);
+    },
     async create(input, nowMs) {
       const secret = generateSecret();
       const now = new Date(nowMs).toISOString();

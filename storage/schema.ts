@@ -3,6 +3,7 @@ import { quoteIdentifier } from './client.ts';
 import { rollupStatements } from './rollups.ts';
 import { scoresTableStatement } from './scores-table.ts';
 import { detectorStateTableStatement } from './detector-state-table.ts';
+import { webhookOutboxTableStatement } from './webhook-outbox-table.ts';
 import { webhooksTableStatement } from './webhooks-table.ts';
 
 export interface SchemaOptions {
@@ -257,6 +258,7 @@ export function migrations(options: SchemaOptions): Migration[] {
     { version: 5, name: 'detector scores', statements: [scoresTableStatement(options)] },
     { version: 6, name: 'detector state', statements: [detectorStateTableStatement(options)] },
     { version: 7, name: 'webhook subscriptions', statements: [webhooksTableStatement(options)] },
+    { version: 8, name: 'webhook outbox', statements: [webhookOutboxTableStatement(options)] },
   ];
 }
 

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +14,15 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
+import { pino } from 'pino';
+import { Webhook } from 'standardwebhooks';
 import { createAlertStore, type Alert } from '../alerts/index.ts';
+import {
+  createDeliveryWorker,
+  createWebhookStore,
+  enqueue,
+  parseAllowList,
+} from '../hooks/index.ts';
 import { evaluateOnce, type EvaluationReport } from '../detector/live/evaluator.ts';
 import { testEvaluatorOptions } from './support/evaluator.ts';
 import { startTestOpsless, type TestOpsless } from './support/opsless.ts';
@@ -146,12 +156,15 @@ describe('live detection, end to end through the OpenTelemetry SDK', () => {
   let traffic: Traffic;
   let minute = 0;
   const reports: EvaluationReport[] = [];
+  let hook: Server;
+  let secret = '';
+  const received: Array<{ headers: Record<string, string>; body: string }> = [];
 
   const start = async () => {
     // The test drives the detector's cycles itself on a virtual clock, so the process runs
     // the collector and API only (the detector role would evaluate on the wall clock).
     opsless = await startTestOpsless(
-      { OPSLESS_DATA_DIR: dataDir },
+      { OPSLESS_DATA_DIR: dataDir, OPSLESS_WEBHOOK_ALLOW: '127.0.0.1' },
       { collector: true, api: true, detector: null },
     );
   };
@@ -161,8 +174,25 @@ describe('live detection, end to end through the OpenTelemetry SDK', () => {
     await traffic.send(minute, minute + 1, incidents);
     minute++;
     const report = await evaluateOnce(
-      testEvaluatorOptions(opsless.clickhouse, () => LIVE_START + minute * MINUTE + 20_000),
+      testEvaluatorOptions(opsless.clickhouse, () => LIVE_START + minute * MINUTE + 20_000, {
+        // As `opsless start` wires it: every alert event goes to the webhook outbox.
+        onAlert: async (type, alert) => {
+          const webhooks = await createWebhookStore(opsless.clickhouse).all();
+          await enqueue(
+            opsless.clickhouse,
+            webhooks,
+            { type, timestamp: new Date().toISOString(), data: alert },
+            Date.now(),
+          );
+        },
+      }),
     );
+    await createDeliveryWorker({
+      client: opsless.clickhouse,
+      store: createWebhookStore(opsless.clickhouse),
+      logger: pino({ level: 'silent' }),
+      allow: parseAllowList('127.0.0.1'),
+    }).runOnce();
     reports.push(report);
     return report.alertsOpened;
   };
@@ -175,11 +205,32 @@ describe('live detection, end to end through the OpenTelemetry SDK', () => {
 
   beforeAll(async () => {
     await start();
+    // A subscriber, through the API, that records what it is sent.
+    hook = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        received.push({ headers: request.headers as Record<string, string>, body });
+        response.end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const subscription = await fetch(`${opsless.apiUrl}/v1/webhooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/opsless`,
+        events: ['anomaly.opened', 'anomaly.resolved'],
+      }),
+    });
+    expect(subscription.status).toBe(201);
+    secret = ((await subscription.json()) as { secret: string }).secret;
     traffic = new Traffic(opsless.otlpUrl);
     // Two days of history, backfilled with past span times.
     await traffic.send(-HISTORY_MINUTES, 0);
   }, 240_000);
   afterAll(async () => {
+    await new Promise((resolve) => hook.close(resolve));
     await opsless.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -270,5 +321,20 @@ describe('live detection, end to end through the OpenTelemetry SDK', () => {
       'frontend:resolved',
       'payments:resolved',
     ]);
+    // The subscriber got each opening and resolution once, signed.
+    const events = received.map(({ headers, body }) => {
+      new Webhook(secret).verify(body, headers);
+      const event = JSON.parse(body) as { type: string; data: { service: string } };
+      return `${event.type}:${event.data.service}`;
+    });
+    expect(events).toEqual([
+      'anomaly.opened:checkout',
+      'anomaly.resolved:checkout',
+      'anomaly.opened:payments',
+      'anomaly.resolved:payments',
+      'anomaly.opened:frontend',
+      'anomaly.resolved:frontend',
+    ]);
+    expect(new Set(received.map(({ headers }) => headers['webhook-id'])).size).toBe(6);
   });
 });

@@ -1,0 +1,138 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { Webhook as Verifier } from 'standardwebhooks';
+import { openStorage, type Storage } from '../storage/index.ts';
+import {
+  createDeliveryWorker,
+  createWebhookStore,
+  deliveriesOf,
+  enqueue,
+  parseAllowList,
+  type HookEvent,
+} from './index.ts';
+
+/** A receiver that answers from a script of behaviours, then 200; it records every request. */
+async function receiver(script: Array<number | 'hang'>) {
+  const requests: Array<{ headers: IncomingHttpHeaders; body: string; answered: number | 'hang' }> =
+    [];
+  const server: Server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      const answer = script.shift() ?? 200;
+      requests.push({ headers: request.headers, body, answered: answer });
+      if (answer === 'hang') return; // the worker's timeout ends it
+      if (answer === 429) response.setHeader('retry-after', '120');
+      response.statusCode = answer;
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return { url, requests, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+const event = (n: number, service = 'checkout'): HookEvent => ({
+  type: 'anomaly.opened',
+  timestamp: new Date(Date.now() + n).toISOString(),
+  data: { id: `alert-${n}`, service, severity: 'warning' },
+});
+
+describe('webhook delivery', () => {
+  let storage: Storage;
+  let clock = Date.now();
+  const allow = parseAllowList('127.0.0.1');
+  const worker = () =>
+    createDeliveryWorker({
+      client: storage.client,
+      store: createWebhookStore(storage.client),
+      logger: pino({ level: 'silent' }),
+      allow,
+      now: () => clock,
+      retryScheduleMs: [1_000, 1_000, 1_000, 1_000],
+      jitter: 0,
+      timeoutMs: 300,
+    });
+
+  beforeAll(async () => {
+    storage = await openStorage({ dataDir: ':memory:', retentionDays: 0 });
+  });
+  afterAll(async () => {
+    await storage.close();
+  });
+
+  it('delivers every event once, in order, after 500s, a timeout and a 429 with Retry-After', async () => {
+    const target = await receiver([500, 500, 'hang', 429]);
+    const store = createWebhookStore(storage.client);
+    const { webhook, secret } = await store.create(
+      { url: target.url, events: ['anomaly.opened'] },
+      clock,
+    );
+    await enqueue(storage.client, await store.all(), event(1), clock);
+    await enqueue(storage.client, await store.all(), event(2), clock);
+    await enqueue(storage.client, await store.all(), event(3), clock);
+
+    // Each pass tries the head of the endpoint once; the clock moves past each wait.
+    for (const advanceMs of [0, 1_000, 1_000, 1_000]) {
+      clock += advanceMs;
+      const totals = await worker().runOnce();
+      expect(totals).toMatchObject({ delivered: 0, retried: 1 });
+    }
+    // Retry-After (120 s) beats the 1 s schedule: nothing is due a second later.
+    clock += 1_000;
+    expect(await worker().runOnce()).toMatchObject({ delivered: 0, retried: 0 });
+    clock += 120_000;
+    expect(await worker().runOnce()).toMatchObject({ delivered: 3, retried: 0 });
+
+    const delivered = target.requests.filter((request) => request.answered === 200);
+    expect(delivered.map((request) => (JSON.parse(request.body) as HookEvent).data.id)).toEqual([
+      'alert-1',
+      'alert-2',
+      'alert-3',
+    ]);
+    // The same webhook-id on every attempt of the first event, and signatures that verify.
+    const firstIds = new Set(
+      target.requests.slice(0, 5).map((request) => request.headers['webhook-id']),
+    );
+    expect(firstIds.size).toBe(1);
+    for (const request of delivered) {
+      expect(
+        new Verifier(secret).verify(request.body, request.headers as Record<string, string>),
+      ).toBeTruthy();
+    }
+    const log = await deliveriesOf(storage.client, webhook.id, 10);
+    expect(log.map((delivery) => delivery.status)).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(log[2]).toMatchObject({ attempts: 5, lastStatus: 200 });
+    await target.close();
+  });
+
+  it('disables an endpoint that answers 410 and one whose retries run out, saying why', async () => {
+    const gone = await receiver([410]);
+    const failing = await receiver([500, 500, 500, 500, 500, 500]);
+    const store = createWebhookStore(storage.client);
+    const a = await store.create({ url: gone.url, events: ['anomaly.opened'] }, clock);
+    const b = await store.create({ url: failing.url, events: ['anomaly.opened'] }, clock);
+    await enqueue(storage.client, await store.all(), event(10, 'cart'), clock);
+    for (let pass = 0; pass < 6; pass++) {
+      await worker().runOnce();
+      clock += 1_000;
+    }
+    expect(await store.get(a.webhook.id)).toMatchObject({
+      enabled: false,
+      disabledReason: 'the endpoint answered 410 Gone',
+    });
+    expect(await store.get(b.webhook.id)).toMatchObject({
+      enabled: false,
+      disabledReason: '5 attempts failed; the last: answered 500',
+    });
+    expect(failing.requests).toHaveLength(5);
+    // A disabled endpoint gets nothing more.
+    await enqueue(storage.client, await store.all(), event(11, 'cart'), clock);
+    await worker().runOnce();
+    expect(gone.requests).toHaveLength(1);
+    await gone.close();
+    await failing.close();
+  });
+});

@@ -1,0 +1,30 @@
+import { onCluster, type SchemaOptions } from './schema.ts';
+
+export const WEBHOOK_OUTBOX_TABLE = 'opsless_webhook_outbox';
+
+/**
+ * Webhook deliveries: one row per (event, endpoint), written before any attempt and
+ * rewritten after each (ReplacingMergeTree by version; read with FINAL). `id` is the
+ * `webhook-id` the receiver sees on every attempt; `status` is pending, delivered or
+ * failed; a pending row is attempted once `dueAt` has passed.
+ */
+export function webhookOutboxTableStatement(options: SchemaOptions): string {
+  const engine = options.cluster
+    ? "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', version)"
+    : 'ReplacingMergeTree(version)';
+  return `CREATE TABLE IF NOT EXISTS ${WEBHOOK_OUTBOX_TABLE}${onCluster(options)} (
+  webhookId String,
+  id String,
+  type LowCardinality(String),
+  body String CODEC(ZSTD(3)),
+  eventTime DateTime64(3, 'UTC'),
+  status LowCardinality(String),
+  attempts UInt32,
+  dueAt DateTime64(3, 'UTC'),
+  lastAttemptAt Nullable(DateTime64(3, 'UTC')),
+  lastStatus Int32,
+  lastError String,
+  version UInt64
+) ENGINE = ${engine}
+ORDER BY (webhookId, eventTime, id)`;
+}
