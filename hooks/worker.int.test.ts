@@ -25,6 +25,7 @@ async function receiver(script: Array<number | 'hang'>) {
       requests.push({ headers: request.headers, body, answered: answer });
       if (answer === 'hang') return; // the worker's timeout ends it
       if (answer === 429) response.setHeader('retry-after', '120');
+      if (answer === 302) response.setHeader('location', 'http://10.0.0.1/internal');
       response.statusCode = answer;
       response.end();
     });
@@ -134,5 +135,24 @@ describe('webhook delivery', () => {
     expect(gone.requests).toHaveLength(1);
     await gone.close();
     await failing.close();
+  });
+
+  it('never follows a redirect: a 302 to a private address is a failed attempt', async () => {
+    const redirecting = await receiver([302]);
+    const store = createWebhookStore(storage.client);
+    const { webhook } = await store.create(
+      { url: redirecting.url, events: ['anomaly.opened'] },
+      clock,
+    );
+    await enqueue(storage.client, [(await store.get(webhook.id))!], event(20), clock);
+    expect(await worker().runOnce()).toMatchObject({ delivered: 0, retried: 1 });
+    const [delivery] = await deliveriesOf(storage.client, webhook.id, 1);
+    expect(delivery).toMatchObject({
+      status: 'pending',
+      lastStatus: 302,
+      lastError: 'answered 302: redirects are not followed',
+    });
+    expect(redirecting.requests).toHaveLength(1);
+    await redirecting.close();
   });
 });
