@@ -46,6 +46,19 @@ describe('configuration', () => {
     );
   });
 
+  it('reads the webhook retry schedule as durations', () => {
+    expect(loadConfig({}).webhookRetryScheduleMs).toEqual([
+      5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 50_400_000, 72_000_000,
+      86_400_000,
+    ]);
+    expect(loadConfig({ OPSLESS_WEBHOOK_RETRY_SCHEDULE: '1s, 1m' }).webhookRetryScheduleMs).toEqual(
+      [1_000, 60_000],
+    );
+    expect(() => loadConfig({ OPSLESS_WEBHOOK_RETRY_SCHEDULE: '1s,soon' })).toThrow(
+      /OPSLESS_WEBHOOK_RETRY_SCHEDULE.*comma-separated list of durations/,
+    );
+  });
+
   it('checks OPSLESS_WEBHOOK_ALLOW entries', () => {
     expect(loadConfig({ OPSLESS_WEBHOOK_ALLOW: '127.0.0.1/32, hooks.internal' }).webhookAllow).toBe(
       '127.0.0.1/32, hooks.internal',

@@ -87,6 +87,23 @@ const schema = z.object({
         context.addIssue({ code: 'custom', message: (error as Error).message });
       }
     }),
+  OPSLESS_WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default('5s,5m,30m,2h,5h,10h,14h,20h,24h')
+    .transform((text) => text.split(',').map((part) => part.trim()))
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^\d+(s|m|h|d)$/, 'is a comma-separated list of durations such as 5s,5m,2h'),
+        )
+        .min(1)
+        .max(30, 'at most 30 retries'),
+    )
+    .transform((parts) =>
+      parts.map((part) => Number(part.slice(0, -1)) * DURATION_UNITS_MS[part.slice(-1)]!),
+    ),
   OPSLESS_WATCH_METRICS: z
     .string()
     .default(DEFAULT_WATCHED_METRICS.join(','))
@@ -145,6 +162,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   /** Webhook targets opened deliberately: CIDRs, addresses and host names, comma-separated. */
   webhookAllow: string;
+  /** Waits between webhook delivery attempts, ms; after the last, the endpoint is disabled. */
+  webhookRetryScheduleMs: number[];
 }
 
 /** Thrown when the environment holds an invalid setting; the message names each variable. */
@@ -198,6 +217,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     logLevel: e.OPSLESS_LOG_LEVEL,
     webhookAllow: e.OPSLESS_WEBHOOK_ALLOW,
+    webhookRetryScheduleMs: e.OPSLESS_WEBHOOK_RETRY_SCHEDULE,
   };
 }
 

@@ -146,6 +146,7 @@ export async function startOpsless(
         store: webhooks,
         logger,
         allow: webhookAllow,
+        retryScheduleMs: config.webhookRetryScheduleMs,
       });
       deliveries.start();
       closers.unshift(() => deliveries.close());
