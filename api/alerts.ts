@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { AlertQuery, AlertTransition, type AlertStore } from '../alerts/index.ts';
 import { ApiError, notFound } from './errors.ts';
 import { parseDuration } from './time-range.ts';
-import { parseWith } from './validation.ts';
+import { parseWith, readJsonBody } from './validation.ts';
 
 export interface AlertRoutesOptions {
   store: AlertStore;
@@ -39,19 +39,7 @@ export function registerAlertRoutes(app: Hono, options: AlertRoutesOptions): voi
     ['resolve', 'resolved'],
   ] as const) {
     app.post(`/v1/alerts/:id/${action}`, async (c) => {
-      const text = await c.req.text();
-      let body: unknown = {};
-      if (text.trim() !== '') {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          throw new ApiError(
-            400,
-            'bad_request',
-            'the body must be JSON, e.g. {"by":"ada"}, or empty',
-          );
-        }
-      }
+      const body = await readJsonBody(c.req.raw, { optional: true, example: '{"by":"ada"}' });
       const { by } = parseWith(AlertTransition, body, 'body');
       const result = await options.store.transition(
         c.req.param('id'),

@@ -14,3 +14,21 @@ export function parseWith<Schema extends z.ZodType>(
   );
   throw badRequest(`invalid ${what}: ${problems.join('; ')}`);
 }
+
+/**
+ * Reads a request body as JSON, or throws a 400 saying what was expected. With
+ * `optional`, an empty body reads as `{}`.
+ */
+export async function readJsonBody(
+  request: Request,
+  options: { optional?: boolean; example?: string } = {},
+): Promise<unknown> {
+  const text = await request.text();
+  if (options.optional && text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    const example = options.example ? `, e.g. ${options.example}` : '';
+    throw badRequest(`the body must be JSON${example}${options.optional ? ', or empty' : ''}`);
+  }
+}

@@ -5,13 +5,14 @@ import {
   checkTarget,
   deliveriesOf,
   enqueue,
+  publicWebhook,
   WebhookCreate,
   WebhookPatch,
   type AllowList,
   type WebhookStore,
 } from '../hooks/index.ts';
 import { badRequest, notFound } from './errors.ts';
-import { parseWith } from './validation.ts';
+import { parseWith, readJsonBody } from './validation.ts';
 
 export interface WebhookRoutesOptions {
   client: ClickHouseClient;
@@ -38,7 +39,7 @@ export function registerWebhookRoutes(app: Hono, options: WebhookRoutesOptions):
   };
 
   app.post('/v1/webhooks', async (c) => {
-    const input = parseWith(WebhookCreate, await readJson(c.req.raw), 'body');
+    const input = parseWith(WebhookCreate, await readJsonBody(c.req.raw), 'body');
     await guard(input.url);
     const { webhook, secret } = await options.store.create(input, options.now());
     return c.json({ ...webhook, secret }, 201);
@@ -49,12 +50,11 @@ export function registerWebhookRoutes(app: Hono, options: WebhookRoutesOptions):
   app.get('/v1/webhooks/:id', async (c) => {
     const webhook = await options.store.get(c.req.param('id'));
     if (!webhook) throw notFound(`no webhook with id ${c.req.param('id')}`);
-    const { secrets: _secrets, previousSecretUntilMs: _until, ...visible } = webhook;
-    return c.json(visible);
+    return c.json(publicWebhook(webhook));
   });
 
   app.patch('/v1/webhooks/:id', async (c) => {
-    const patch = parseWith(WebhookPatch, await readJson(c.req.raw), 'body');
+    const patch = parseWith(WebhookPatch, await readJsonBody(c.req.raw), 'body');
     await guard(patch.url);
     const webhook = await options.store.update(c.req.param('id'), patch, options.now());
     if (!webhook) throw notFound(`no webhook with id ${c.req.param('id')}`);
@@ -119,12 +119,4 @@ export function registerWebhookRoutes(app: Hono, options: WebhookRoutesOptions):
     if (!rotated) throw notFound(`no webhook with id ${c.req.param('id')}`);
     return c.json({ ...rotated.webhook, secret: rotated.secret });
   });
-}
-
-async function readJson(request: Request): Promise<unknown> {
-  try {
-    return await request.json();
-  } catch {
-    throw badRequest('the body must be JSON');
-  }
 }

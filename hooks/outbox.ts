@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { WEBHOOK_OUTBOX_TABLE } from '../storage/index.ts';
+import { nextVersion, WEBHOOK_OUTBOX_TABLE } from '../storage/index.ts';
 import type { EventType } from './schema.ts';
 import { newMessageId } from './signing.ts';
 import type { StoredWebhook } from './store.ts';
@@ -67,14 +67,6 @@ export async function writeDeliveries(
     })),
     format: 'JSONEachRow',
   });
-}
-
-let lastVersion = 0n;
-/** Microseconds of wall time, never twice the same in this process. */
-function nextVersion(): string {
-  const now = BigInt(Date.now()) * 1000n;
-  lastVersion = now > lastVersion ? now : lastVersion + 1n;
-  return String(lastVersion);
 }
 
 /**

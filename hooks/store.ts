@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { WEBHOOKS_TABLE } from '../storage/index.ts';
+import { nextVersion, WEBHOOKS_TABLE } from '../storage/index.ts';
 import type { Webhook, WebhookCreate, WebhookPatch } from './schema.ts';
 import { generateSecret } from './signing.ts';
 
@@ -75,9 +75,6 @@ export function publicWebhook(webhook: StoredWebhook): Webhook {
 
 /** Webhook subscriptions in ClickHouse. */
 export function createWebhookStore(client: ClickHouseClient): WebhookStore {
-  // Versions order the writes of a subscription: microseconds of wall time, and never
-  // twice the same from this process.
-  let lastVersion = 0n;
   async function write(webhook: StoredWebhook, deleted: boolean, nowMs: number): Promise<void> {
     await client.insert({
       table: WEBHOOKS_TABLE,
@@ -96,10 +93,7 @@ export function createWebhookStore(client: ClickHouseClient): WebhookStore {
           deleted,
           createdAt: Date.parse(webhook.createdAt),
           updatedAt: nowMs,
-          version: String(
-            (lastVersion =
-              BigInt(nowMs) * 1000n > lastVersion ? BigInt(nowMs) * 1000n : lastVersion + 1n),
-          ),
+          version: nextVersion(nowMs),
         },
       ],
       format: 'JSONEachRow',

@@ -1,4 +1,4 @@
-import { onCluster, type SchemaOptions } from './schema.ts';
+import { engine, onCluster, type SchemaOptions } from './schema.ts';
 
 export const ALERTS_TABLE = 'opsless_alerts';
 
@@ -28,12 +28,6 @@ export function alertsTableStatement(options: SchemaOptions): string {
   summary String,
   explanation String,
   version UInt64
-) ENGINE = ${replacingEngine(options)}
+) ENGINE = ${engine(options, 'ReplacingMergeTree', 'version')}
 ORDER BY id`;
-}
-
-function replacingEngine(options: SchemaOptions): string {
-  return options.cluster
-    ? "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', version)"
-    : 'ReplacingMergeTree(version)';
 }

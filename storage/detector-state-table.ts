@@ -1,4 +1,4 @@
-import { onCluster, type SchemaOptions } from './schema.ts';
+import { engine, onCluster, type SchemaOptions } from './schema.ts';
 
 export const DETECTOR_STATE_TABLE = 'opsless_detector_state';
 
@@ -9,9 +9,6 @@ export const DETECTOR_STATE_TABLE = 'opsless_detector_state';
  * relearning. The newest write of a series wins.
  */
 export function detectorStateTableStatement(options: SchemaOptions): string {
-  const engine = options.cluster
-    ? "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', UpdatedAt)"
-    : 'ReplacingMergeTree(UpdatedAt)';
   return `CREATE TABLE IF NOT EXISTS ${DETECTOR_STATE_TABLE}${onCluster(options)} (
   Service LowCardinality(String),
   Signal LowCardinality(String),
@@ -19,6 +16,6 @@ export function detectorStateTableStatement(options: SchemaOptions): string {
   UpdatedAt DateTime64(3, 'UTC'),
   LastStep DateTime,
   State String CODEC(ZSTD(3))
-) ENGINE = ${engine}
+) ENGINE = ${engine(options, 'ReplacingMergeTree', 'UpdatedAt')}
 ORDER BY (Service, Signal, Operation)`;
 }

@@ -26,3 +26,4 @@ export { SCORES_TABLE } from './scores-table.ts';
 export { DETECTOR_STATE_TABLE } from './detector-state-table.ts';
 export { WEBHOOKS_TABLE } from './webhooks-table.ts';
 export { WEBHOOK_OUTBOX_TABLE } from './webhook-outbox-table.ts';
+export { nextVersion } from './versions.ts';

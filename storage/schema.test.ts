@@ -11,6 +11,8 @@ describe('schema rendering', () => {
     expect(sql).not.toContain('Replicated');
     expect(sql).toContain('ENGINE = MergeTree()');
     expect(sql).toContain('ENGINE = AggregatingMergeTree()');
+    expect(sql).toContain('ENGINE = ReplacingMergeTree(version)');
+    expect(sql).toContain('ENGINE = ReplacingMergeTree(UpdatedAt)');
   });
 
   it('renders ON CLUSTER and Replicated engines with macro paths in cluster mode', () => {
@@ -22,7 +24,12 @@ describe('schema rendering', () => {
       "ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')",
     );
     expect(sql).toContain('ENGINE = ReplicatedAggregatingMergeTree(');
-    expect(sql).not.toMatch(/ENGINE = (MergeTree|AggregatingMergeTree)\(\)/);
+    // Replacing tables keep their version column after the replication arguments.
+    expect(sql).toContain(
+      "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', version)",
+    );
+    expect(sql).toContain("'{replica}', UpdatedAt)");
+    expect(sql).not.toMatch(/ENGINE = (MergeTree|AggregatingMergeTree|ReplacingMergeTree)\(/);
   });
 
   it('puts the retention TTL on the data tables and leaves it out when retention is 0', () => {

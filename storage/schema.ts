@@ -1,9 +1,9 @@
 import { alertsTableStatement } from './alerts-table.ts';
 import { quoteIdentifier } from './client.ts';
 import { rollupStatements } from './rollups.ts';
-import { scoresTableStatement } from './scores-table.ts';
+import { SCORES_TABLE, scoresTableStatement } from './scores-table.ts';
 import { detectorStateTableStatement } from './detector-state-table.ts';
-import { webhookOutboxTableStatement } from './webhook-outbox-table.ts';
+import { WEBHOOK_OUTBOX_TABLE, webhookOutboxTableStatement } from './webhook-outbox-table.ts';
 import { webhooksTableStatement } from './webhooks-table.ts';
 
 export interface SchemaOptions {
@@ -30,9 +30,10 @@ export function onCluster(options: SchemaOptions): string {
  * The table engine: `MergeTree` family as named, made Replicated in cluster mode.
  * The replica path uses the server's macros, as the Collector's exporter does.
  */
-export function engine(options: SchemaOptions, family: string): string {
-  if (!options.cluster) return `${family}()`;
-  return `Replicated${family}('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')`;
+export function engine(options: SchemaOptions, family: string, ...parameters: string[]): string {
+  if (!options.cluster) return `${family}(${parameters.join(', ')})`;
+  const replication = ["'/clickhouse/tables/{shard}/{database}/{table}'", "'{replica}'"];
+  return `Replicated${family}(${[...replication, ...parameters].join(', ')})`;
 }
 
 /** `TTL <column> + toIntervalDay(n)` or nothing when retention is off. */
@@ -271,4 +272,6 @@ export const RETENTION_TABLES: ReadonlyArray<{ table: string; timeExpression: st
     table,
     timeExpression: 'toDateTime(TimeUnix)',
   })),
+  { table: SCORES_TABLE, timeExpression: 'Time' },
+  { table: WEBHOOK_OUTBOX_TABLE, timeExpression: 'toDateTime(eventTime)' },
 ];

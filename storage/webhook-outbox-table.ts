@@ -1,4 +1,4 @@
-import { onCluster, type SchemaOptions } from './schema.ts';
+import { engine, onCluster, ttlClause, type SchemaOptions } from './schema.ts';
 
 export const WEBHOOK_OUTBOX_TABLE = 'opsless_webhook_outbox';
 
@@ -6,12 +6,10 @@ export const WEBHOOK_OUTBOX_TABLE = 'opsless_webhook_outbox';
  * Webhook deliveries: one row per (event, endpoint), written before any attempt and
  * rewritten after each (ReplacingMergeTree by version; read with FINAL). `id` is the
  * `webhook-id` the receiver sees on every attempt; `status` is pending, delivered or
- * failed; a pending row is attempted once `dueAt` has passed.
+ * failed; a pending row is attempted once `dueAt` has passed. Rows go with the
+ * telemetry retention.
  */
 export function webhookOutboxTableStatement(options: SchemaOptions): string {
-  const engine = options.cluster
-    ? "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', version)"
-    : 'ReplacingMergeTree(version)';
   return `CREATE TABLE IF NOT EXISTS ${WEBHOOK_OUTBOX_TABLE}${onCluster(options)} (
   webhookId String,
   id String,
@@ -25,6 +23,6 @@ export function webhookOutboxTableStatement(options: SchemaOptions): string {
   lastStatus Int32,
   lastError String,
   version UInt64
-) ENGINE = ${engine}
-ORDER BY (webhookId, eventTime, id)`;
+) ENGINE = ${engine(options, 'ReplacingMergeTree', 'version')}
+ORDER BY (webhookId, eventTime, id)${ttlClause(options, 'toDateTime(eventTime)')}`;
 }

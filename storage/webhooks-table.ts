@@ -1,4 +1,4 @@
-import { onCluster, type SchemaOptions } from './schema.ts';
+import { engine, onCluster, type SchemaOptions } from './schema.ts';
 
 export const WEBHOOKS_TABLE = 'opsless_webhooks';
 
@@ -9,9 +9,6 @@ export const WEBHOOKS_TABLE = 'opsless_webhooks';
  * previous one signs too until `previousSecretUntil`.
  */
 export function webhooksTableStatement(options: SchemaOptions): string {
-  const engine = options.cluster
-    ? "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', version)"
-    : 'ReplacingMergeTree(version)';
   return `CREATE TABLE IF NOT EXISTS ${WEBHOOKS_TABLE}${onCluster(options)} (
   id String,
   url String,
@@ -27,6 +24,6 @@ export function webhooksTableStatement(options: SchemaOptions): string {
   createdAt DateTime64(3, 'UTC'),
   updatedAt DateTime64(3, 'UTC'),
   version UInt64
-) ENGINE = ${engine}
+) ENGINE = ${engine(options, 'ReplacingMergeTree', 'version')}
 ORDER BY id`;
 }
