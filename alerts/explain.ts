@@ -159,3 +159,19 @@ LIMIT 5000`,
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
+
+/** An explanation in one line for a human (annotations, incident summaries). */
+export function explanationText(explanation: unknown, limit = 3): string {
+  const parsed = explanation as Partial<Explanation> | null;
+  const contributors = Array.isArray(parsed?.contributors) ? parsed.contributors : [];
+  if (contributors.length === 0) return 'nothing in the spans stands out';
+  const percent = (share: number) => `${Math.round(share * 100)}%`;
+  const spans = parsed?.focus === 'missing' ? 'spans' : `${parsed?.focus ?? 'all'} spans`;
+  return contributors
+    .slice(0, limit)
+    .map(
+      (c) =>
+        `${c.dimension}=${c.value}: ${percent(c.anomalousShare)} of ${spans} (baseline ${percent(c.baselineShare)})`,
+    )
+    .join('; ');
+}

@@ -7,6 +7,7 @@ export {
 } from './store.ts';
 export {
   explainAnomaly,
+  explanationText,
   type Contributor,
   type Explanation,
   type ExplainFocus,

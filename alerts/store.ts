@@ -34,6 +34,8 @@ export interface AlertFilter {
   status?: AlertStatus | 'all';
   service?: string | undefined;
   openedAfterMs?: number;
+  /** Only alerts resolved at or after this time (ms since the epoch). */
+  resolvedAfterMs?: number;
   limit?: number;
 }
 
@@ -63,12 +65,14 @@ export function createAlertStore(client: ClickHouseClient): AlertStore {
 WHERE ({status:String} = 'all' OR status = {status:String})
   AND ({service:String} = '' OR service = {service:String})
   AND openedAt >= fromUnixTimestamp64Milli({after:Int64})
+  AND ({resolvedAfter:Int64} = 0 OR resolvedAt >= fromUnixTimestamp64Milli({resolvedAfter:Int64}))
 ORDER BY openedAt DESC, id
 LIMIT {limit:UInt32}`,
       query_params: {
         status: filter.status ?? 'all',
         service: filter.service ?? '',
         after: filter.openedAfterMs ?? 0,
+        resolvedAfter: filter.resolvedAfterMs ?? 0,
         limit: filter.limit ?? 200,
       },
       format: 'JSONEachRow',

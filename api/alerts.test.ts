@@ -2,34 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { pino } from 'pino';
 import { createAlertStore, type Alert } from '../alerts/index.ts';
+import { sampleAlert } from '../test/support/alerts.ts';
 import { openStorage, type Storage } from '../storage/index.ts';
 import { createApi } from './app.ts';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 
-function alert(overrides: Partial<Alert>): Alert {
-  return {
-    id: 'a1',
-    service: 'checkout',
-    signal: 'latency_p99',
-    signals: ['latency_p99'],
-    operation: 'GET /cart/:id',
-    severity: 'warning',
-    status: 'open',
-    score: 0.93,
-    observed: 812,
-    expected: 120,
-    openedAt: '2026-11-24T11:50:00.000Z',
-    updatedAt: '2026-11-24T11:50:00.000Z',
-    acknowledgedAt: null,
-    acknowledgedBy: null,
-    resolvedAt: null,
-    resolvedBy: null,
-    summary: 'checkout latency_p99 is 812 ms, expected 120 ms',
-    explanation: { operations: [{ value: 'GET /cart/:id', share: 0.9 }] },
-    ...overrides,
-  };
-}
+const alert = sampleAlert;
 
 describe('alerts API', () => {
   let storage: Storage;
@@ -88,7 +67,7 @@ describe('alerts API', () => {
     const response = await app().request('/v1/alerts/a1');
     expect(await response.json()).toMatchObject({
       id: 'a1',
-      explanation: { operations: [{ value: 'GET /cart/:id' }] },
+      explanation: { contributors: [{ dimension: 'http.route', value: '/cart/:id' }] },
       openedAt: '2026-11-24T11:50:00.000Z',
     });
     expect((await app().request('/v1/alerts/nope')).status).toBe(404);

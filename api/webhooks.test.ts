@@ -82,6 +82,70 @@ describe('webhook subscriptions API', () => {
     });
   });
 
+  it('takes PagerDuty and Alertmanager subscriptions, and never shows a routing key', async () => {
+    const refused = async (method: string, path: string, body: unknown, message: RegExp) => {
+      const response = await send(method, path, body);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { message: string }).message).toMatch(message);
+    };
+    await refused(
+      'POST',
+      '/v1/webhooks',
+      { kind: 'pagerduty', events: ['anomaly.opened'] },
+      /routingKey: is required for kind pagerduty/,
+    );
+    await refused('POST', '/v1/webhooks', { events: ['anomaly.opened'] }, /url: is required/);
+    await refused(
+      'POST',
+      '/v1/webhooks',
+      { url: 'http://127.0.0.1:9999/am', routingKey: 'R1', events: ['anomaly.opened'] },
+      /routingKey: only a subscription of kind pagerduty/,
+    );
+    await refused(
+      'POST',
+      '/v1/webhooks',
+      { kind: 'slack', url: 'http://127.0.0.1:9999/', events: ['anomaly.opened'] },
+      /kind/,
+    );
+
+    const routingKey = 'R0UT1NGKEY0123456789abcdefabcdef';
+    const created = await send('POST', '/v1/webhooks', {
+      kind: 'pagerduty',
+      routingKey,
+      events: ['anomaly.opened', 'anomaly.resolved'],
+    });
+    expect(created.status).toBe(201);
+    const pagerduty = (await created.json()) as { id: string };
+    expect(pagerduty).toMatchObject({
+      kind: 'pagerduty',
+      url: 'https://events.pagerduty.com/v2/enqueue',
+    });
+    expect(JSON.stringify(pagerduty)).not.toContain(routingKey);
+    expect(JSON.stringify(await (await send('GET', '/v1/webhooks')).json())).not.toContain(
+      routingKey,
+    );
+    const patched = await send('PATCH', `/v1/webhooks/${pagerduty.id}`, { routingKey: 'NEWKEY' });
+    expect(patched.status).toBe(200);
+    expect(JSON.stringify(await patched.json())).not.toContain('NEWKEY');
+    expect((await createWebhookStore(storage.client).get(pagerduty.id))!.routingKey).toBe('NEWKEY');
+
+    const alertmanager = (await (
+      await send('POST', '/v1/webhooks', {
+        kind: 'alertmanager',
+        url: 'http://127.0.0.1:9999/am',
+        events: ['anomaly.opened'],
+      })
+    ).json()) as { id: string; kind: string };
+    expect(alertmanager.kind).toBe('alertmanager');
+    await refused(
+      'PATCH',
+      `/v1/webhooks/${alertmanager.id}`,
+      { routingKey: 'X' },
+      /routingKey: only a subscription of kind pagerduty/,
+    );
+    await refused('PATCH', `/v1/webhooks/${alertmanager.id}`, { kind: 'webhook' }, /kind/);
+  });
+
   it('changes, rotates (both secrets sign during the overlap) and deletes', async () => {
     const { id, secret: first } = (await (
       await send('POST', '/v1/webhooks', {

@@ -40,7 +40,7 @@ export function registerWebhookRoutes(app: Hono, options: WebhookRoutesOptions):
 
   app.post('/v1/webhooks', async (c) => {
     const input = parseWith(WebhookCreate, await readJsonBody(c.req.raw), 'body');
-    await guard(input.url);
+    await guard(input.url); // PagerDuty's own address (the default) is checked at delivery
     const { webhook, secret } = await options.store.create(input, options.now());
     return c.json({ ...webhook, secret }, 201);
   });
@@ -56,6 +56,14 @@ export function registerWebhookRoutes(app: Hono, options: WebhookRoutesOptions):
   app.patch('/v1/webhooks/:id', async (c) => {
     const patch = parseWith(WebhookPatch, await readJsonBody(c.req.raw), 'body');
     await guard(patch.url);
+    if (patch.routingKey !== undefined) {
+      const existing = await options.store.get(c.req.param('id'));
+      if (existing && existing.kind !== 'pagerduty') {
+        throw badRequest(
+          'invalid body: routingKey: only a subscription of kind pagerduty has a routing key',
+        );
+      }
+    }
     const webhook = await options.store.update(c.req.param('id'), patch, options.now());
     if (!webhook) throw notFound(`no webhook with id ${c.req.param('id')}`);
     return c.json(webhook);

@@ -104,6 +104,20 @@ const schema = z.object({
     .transform((parts) =>
       parts.map((part) => Number(part.slice(0, -1)) * DURATION_UNITS_MS[part.slice(-1)]!),
     ),
+  OPSLESS_ALERTMANAGER_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://alertmanager:9093' })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  OPSLESS_ALERTMANAGER_RESEND: duration
+    .default(60_000)
+    .refine((ms) => ms >= 1_000, 'must be at least 1s'),
+  OPSLESS_PUBLIC_URL: z
+    .url({
+      protocol: /^https?$/,
+      error: 'must be an http(s) URL such as https://opsless.example.com',
+    })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   OPSLESS_WATCH_METRICS: z
     .string()
     .default(DEFAULT_WATCHED_METRICS.join(','))
@@ -164,6 +178,10 @@ export interface Config {
   webhookAllow: string;
   /** Waits between webhook delivery attempts, ms; after the last, the endpoint is disabled. */
   webhookRetryScheduleMs: number[];
+  /** Alertmanager that firing alerts are pushed to, and how often they are re-sent. */
+  alertmanager: { url: string; resendMs: number } | undefined;
+  /** The UI as its users reach it, for links in alerts; default: the API address. */
+  publicUrl: string | undefined;
 }
 
 /** Thrown when the environment holds an invalid setting; the message names each variable. */
@@ -218,9 +236,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.OPSLESS_LOG_LEVEL,
     webhookAllow: e.OPSLESS_WEBHOOK_ALLOW,
     webhookRetryScheduleMs: e.OPSLESS_WEBHOOK_RETRY_SCHEDULE,
+    alertmanager:
+      e.OPSLESS_ALERTMANAGER_URL === undefined
+        ? undefined
+        : { url: e.OPSLESS_ALERTMANAGER_URL, resendMs: e.OPSLESS_ALERTMANAGER_RESEND },
+    publicUrl: e.OPSLESS_PUBLIC_URL,
   };
 }
 
 function isSecret(name: string): boolean {
-  return /KEY|PASSWORD|SECRET|TOKEN/.test(name);
+  // URLs may carry credentials (user:password@host).
+  return /KEY|PASSWORD|SECRET|TOKEN|_URL$/.test(name);
 }

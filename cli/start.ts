@@ -8,10 +8,12 @@ import { createApi } from '../api/index.ts';
 import { bindGrpc, createCollector } from '../collector/index.ts';
 import { createDetectorLoop, engineModels } from '../detector/index.ts';
 import {
+  createAlertmanagerPusher,
   createDeliveryWorker,
   createWebhookStore,
   enqueue,
   parseAllowList,
+  type AlertmanagerPusher,
   type EventType,
 } from '../hooks/index.ts';
 import { openStorage } from '../storage/index.ts';
@@ -83,9 +85,20 @@ export async function startOpsless(
   }
 
   let apiPort: number | null = null;
+  /** Where links in alerts point: OPSLESS_PUBLIC_URL, or this process's API address. */
+  const publicUrl = () => {
+    if (config.publicUrl !== undefined) return config.publicUrl;
+    const host = ['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${apiPort ?? config.apiPort}`;
+  };
   const webhookAllow = parseAllowList(config.webhookAllow);
   const webhooks = createWebhookStore(storage.client);
-  /** Puts an alert event in the outbox of every subscription that wants it. */
+  const alertStore = createAlertStore(storage.client);
+  let alertmanager: AlertmanagerPusher | undefined; // once the API address is known
+  /**
+   * Puts an alert event in the outbox of every subscription that wants it, and tells
+   * Alertmanager at once (the periodic re-send covers a failure).
+   */
   const notify = async (type: EventType, alert: Alert): Promise<void> => {
     await enqueue(
       storage.client,
@@ -93,6 +106,7 @@ export async function startOpsless(
       { type, timestamp: new Date().toISOString(), data: alert },
       Date.now(),
     );
+    await alertmanager?.push([alert]);
   };
 
   if (roles.api) {
@@ -118,10 +132,20 @@ export async function startOpsless(
     closers.push(() => closeServer(apiServer));
   }
 
+  if (config.alertmanager) {
+    alertmanager = createAlertmanagerPusher({
+      url: config.alertmanager.url,
+      intervalMs: config.alertmanager.resendMs,
+      alerts: alertStore,
+      publicUrl: publicUrl(),
+      logger,
+    });
+  }
+
   if (roles.detector) {
     const loop = createDetectorLoop({
       client: storage.client,
-      alerts: createAlertStore(storage.client),
+      alerts: alertStore,
       models: engineModels(),
       stepSeconds: config.detect.stepSeconds,
       lookbackMs: config.detect.lookbackMs,
@@ -147,9 +171,16 @@ export async function startOpsless(
         logger,
         allow: webhookAllow,
         retryScheduleMs: config.webhookRetryScheduleMs,
+        publicUrl: publicUrl(),
       });
       deliveries.start();
       closers.unshift(() => deliveries.close());
+      // … and re-sends firing alerts to Alertmanager.
+      if (alertmanager) {
+        const pusher = alertmanager;
+        pusher.start();
+        closers.unshift(() => pusher.close());
+      }
     }
   }
   ready = true;

@@ -47,3 +47,21 @@ export {
   type DeliveryWorker,
   type DeliveryWorkerOptions,
 } from './worker.ts';
+export {
+  alertmanagerPayload,
+  alertUrl,
+  labelsFingerprint,
+  pagerDutyPayload,
+  PAGERDUTY_EVENTS_URL,
+  renderBody,
+  toAlertmanagerAlert,
+  WEBHOOK_KINDS,
+  type AlertmanagerAlert,
+  type PayloadContext,
+  type WebhookKind,
+} from './formats.ts';
+export {
+  createAlertmanagerPusher,
+  type AlertmanagerPusher,
+  type AlertmanagerPusherOptions,
+} from './alertmanager.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PAGERDUTY_EVENTS_URL, WEBHOOK_KINDS } from './formats.ts';
 
 /** Event types a subscription can ask for. */
 export const EVENT_TYPES = [
@@ -12,23 +13,63 @@ export type EventType = (typeof EVENT_TYPES)[number];
 
 const Severity = z.enum(['warning', 'critical']);
 
-export const WebhookCreate = z.strictObject({
-  url: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2048),
+const WebhookFields = z.strictObject({
+  kind: z
+    .enum(WEBHOOK_KINDS)
+    .optional()
+    .describe(
+      'webhook (default): the opsless event; alertmanager: Alertmanager webhook payload version 4; pagerduty: PagerDuty Events API v2.',
+    ),
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+    .max(2048)
+    .optional()
+    .describe(`Required, except for kind pagerduty (default ${PAGERDUTY_EVENTS_URL}).`),
+  routingKey: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .describe('PagerDuty integration (routing) key; kind pagerduty only; never shown again.'),
   events: z.array(z.enum(EVENT_TYPES)).min(1).max(EVENT_TYPES.length),
   services: z.array(z.string().min(1).max(256)).max(1000).optional(),
   minSeverity: Severity.optional(),
   description: z.string().max(1000).optional(),
 });
+
+export const WebhookCreate = WebhookFields.superRefine((input, context) => {
+  const kind = input.kind ?? 'webhook';
+  if (kind !== 'pagerduty' && input.url === undefined) {
+    context.addIssue({ code: 'custom', path: ['url'], message: 'is required' });
+  }
+  if (kind === 'pagerduty' && input.routingKey === undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['routingKey'],
+      message: 'is required for kind pagerduty (the integration key of a PagerDuty service)',
+    });
+  }
+  if (kind !== 'pagerduty' && input.routingKey !== undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['routingKey'],
+      message: 'only a subscription of kind pagerduty has a routing key',
+    });
+  }
+});
 export type WebhookCreate = z.infer<typeof WebhookCreate>;
 
-export const WebhookPatch = WebhookCreate.partial().extend({
-  enabled: z.boolean().optional().describe('Re-enable an endpoint that was disabled.'),
-});
+export const WebhookPatch = WebhookFields.omit({ kind: true })
+  .partial()
+  .extend({
+    enabled: z.boolean().optional().describe('Re-enable an endpoint that was disabled.'),
+  });
 export type WebhookPatch = z.infer<typeof WebhookPatch>;
 
 /** A subscription as the API shows it: never its secrets. */
 export const Webhook = z.object({
   id: z.string(),
+  kind: z.enum(WEBHOOK_KINDS),
   url: z.string(),
   events: z.array(z.string()),
   services: z.array(z.string()).describe('Only these services; empty means all.'),

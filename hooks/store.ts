@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { nextVersion, WEBHOOKS_TABLE } from '../storage/index.ts';
+import { PAGERDUTY_EVENTS_URL, type WebhookKind } from './formats.ts';
 import type { Webhook, WebhookCreate, WebhookPatch } from './schema.ts';
 import { generateSecret } from './signing.ts';
 
@@ -9,6 +10,8 @@ export interface StoredWebhook extends Webhook {
   /** Signing secrets, current first; a previous one during a rotation overlap. */
   secrets: string[];
   previousSecretUntilMs: number | null;
+  /** PagerDuty routing key (kind pagerduty), '' otherwise; never shown. */
+  routingKey: string;
 }
 
 export interface WebhookStore {
@@ -31,12 +34,14 @@ export interface WebhookStore {
 
 interface Row {
   id: string;
+  kind: WebhookKind;
   url: string;
   events: string[];
   services: string[];
   minSeverity: 'warning' | 'critical';
   description: string;
   secrets: string[];
+  routingKey: string;
   previousSecretUntilMs: string | number | null;
   enabled: boolean;
   disabledReason: string;
@@ -45,13 +50,14 @@ interface Row {
   updatedAtMs: string | number;
 }
 
-const SELECT = `id, url, events, services, minSeverity, description, secrets,
+const SELECT = `id, kind, url, events, services, minSeverity, description, secrets, routingKey,
   toUnixTimestamp64Milli(previousSecretUntil) AS previousSecretUntilMs, enabled, disabledReason,
   deleted, toUnixTimestamp64Milli(createdAt) AS createdAtMs, toUnixTimestamp64Milli(updatedAt) AS updatedAtMs`;
 
 function fromRow(row: Row): StoredWebhook {
   return {
     id: row.id,
+    kind: row.kind,
     url: row.url,
     events: row.events,
     services: row.services,
@@ -62,6 +68,7 @@ function fromRow(row: Row): StoredWebhook {
     createdAt: new Date(Number(row.createdAtMs)).toISOString(),
     updatedAt: new Date(Number(row.updatedAtMs)).toISOString(),
     secrets: row.secrets,
+    routingKey: row.routingKey,
     previousSecretUntilMs:
       row.previousSecretUntilMs === null ? null : Number(row.previousSecretUntilMs),
   };
@@ -69,7 +76,12 @@ function fromRow(row: Row): StoredWebhook {
 
 /** The public view of a stored subscription. */
 export function publicWebhook(webhook: StoredWebhook): Webhook {
-  const { secrets: _secrets, previousSecretUntilMs: _until, ...visible } = webhook;
+  const {
+    secrets: _secrets,
+    previousSecretUntilMs: _until,
+    routingKey: _routingKey,
+    ...visible
+  } = webhook;
   return visible;
 }
 
@@ -81,12 +93,14 @@ export function createWebhookStore(client: ClickHouseClient): WebhookStore {
       values: [
         {
           id: webhook.id,
+          kind: webhook.kind,
           url: webhook.url,
           events: webhook.events,
           services: webhook.services,
           minSeverity: webhook.minSeverity,
           description: webhook.description,
           secrets: webhook.secrets,
+          routingKey: webhook.routingKey,
           previousSecretUntil: webhook.previousSecretUntilMs,
           enabled: webhook.enabled,
           disabledReason: webhook.disabledReason ?? '',
@@ -123,7 +137,8 @@ export function createWebhookStore(client: ClickHouseClient): WebhookStore {
       const now = new Date(nowMs).toISOString();
       const webhook: StoredWebhook = {
         id: `wh_${randomUUID().replaceAll('-', '')}`,
-        url: input.url,
+        kind: input.kind ?? 'webhook',
+        url: input.url ?? PAGERDUTY_EVENTS_URL,
         events: [...new Set(input.events)],
         services: input.services ?? [],
         minSeverity: input.minSeverity ?? 'warning',
@@ -134,6 +149,7 @@ export function createWebhookStore(client: ClickHouseClient): WebhookStore {
         updatedAt: now,
         secrets: [secret],
         previousSecretUntilMs: null,
+        routingKey: input.routingKey ?? '',
       };
       await write(webhook, false, nowMs);
       return { webhook: publicWebhook(webhook), secret };

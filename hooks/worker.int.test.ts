@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Webhook as Verifier } from 'standardwebhooks';
 import { openStorage, type Storage } from '../storage/index.ts';
+import { sampleAlert } from '../test/support/alerts.ts';
 import {
   createDeliveryWorker,
   createWebhookStore,
@@ -154,5 +155,137 @@ describe('webhook delivery', () => {
     });
     expect(redirecting.requests).toHaveLength(1);
     await redirecting.close();
+  });
+
+  it('sends PagerDuty Events v2 with one dedup_key per alert, and does not retry a refused event', async () => {
+    const pagerduty = await receiver([202, 202, 202, 400]);
+    const store = createWebhookStore(storage.client);
+    const routingKey = 'R0UT1NGKEY0123456789abcdefabcdef';
+    const { webhook, secret } = await store.create(
+      {
+        kind: 'pagerduty',
+        url: pagerduty.url,
+        routingKey,
+        events: ['anomaly.opened', 'anomaly.acknowledged', 'anomaly.resolved'],
+      },
+      clock,
+    );
+    const alert = sampleAlert({ id: 'alrt_pd' });
+    const lifecycle = ['anomaly.opened', 'anomaly.acknowledged', 'anomaly.resolved'] as const;
+    for (const [n, type] of lifecycle.entries()) {
+      await enqueue(
+        storage.client,
+        [(await store.get(webhook.id))!],
+        { type, timestamp: new Date(clock + n).toISOString(), data: alert },
+        clock,
+      );
+    }
+    await enqueue(
+      storage.client,
+      [(await store.get(webhook.id))!],
+      {
+        type: 'anomaly.opened',
+        timestamp: new Date(clock + 9).toISOString(),
+        data: sampleAlert({ id: 'alrt_pd_2' }),
+      },
+      clock,
+    );
+    expect(await worker().runOnce()).toMatchObject({ delivered: 3, failed: 1, retried: 0 });
+
+    const bodies = pagerduty.requests.map((request) => JSON.parse(request.body) as unknown);
+    expect(bodies[0]).toEqual({
+      routing_key: routingKey,
+      event_action: 'trigger',
+      dedup_key: 'alrt_pd',
+      payload: {
+        summary: 'checkout latency_p99 is 812 ms, expected 120 ms',
+        source: 'checkout',
+        severity: 'warning',
+        timestamp: alert.openedAt,
+        component: 'GET /cart/:id',
+        group: 'checkout',
+        class: 'latency_p99',
+        custom_details: {
+          signals: ['latency_p99'],
+          observed: 812,
+          expected: 120,
+          score: 0.93,
+          explanation: 'http.route=/cart/:id: 92% of slow spans (baseline 10%)',
+        },
+      },
+      client: 'opsless',
+      client_url: 'http://127.0.0.1:8080/alerts/alrt_pd',
+      links: [{ href: 'http://127.0.0.1:8080/alerts/alrt_pd', text: 'Alert in opsless' }],
+    });
+    expect(bodies.slice(1, 3)).toEqual([
+      { routing_key: routingKey, event_action: 'acknowledge', dedup_key: 'alrt_pd' },
+      { routing_key: routingKey, event_action: 'resolve', dedup_key: 'alrt_pd' },
+    ]);
+    for (const request of pagerduty.requests) {
+      expect(
+        new Verifier(secret).verify(request.body, request.headers as Record<string, string>),
+      ).toBeTruthy();
+    }
+    // The 400 is final for that event (PagerDuty would refuse it again); the endpoint stays.
+    const [refused] = await deliveriesOf(storage.client, webhook.id, 1);
+    expect(refused).toMatchObject({
+      status: 'failed',
+      lastStatus: 400,
+      lastError: 'refused, not retried: answered 400',
+    });
+    expect(await store.get(webhook.id)).toMatchObject({ enabled: true });
+    // The routing key is never written to the outbox.
+    const log = await deliveriesOf(storage.client, webhook.id, 10);
+    expect(JSON.stringify(log)).not.toContain(routingKey);
+    await pagerduty.close();
+  });
+
+  it('sends Alertmanager webhook payloads (version 4) to an alertmanager-kind subscription', async () => {
+    const target = await receiver([]);
+    const store = createWebhookStore(storage.client);
+    const { webhook } = await store.create(
+      {
+        kind: 'alertmanager',
+        url: target.url,
+        events: ['anomaly.opened', 'anomaly.resolved'],
+      },
+      clock,
+    );
+    const opened = sampleAlert({ id: 'alrt_am' });
+    const resolvedAt = '2026-11-24T12:10:00.000Z';
+    for (const [n, [type, data]] of (
+      [
+        ['anomaly.opened', opened],
+        ['anomaly.resolved', { ...opened, status: 'resolved', resolvedAt }],
+      ] as const
+    ).entries()) {
+      await enqueue(
+        storage.client,
+        [(await store.get(webhook.id))!],
+        { type, timestamp: new Date(clock + n).toISOString(), data },
+        clock,
+      );
+    }
+    expect(await worker().runOnce()).toMatchObject({ delivered: 2 });
+    const [firing, resolved] = target.requests.map(
+      (request) =>
+        JSON.parse(request.body) as {
+          version: string;
+          status: string;
+          alerts: Array<{ status: string; labels: Record<string, string>; endsAt: string }>;
+        },
+    );
+    expect(firing).toMatchObject({
+      version: '4',
+      status: 'firing',
+      receiver: 'opsless',
+      alerts: [{ status: 'firing', endsAt: '0001-01-01T00:00:00Z' }],
+    });
+    expect(firing!.alerts[0]!.labels).toMatchObject({ service: 'checkout', alert_id: 'alrt_am' });
+    expect(resolved).toMatchObject({
+      status: 'resolved',
+      alerts: [{ status: 'resolved', endsAt: resolvedAt }],
+    });
+    await target.close();
   });
 });

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import { attemptDelivery } from './attempt.ts';
+import { renderBody } from './formats.ts';
 import { pendingDeliveries, writeDeliveries, type Delivery } from './outbox.ts';
 import { webhookHeaders } from './signing.ts';
 import type { AllowList } from './ssrf.ts';
@@ -25,6 +26,8 @@ export interface DeliveryWorkerOptions {
   concurrency?: number;
   timeoutMs?: number;
   pollMs?: number;
+  /** The opsless UI as users reach it, for links in Alertmanager and PagerDuty payloads. */
+  publicUrl?: string;
 }
 
 export interface DeliveryWorker {
@@ -44,6 +47,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const now = options.now ?? Date.now;
   const schedule = options.retryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS;
   const jitter = options.jitter ?? 0.1;
+  const publicUrl = options.publicUrl ?? 'http://127.0.0.1:8080';
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<{ delivered: number; failed: number; retried: number }> | undefined;
   let closed = false;
@@ -69,17 +73,14 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         continue;
       }
       if (delivery.dueAtMs > attemptAtMs) return; // the head is waiting: so is the rest
+      const body = renderBody(webhook, delivery.body, { publicUrl });
       const outcome = await attemptDelivery({
         url: webhook.url,
         headers: webhookHeaders(
-          {
-            id: delivery.id,
-            timestampSeconds: Math.floor(attemptAtMs / 1000),
-            body: delivery.body,
-          },
+          { id: delivery.id, timestampSeconds: Math.floor(attemptAtMs / 1000), body },
           signingSecrets(webhook, attemptAtMs),
         ),
-        body: delivery.body,
+        body,
         timeoutMs: options.timeoutMs ?? 15_000,
         allow: options.allow,
       });
@@ -93,6 +94,14 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       if (outcome.kind === 'delivered') {
         totals.delivered++;
         await writeDeliveries(options.client, [{ ...base, status: 'delivered', lastError: '' }]);
+        continue;
+      }
+      if (outcome.kind === 'retry' && refused(webhook, outcome.status)) {
+        // Alertmanager and PagerDuty never retry a refused event: it would be refused again.
+        totals.failed++;
+        await writeDeliveries(options.client, [
+          { ...base, status: 'failed', lastError: `refused, not retried: ${outcome.reason}` },
+        ]);
         continue;
       }
       const wait = schedule[attempts - 1];
@@ -163,4 +172,15 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       await running?.catch(() => undefined);
     },
   };
+}
+
+/**
+ * A 4xx other than 408 and 429 from an Alertmanager-style or PagerDuty receiver: the event
+ * is malformed for it and will not be retried (as Alertmanager and PagerDuty themselves do).
+ * A plain webhook is retried on every failure, as Standard Webhooks expects.
+ */
+function refused(webhook: StoredWebhook, status: number): boolean {
+  return (
+    webhook.kind !== 'webhook' && status >= 400 && status < 500 && status !== 408 && status !== 429
+  );
 }

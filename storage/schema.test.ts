@@ -19,6 +19,8 @@ describe('schema rendering', () => {
     const all = statements('prod');
     for (const statement of all.filter((sql) => sql.startsWith('CREATE')))
       expect(statement).toMatch(/^CREATE \S+( VIEW)? IF NOT EXISTS \S+ ON CLUSTER `prod`/);
+    for (const statement of all.filter((sql) => sql.startsWith('ALTER')))
+      expect(statement).toMatch(/^ALTER TABLE \S+ ON CLUSTER `prod`/);
     const sql = all.join('\n');
     expect(sql).toContain(
       "ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')",

@@ -4,7 +4,7 @@ import { rollupStatements } from './rollups.ts';
 import { SCORES_TABLE, scoresTableStatement } from './scores-table.ts';
 import { detectorStateTableStatement } from './detector-state-table.ts';
 import { WEBHOOK_OUTBOX_TABLE, webhookOutboxTableStatement } from './webhook-outbox-table.ts';
-import { webhooksTableStatement } from './webhooks-table.ts';
+import { webhookKindColumnsStatement, webhooksTableStatement } from './webhooks-table.ts';
 
 export interface SchemaOptions {
   /** Cluster name: renders `ON CLUSTER` and Replicated engines. */
@@ -260,6 +260,11 @@ export function migrations(options: SchemaOptions): Migration[] {
     { version: 6, name: 'detector state', statements: [detectorStateTableStatement(options)] },
     { version: 7, name: 'webhook subscriptions', statements: [webhooksTableStatement(options)] },
     { version: 8, name: 'webhook outbox', statements: [webhookOutboxTableStatement(options)] },
+    {
+      version: 9,
+      name: 'webhook kinds (alertmanager, pagerduty)',
+      statements: [webhookKindColumnsStatement(options)],
+    },
   ];
 }
 

@@ -27,3 +27,13 @@ export function webhooksTableStatement(options: SchemaOptions): string {
 ) ENGINE = ${engine(options, 'ReplacingMergeTree', 'version')}
 ORDER BY id`;
 }
+
+/**
+ * What a subscription receives (`webhook`, `alertmanager`, `pagerduty`) and, for
+ * PagerDuty, the routing key its events carry.
+ */
+export function webhookKindColumnsStatement(options: SchemaOptions): string {
+  return `ALTER TABLE ${WEBHOOKS_TABLE}${onCluster(options)}
+  ADD COLUMN IF NOT EXISTS kind LowCardinality(String) DEFAULT 'webhook' AFTER id,
+  ADD COLUMN IF NOT EXISTS routingKey String DEFAULT '' AFTER secrets`;
+}
