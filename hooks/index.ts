@@ -35,7 +35,8 @@ export { attemptDelivery, retryAfter, type AttemptOutcome } from './attempt.ts';
 export {
   deliveriesOf,
   enqueue,
-  pendingDeliveries,
+  dueEndpoints,
+  pendingOf,
   wants,
   type Delivery,
   type DeliveryStatus,

@@ -43,15 +43,58 @@ export function wants(webhook: StoredWebhook, event: HookEvent): boolean {
   return webhook.minSeverity !== 'critical' || event.data.severity === 'critical';
 }
 
-/** Writes rows as their newest version. */
+type OutboxRow = Record<string, unknown>;
+
+/** Rows per insert, at most; more wait for the next one. */
+const MAX_ROWS_PER_INSERT = 5_000;
+
+/**
+ * Group commit: writes that arrive while an insert runs go together in the next one, so
+ * many small writers (delivery lanes, events being enqueued) cost few inserts. Each
+ * write resolves once its rows are stored.
+ */
+function groupCommit(client: ClickHouseClient): (rows: OutboxRow[]) => Promise<void> {
+  const waiting: Array<{ rows: OutboxRow[]; resolve: () => void; reject: (e: unknown) => void }> =
+    [];
+  let inserting = false;
+  const drain = async () => {
+    inserting = true;
+    while (waiting.length > 0) {
+      let count = 0;
+      const take = waiting.findIndex((write) => (count += write.rows.length) > MAX_ROWS_PER_INSERT);
+      const batch = waiting.splice(0, take <= 0 ? waiting.length : take);
+      try {
+        await client.insert({
+          table: WEBHOOK_OUTBOX_TABLE,
+          values: batch.flatMap((write) => write.rows),
+          format: 'JSONEachRow',
+        });
+        for (const write of batch) write.resolve();
+      } catch (error) {
+        for (const write of batch) write.reject(error);
+      }
+    }
+    inserting = false;
+  };
+  return (rows) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ rows, resolve, reject });
+      if (!inserting) void drain();
+    });
+}
+
+const writers = new WeakMap<ClickHouseClient, (rows: OutboxRow[]) => Promise<void>>();
+
+/** Writes rows as their newest version (the version is taken now, in call order). */
 export async function writeDeliveries(
   client: ClickHouseClient,
   deliveries: Delivery[],
 ): Promise<void> {
   if (deliveries.length === 0) return;
-  await client.insert({
-    table: WEBHOOK_OUTBOX_TABLE,
-    values: deliveries.map((delivery) => ({
+  let write = writers.get(client);
+  if (!write) writers.set(client, (write = groupCommit(client)));
+  await write(
+    deliveries.map((delivery) => ({
       webhookId: delivery.webhookId,
       id: delivery.id,
       type: delivery.type,
@@ -65,8 +108,7 @@ export async function writeDeliveries(
       lastError: delivery.lastError,
       version: nextVersion(),
     })),
-    format: 'JSONEachRow',
-  });
+  );
 }
 
 /**
@@ -120,15 +162,40 @@ function fromRow(row: Row): Delivery {
   };
 }
 
-/** Pending deliveries, per endpoint in event order (at most `limit`). */
-export async function pendingDeliveries(
+/**
+ * Endpoints whose oldest pending delivery is due at `nowMs` (a waiting head holds its
+ * endpoint back, never the others), leaving out `exclude` (being delivered already):
+ * at most `endpoints` of them, oldest head first.
+ */
+export async function dueEndpoints(
   client: ClickHouseClient,
+  options: { nowMs: number; exclude: string[]; endpoints: number },
+): Promise<string[]> {
+  const result = await client.query({
+    query: `SELECT webhookId, min(eventTime) AS headTime
+FROM ${WEBHOOK_OUTBOX_TABLE} FINAL
+WHERE status = 'pending' AND webhookId NOT IN {exclude:Array(String)}
+GROUP BY webhookId
+HAVING argMin(dueAt, (eventTime, id)) <= fromUnixTimestamp64Milli({now:Int64})
+ORDER BY headTime
+LIMIT {endpoints:UInt32}`,
+    query_params: { now: options.nowMs, exclude: options.exclude, endpoints: options.endpoints },
+    format: 'JSONEachRow',
+  });
+  return (await result.json<{ webhookId: string }>()).map((row) => row.webhookId);
+}
+
+/** The oldest pending deliveries of one endpoint, in event order (at most `limit`). */
+export async function pendingOf(
+  client: ClickHouseClient,
+  webhookId: string,
   limit: number,
 ): Promise<Delivery[]> {
   const result = await client.query({
-    query: `SELECT ${SELECT} FROM ${WEBHOOK_OUTBOX_TABLE} FINAL WHERE status = 'pending'
-ORDER BY webhookId, eventTime, id LIMIT {limit:UInt32}`,
-    query_params: { limit },
+    query: `SELECT ${SELECT} FROM ${WEBHOOK_OUTBOX_TABLE} FINAL
+WHERE webhookId = {webhookId:String} AND status = 'pending'
+ORDER BY eventTime, id LIMIT {limit:UInt32}`,
+    query_params: { webhookId, limit },
     format: 'JSONEachRow',
   });
   return (await result.json<Row>()).map(fromRow);

@@ -33,7 +33,11 @@ async function receiver(script: Array<number | 'hang'>) {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  return { url, requests, close: () => new Promise((resolve) => server.close(resolve)) };
+  const close = () => {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(resolve));
+  };
+  return { url, requests, close };
 }
 
 const event = (n: number, service = 'checkout'): HookEvent => ({
@@ -288,4 +292,36 @@ describe('webhook delivery', () => {
     });
     await target.close();
   });
+
+  it('keeps delivering to other endpoints while one hangs (no head-of-line blocking)', async () => {
+    const hanging = await receiver(['hang']);
+    const healthy = await receiver([]);
+    const store = createWebhookStore(storage.client);
+    const slow = await store.create({ url: hanging.url, events: ['anomaly.opened'] }, Date.now());
+    const fine = await store.create({ url: healthy.url, events: ['anomaly.opened'] }, Date.now());
+    const running = createDeliveryWorker({
+      client: storage.client,
+      store,
+      logger: pino({ level: 'silent' }),
+      allow,
+      timeoutMs: 60_000,
+      pollMs: 50,
+    });
+    running.start();
+    try {
+      await enqueue(storage.client, [(await store.get(slow.webhook.id))!], event(30), Date.now());
+      while (hanging.requests.length === 0) await new Promise((r) => setTimeout(r, 20));
+      // The hanging attempt is open; an event for another endpoint arrives now.
+      await enqueue(storage.client, [(await store.get(fine.webhook.id))!], event(31), Date.now());
+      while (healthy.requests.length === 0) await new Promise((r) => setTimeout(r, 20));
+      expect((JSON.parse(healthy.requests[0]!.body) as HookEvent).data.id).toBe('alert-31');
+      const [stillWaiting] = await deliveriesOf(storage.client, slow.webhook.id, 1);
+      expect(stillWaiting).toMatchObject({ status: 'pending', attempts: 0 });
+    } finally {
+      await hanging.close();
+      await store.disable(slow.webhook.id, 'test over', Date.now());
+      await running.close();
+      await healthy.close();
+    }
+  }, 30_000);
 });
