@@ -108,6 +108,12 @@ describe('webhook subscriptions API', () => {
       /kind/,
     );
 
+    await refused(
+      'POST',
+      '/v1/webhooks',
+      { kind: 'pagerduty', routingKey: 'R1', events: ['anomaly.opened', 'scaling.recommended'] },
+      /events: a subscription of kind pagerduty takes anomaly\.\* events only, not scaling\.recommended/,
+    );
     const routingKey = 'R0UT1NGKEY0123456789abcdefabcdef';
     const created = await send('POST', '/v1/webhooks', {
       kind: 'pagerduty',

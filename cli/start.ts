@@ -15,6 +15,7 @@ import {
   parseAllowList,
   type AlertmanagerPusher,
   type EventType,
+  type HookEvent,
 } from '../hooks/index.ts';
 import { openStorage } from '../storage/index.ts';
 import type { Config } from './config.ts';
@@ -95,17 +96,18 @@ export async function startOpsless(
   const webhooks = createWebhookStore(storage.client);
   const alertStore = createAlertStore(storage.client);
   let alertmanager: AlertmanagerPusher | undefined; // once the API address is known
-  /**
-   * Puts an alert event in the outbox of every subscription that wants it, and tells
-   * Alertmanager at once (the periodic re-send covers a failure).
-   */
-  const notify = async (type: EventType, alert: Alert): Promise<void> => {
+  /** Puts an event in the outbox of every subscription that wants it. */
+  const publish = async (type: EventType, data: HookEvent['data']): Promise<void> => {
     await enqueue(
       storage.client,
       await webhooks.all(),
-      { type, timestamp: new Date().toISOString(), data: alert },
+      { type, timestamp: new Date().toISOString(), data },
       Date.now(),
     );
+  };
+  /** An alert event: to subscribers, and to Alertmanager at once (the re-send covers a failure). */
+  const notify = async (type: EventType, alert: Alert): Promise<void> => {
+    await publish(type, alert);
     await alertmanager?.push([alert]);
   };
 

@@ -7,6 +7,11 @@ export const EVENT_TYPES = [
   'anomaly.updated',
   'anomaly.acknowledged',
   'anomaly.resolved',
+  'scaling.recommended',
+  'remediation.pending_approval',
+  'remediation.started',
+  'remediation.succeeded',
+  'remediation.failed',
   'webhook.test',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -48,6 +53,16 @@ export const WebhookCreate = WebhookFields.superRefine((input, context) => {
       path: ['routingKey'],
       message: 'is required for kind pagerduty (the integration key of a PagerDuty service)',
     });
+  }
+  if (kind !== 'webhook') {
+    const others = input.events.filter((type) => !type.startsWith('anomaly.'));
+    if (others.length > 0) {
+      context.addIssue({
+        code: 'custom',
+        path: ['events'],
+        message: `a subscription of kind ${kind} takes anomaly.* events only, not ${others.join(', ')}`,
+      });
+    }
   }
   if (kind !== 'pagerduty' && input.routingKey !== undefined) {
     context.addIssue({
