@@ -18,7 +18,7 @@ import {
 } from './calibration.ts';
 import { createNeuralForecaster, restoreNeuralForecaster, type NeuralState } from './neural.ts';
 import { createRegimeState, regimeMeasure, type RegimeState } from './regime.ts';
-import type { Detector, DetectorOptions, DetectorState, Verdict } from './types.ts';
+import type { Detector, DetectorOptions, DetectorState, ForecastPoint, Verdict } from './types.ts';
 
 /**
  * Score at or above which a point is an anomaly. Chosen on the NAB corpus, where the best
@@ -120,6 +120,7 @@ function fromState(state: EngineState): Detector {
       }
       return verdicts;
     },
+    forecast: (steps) => forecastAhead(state.baseline, steps),
     toJSON: () => {
       const copy = structuredClone(state);
       if (copy.neural && forecaster) copy.neural.model = forecaster.toJSON();
@@ -166,6 +167,33 @@ function step(
   }
   learn(state.baseline, timeMs, value, DEFAULT_BASELINE_TUNING);
   return verdict;
+}
+
+/** Longest forecast one call may ask for: bounds the work of a request. */
+const MAX_FORECAST_STEPS = 10_000;
+
+/** The baseline's forecast, with the band of step(), for the intervals after the last point. */
+function forecastAhead(baseline: BaselineState, steps: number): ForecastPoint[] {
+  if (!Number.isInteger(steps) || steps < 0 || steps > MAX_FORECAST_STEPS) {
+    throw new Error(
+      `forecast steps must be a whole number from 0 to ${MAX_FORECAST_STEPS} (got ${steps})`,
+    );
+  }
+  const points: ForecastPoint[] = [];
+  if (baseline.stepMs === null || baseline.lastTimeMs === null) return points;
+  for (let ahead = 1; ahead <= steps; ahead++) {
+    const timestampMs = baseline.lastTimeMs + ahead * baseline.stepMs;
+    const predicted = forecast(baseline, timestampMs);
+    if (predicted === null) break;
+    const sigma = MAD_TO_SIGMA * predicted.scale;
+    points.push({
+      timestampMs,
+      expected: predicted.expected,
+      lower: predicted.expected - BAND_SIGMAS * sigma,
+      upper: predicted.expected + BAND_SIGMAS * sigma,
+    });
+  }
+  return points;
 }
 
 /** The neural forecaster's residual as a surprise (0 until it has trained, or when off). */

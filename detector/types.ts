@@ -23,8 +23,23 @@ export interface Detector {
   update(timestampMs: number, value: number): Verdict;
   /** Same as calling update for each point in order; faster for long histories. */
   updateBatch(timestampsMs: ArrayLike<number>, values: ArrayLike<number>): Verdict[];
+  /**
+   * The baseline's expected value and band for each of the next `steps` sampling intervals
+   * after the last point learned (at most 10,000), from the past only; learns nothing and
+   * changes no score. Empty until the sampling interval is known (after 17 points).
+   */
+  forecast(steps: number): ForecastPoint[];
   /** Everything needed to resume exactly where this detector stands. */
   toJSON(): DetectorState;
+}
+
+/** What the baseline expects at one future time. */
+export interface ForecastPoint {
+  timestampMs: number;
+  expected: number;
+  /** The band of normal values, as in Verdict (it does not widen with the horizon). */
+  lower: number;
+  upper: number;
 }
 
 /** Serialised detector; opaque to callers, versioned for forward compatibility. */

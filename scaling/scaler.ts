@@ -1,0 +1,139 @@
+import {
+  createDetector,
+  restoreDetector,
+  type Detector,
+  type DetectorState,
+  type ForecastPoint,
+} from '../detector/index.ts';
+import { predictiveReplicas } from './forecast.ts';
+import { createHpa, type HpaState, type MetricReading } from './hpa.ts';
+import { durationMs, metricKey, type ScalingPolicy } from './policy.ts';
+
+/**
+ * One service's scaler: the reactive HPA plus, when the policy enables it, a forecaster
+ * per target metric (the detector engine, which learns each total online) and the
+ * predictive count. Pure: time and readings come in, a decision goes out.
+ */
+
+export interface ScalingDecision {
+  current: number;
+  reactive: number;
+  /** Null when predictive scaling is off or no forecast exists yet. */
+  predictive: number | null;
+  /** What to run: max(reactive, predictive) in forecastAndScale mode, else reactive. */
+  final: number;
+  reasons: string[];
+  /** Each target's forecast over the lookahead, by metricKey (empty when off). */
+  forecast: Record<string, ForecastPoint[]>;
+}
+
+export interface ScalerInput {
+  nowMs: number;
+  currentReplicas: number;
+  /** Readings by metricKey, as for the HPA. */
+  metrics: Readonly<Record<string, MetricReading | undefined>>;
+  /** Whether `final` will be applied (default true); see HpaInput.apply. */
+  apply?: boolean;
+}
+
+export interface ScalerState {
+  version: 1;
+  hpa: HpaState;
+  forecasters: Record<string, DetectorState>;
+}
+
+export interface Scaler {
+  /**
+   * Teaches a target's forecaster one step of its service-wide total (requests per second,
+   * queue length, or CPU % summed over replicas). Steps should be regular, e.g. the
+   * detector step; the forecast is in the same steps.
+   */
+  observe(key: string, timestampMs: number, total: number): void;
+  recommend(input: ScalerInput): ScalingDecision;
+  toJSON(): ScalerState;
+}
+
+export interface ScalerOptions {
+  policy: ScalingPolicy;
+  state?: ScalerState;
+  /** See PredictiveInput.headroom. */
+  headroom?: number;
+}
+
+/** A scaler for one service; `state` from toJSON() resumes it. */
+export function createScaler(options: ScalerOptions): Scaler {
+  const { policy } = options;
+  if (options.state && options.state.version !== 1) {
+    throw new Error(
+      `scaler state version ${String(options.state.version)} is not supported (expected 1)`,
+    );
+  }
+  const hpa = createHpa(policy, options.state?.hpa);
+  const forecasters = new Map<string, Detector>();
+  const cached = new Map<string, ForecastPoint[]>();
+  for (const target of policy.metrics) {
+    const key = metricKey(target);
+    const stored = options.state?.forecasters[key];
+    forecasters.set(key, stored ? restoreDetector(stored) : createDetector());
+  }
+  const lookaheadMs = durationMs(policy.predictive.lookahead);
+
+  const forecastOf = (key: string, detector: Detector): ForecastPoint[] => {
+    let points = cached.get(key);
+    if (points === undefined) {
+      // Two points give the forecaster's step, and so how many steps the lookahead spans.
+      const first = detector.forecast(2);
+      const stepMs = first.length === 2 ? first[1]!.timestampMs - first[0]!.timestampMs : 0;
+      points = stepMs > 0 ? detector.forecast(Math.ceil(lookaheadMs / stepMs)) : [];
+      cached.set(key, points);
+    }
+    return points;
+  };
+
+  return {
+    observe(key, timestampMs, total) {
+      const detector = forecasters.get(key);
+      if (!detector) throw new Error(`no metric target "${key}" in this policy`);
+      detector.update(timestampMs, total);
+      cached.delete(key);
+    },
+    recommend(input) {
+      const reactive = hpa.recommend({ ...input, apply: false });
+      const reasons = reactive.reasons.map((reason) => `reactive ${reason}`);
+      const forecast: Record<string, ForecastPoint[]> = {};
+      let predictive: number | null = null;
+      if (policy.predictive.enabled) {
+        for (const [key, detector] of forecasters) forecast[key] = forecastOf(key, detector);
+        const predicted = predictiveReplicas({
+          policy,
+          nowMs: input.nowMs,
+          forecasts: forecast,
+          ...(options.headroom === undefined ? {} : { headroom: options.headroom }),
+        });
+        predictive = predicted.replicas;
+        reasons.push(...predicted.reasons.map((reason) => `predictive ${reason}`));
+      }
+      let final = reactive.desired;
+      if (predictive !== null && policy.predictive.mode === 'forecastAndScale') {
+        if (predictive > final) reasons.push(`scale out ahead of the forecast to ${predictive}`);
+        final = Math.max(final, predictive);
+      }
+      if (input.apply !== false) hpa.recordScale(input.nowMs, input.currentReplicas, final);
+      return {
+        current: input.currentReplicas,
+        reactive: reactive.desired,
+        predictive,
+        final,
+        reasons,
+        forecast,
+      };
+    },
+    toJSON: () => ({
+      version: 1,
+      hpa: hpa.toJSON(),
+      forecasters: Object.fromEntries(
+        [...forecasters].map(([key, detector]) => [key, detector.toJSON()]),
+      ),
+    }),
+  };
+}
