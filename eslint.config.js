@@ -22,4 +22,29 @@ export default tseslint.config(
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // The web UI's browser modules: plain JS, type-checked through dashboards/tsconfig.json
+    // (checkJs, DOM types), so they get the type-aware rules too.
+    files: ['dashboards/ui/**/*.js'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: Object.assign(
+      {},
+      ...tseslint.configs.recommendedTypeChecked.map((config) => config.rules ?? {}),
+      {
+        '@typescript-eslint/no-floating-promises': 'error',
+        '@typescript-eslint/no-unused-vars': [
+          'error',
+          { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+        ],
+        // A JSDoc cast, /** @type {T} */ (value), is how JS narrows an API answer; ESTree
+        // drops its parentheses, so these rules see the uncast `any` and cannot be used.
+        // tsc (checkJs, strict) checks the casts instead.
+        '@typescript-eslint/no-unsafe-assignment': 'off',
+        '@typescript-eslint/no-unsafe-member-access': 'off',
+        '@typescript-eslint/no-unsafe-argument': 'off',
+      },
+    ),
+  },
 );

@@ -81,6 +81,7 @@ describe('API', () => {
           p99Ms: 39.7,
           status: 'learning',
           openAlerts: 0,
+          environments: [],
         },
         {
           name: 'frontend',
@@ -91,6 +92,7 @@ describe('API', () => {
           p99Ms: 10,
           status: 'learning',
           openAlerts: 0,
+          environments: [],
         },
       ],
     });
@@ -162,6 +164,41 @@ describe('API', () => {
       ).services.map((service) => service.name);
     expect(await names('since=2h')).toEqual(['checkout', 'frontend', 'old']);
     expect(await names('from=2026-11-24T10:30:00Z&to=2026-11-24T11:30:00Z')).toEqual(['old']);
+  });
+
+  it('lists the environments of each service and narrows to one with environment=', async () => {
+    await storage.client.insert({
+      table: 'otel_traces',
+      values: [
+        span({
+          ServiceName: 'search',
+          ResourceAttributes: { 'deployment.environment.name': 'prod' },
+        }),
+        span({
+          ServiceName: 'search',
+          Duration: 90e6,
+          ResourceAttributes: { 'deployment.environment': 'staging' },
+        }),
+      ],
+      format: 'JSONEachRow',
+    });
+    const services = async (query: string) =>
+      (
+        (await (await app().request(`/v1/services?${query}`)).json()) as {
+          services: Array<{ name: string; spans: number; environments: string[] }>;
+        }
+      ).services.filter((service) => service.name === 'search');
+    expect(await services('')).toMatchObject([
+      { name: 'search', spans: 2, environments: ['prod', 'staging'] },
+    ]);
+    expect(await services('environment=staging')).toMatchObject([
+      { name: 'search', spans: 1, p99Ms: 90, environments: ['staging'] },
+    ]);
+    expect(await services('environment=dev')).toEqual([]);
+    await storage.client.command({
+      query: "ALTER TABLE otel_traces DELETE WHERE ServiceName = 'search'",
+      clickhouse_settings: { mutations_sync: '1' },
+    });
   });
 
   it('answers a bad parameter with 400 and a message naming it', async () => {

@@ -4,6 +4,7 @@ import {
   ALERTS_TABLE,
   DETECTOR_STATE_TABLE,
   ENTRY_SPAN_SQL,
+  ENVIRONMENT_SQL,
   ERROR_SPAN_SQL,
 } from '../storage/index.ts';
 import type { TimeRange } from './time-range.ts';
@@ -22,16 +23,20 @@ export interface ServiceSummary {
   status: 'learning' | 'ok' | 'anomalous';
   /** Alerts open or acknowledged (not yet resolved). */
   openAlerts: number;
+  /** `deployment.environment.name` values seen on the service's spans (at most 10). */
+  environments: string[];
 }
 
 /**
  * Per-service span counts, errors (semantic-convention rules) and latency quantiles
  * in a time range. Latency is measured on entry spans (server, consumer, roots), the
- * time callers wait; a service that has none is measured on all its spans.
+ * time callers wait; a service that has none is measured on all its spans. With
+ * `environment`, only spans of that `deployment.environment.name` count.
  */
 export async function listServices(
   client: ClickHouseClient,
   range: TimeRange,
+  filter: { environment?: string | undefined } = {},
 ): Promise<ServiceSummary[]> {
   const result = await client.query({
     query: `SELECT
@@ -40,13 +45,20 @@ export async function listServices(
   countIf(${ERROR_SPAN_SQL}) AS errorSpans,
   if(countIf(${ENTRY_SPAN_SQL}) > 0,
      quantilesIf(0.5, 0.95, 0.99)(Duration, ${ENTRY_SPAN_SQL}),
-     quantiles(0.5, 0.95, 0.99)(Duration)) AS q
+     quantiles(0.5, 0.95, 0.99)(Duration)) AS q,
+  arraySort(groupUniqArrayIf(10)(${ENVIRONMENT_SQL}, ${ENVIRONMENT_SQL} != '')) AS environments
 FROM otel_traces
 WHERE Timestamp >= fromUnixTimestamp64Milli({fromMs:Int64})
-  AND Timestamp < fromUnixTimestamp64Milli({toMs:Int64})
+  AND Timestamp < fromUnixTimestamp64Milli({toMs:Int64})${
+    filter.environment === undefined ? '' : `\n  AND ${ENVIRONMENT_SQL} = {environment:String}`
+  }
 GROUP BY ServiceName
 ORDER BY ServiceName`,
-    query_params: { fromMs: range.fromMs, toMs: range.toMs },
+    query_params: {
+      fromMs: range.fromMs,
+      toMs: range.toMs,
+      ...(filter.environment === undefined ? {} : { environment: filter.environment }),
+    },
     format: 'JSONEachRow',
   });
   const rows = await result.json<{
@@ -54,6 +66,7 @@ ORDER BY ServiceName`,
     spans: string | number;
     errorSpans: string | number;
     q: number[];
+    environments: string[];
   }>();
   const { openAlerts, trainedSteps } = await detectorView(
     client,
@@ -71,6 +84,7 @@ ORDER BY ServiceName`,
       p99Ms: nanosToMs(row.q[2]),
       status: open > 0 ? 'anomalous' : steps < MIN_TRAINING_STEPS ? 'learning' : 'ok',
       openAlerts: open,
+      environments: row.environments,
     };
   });
 }

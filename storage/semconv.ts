@@ -21,3 +21,8 @@ export const ERROR_SPAN_SQL =
 
 /** Spans where a request enters a service: server and consumer spans, and roots. */
 export const ENTRY_SPAN_SQL = "(SpanKind IN ('Server', 'Consumer') OR ParentSpanId = '')";
+
+/** A span's `deployment.environment.name`, or the deprecated `deployment.environment`. */
+export const ENVIRONMENT_SQL =
+  "if(ResourceAttributes['deployment.environment.name'] != '', " +
+  "ResourceAttributes['deployment.environment.name'], ResourceAttributes['deployment.environment'])";

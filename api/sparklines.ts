@@ -1,0 +1,116 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { RED_TABLE } from '../storage/index.ts';
+import { parseTimeRange } from './time-range.ts';
+import { parseWith } from './validation.ts';
+
+export const SparklineQuery = z.strictObject({
+  since: z.string().optional().describe('A duration back from now (default 15m).'),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  points: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(200)
+    .default(30)
+    .describe('Steps per series, at most; the step is rounded up to a multiple of 10 s.'),
+});
+
+const Values = z.array(z.number().nullable());
+
+export const SparklineResponse = z.object({
+  stepSeconds: z.number().int(),
+  times: z
+    .array(z.number().int())
+    .describe('Start of each step wholly inside the range, ms since the epoch.'),
+  services: z
+    .record(
+      z.string(),
+      z.object({
+        requests: z.number().int().describe('Entry spans in those steps.'),
+        errors: z.number().int().describe('Of those, errors.'),
+        request_rate: Values.describe('Entry spans per second; 0 in a step without any.'),
+        error_ratio: Values.describe('null in a step without requests.'),
+        latency_p95: Values.describe('ms; null in a step without requests.'),
+        latency_p99: Values.describe('ms; null in a step without requests.'),
+      }),
+    )
+    .describe('Per service, one value per entry of `times`.'),
+});
+export type SparklineResponse = z.infer<typeof SparklineResponse>;
+
+interface Row {
+  service: string;
+  t: number;
+  requests: string | number;
+  errors: string | number;
+  q: number[];
+}
+
+/**
+ * `GET /v1/services/sparklines`: every service's rate, error ratio and p95/p99 latency
+ * in a few steps, in one read of the RED rollup, so a list of 1,000 services draws
+ * its sparklines from one request instead of one per service.
+ */
+export function registerSparklineRoutes(
+  app: Hono,
+  options: { client: ClickHouseClient; now: () => number },
+): void {
+  app.get('/v1/services/sparklines', async (c) => {
+    const query = parseWith(SparklineQuery, c.req.query(), 'query');
+    const range = parseTimeRange(query, options.now());
+    const stepSeconds =
+      Math.ceil((range.toMs - range.fromMs) / 1000 / query.points / 10) * 10 || 10;
+    const stepMs = stepSeconds * 1000;
+    // Whole steps only: a step cut by either end of the range would draw a false dip.
+    const firstMs = Math.ceil(range.fromMs / stepMs) * stepMs;
+    const times: number[] = [];
+    for (let t = firstMs; t + stepMs <= range.toMs; t += stepMs) times.push(t);
+    const endMs = firstMs + times.length * stepMs;
+
+    const result = await options.client.query({
+      query: `SELECT ServiceName AS service,
+  toUnixTimestamp(toStartOfInterval(Bucket, toIntervalSecond({step:UInt32}))) AS t,
+  sum(Requests) AS requests, sum(Errors) AS errors,
+  quantilesTDigestMerge(0.5, 0.95, 0.99)(Latency) AS q
+FROM ${RED_TABLE}
+WHERE Bucket >= toDateTime(intDiv({from:Int64}, 1000)) AND Bucket < toDateTime(intDiv({to:Int64}, 1000))
+GROUP BY service, t`,
+      query_params: { step: stepSeconds, from: firstMs, to: endMs },
+      format: 'JSONEachRow',
+    });
+    const services: SparklineResponse['services'] = {};
+    for (const row of await result.json<Row>()) {
+      let series = services[row.service];
+      if (!series) {
+        series = {
+          requests: 0,
+          errors: 0,
+          request_rate: new Array<number | null>(times.length).fill(0),
+          error_ratio: new Array<number | null>(times.length).fill(null),
+          latency_p95: new Array<number | null>(times.length).fill(null),
+          latency_p99: new Array<number | null>(times.length).fill(null),
+        };
+        services[row.service] = series;
+      }
+      const index = Math.round((row.t * 1000 - firstMs) / stepMs);
+      if (index < 0 || index >= times.length) continue;
+      const requests = Number(row.requests);
+      series.requests += requests;
+      series.errors += Number(row.errors);
+      series.request_rate[index] = round(requests / stepSeconds);
+      if (requests > 0) {
+        series.error_ratio[index] = round(Number(row.errors) / requests);
+        series.latency_p95[index] = round((row.q[1] ?? 0) / 1e6);
+        series.latency_p99[index] = round((row.q[2] ?? 0) / 1e6);
+      }
+    }
+    return c.json({ stepSeconds, times, services } satisfies SparklineResponse);
+  });
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e4) / 1e4;
+}

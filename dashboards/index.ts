@@ -1,0 +1,2 @@
+export { createDashboardAssets, type Asset, type DashboardAssets } from './assets.ts';
+export { UI_ROUTES } from './routes.ts';

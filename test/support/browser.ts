@@ -1,0 +1,34 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Where browser tests leave their screenshots (git-ignored). */
+export const ARTIFACTS_DIR = join(import.meta.dirname, '..', '..', 'test-artifacts');
+
+/** Debian's Chromium (installed by .ci/run), headless, as CI runs it. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** Saves a full-page screenshot as test-artifacts/<folder>/<name>.png. */
+export async function screenshot(page: Page, folder: string, name: string): Promise<void> {
+  const dir = join(ARTIFACTS_DIR, folder);
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Collects what the page logs as errors and every uncaught exception, so a test can
+ * assert that a walk through the UI raised none.
+ */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  return errors;
+}
