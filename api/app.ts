@@ -10,6 +10,15 @@ import { openApiDocument } from './openapi.ts';
 import { createWebhookStore, parseAllowList, type AllowList } from '../hooks/index.ts';
 import { registerWebhookRoutes } from './webhooks.ts';
 import { registerSeriesRoutes } from './series.ts';
+import { registerRemediationRoutes } from './remediations.ts';
+import { createRemediationStore } from '../remediation/index.ts';
+import { registerScalingRoutes } from './scaling.ts';
+import { createScalingStore } from '../scaling/live/store.ts';
+import { registerAlertDeliveryRoutes } from './alert-deliveries.ts';
+import { registerDashboardRoutes } from './dashboards.ts';
+import { registerOperationRoutes } from './operations.ts';
+import { registerSparklineRoutes } from './sparklines.ts';
+import { registerTraceRoutes } from './traces.ts';
 import { ApiError } from './errors.ts';
 import { listServices } from './services.ts';
 import { parseTimeRange } from './time-range.ts';
@@ -30,6 +39,8 @@ export interface ApiOptions {
   stepSeconds?: number;
   /** Webhook targets opened deliberately (`OPSLESS_WEBHOOK_ALLOW`; default none). */
   webhookAllow?: AllowList;
+  /** `OPSLESS_REMEDIATION_DISABLED=true`: the remediation kill switch is engaged (default false). */
+  remediationDisabled?: boolean;
   now?: () => number;
 }
 
@@ -76,11 +87,9 @@ export function createApi(options: ApiOptions): Hono {
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
 
-  registerAlertRoutes(app, {
-    store: options.alerts ?? createAlertStore(options.client),
-    now,
-    onTransition: options.onAlertTransition,
-  });
+  const alerts = options.alerts ?? createAlertStore(options.client);
+  registerAlertRoutes(app, { store: alerts, now, onTransition: options.onAlertTransition });
+  registerAlertDeliveryRoutes(app, { client: options.client, store: alerts });
 
   registerWebhookRoutes(app, {
     client: options.client,
@@ -89,16 +98,36 @@ export function createApi(options: ApiOptions): Hono {
     allow: options.webhookAllow ?? parseAllowList(''),
   });
 
+  registerScalingRoutes(app, {
+    store: createScalingStore(options.client),
+    now,
+    allow: options.webhookAllow ?? parseAllowList(''),
+  });
+
+  registerRemediationRoutes(app, {
+    store: createRemediationStore(options.client),
+    now,
+    allow: options.webhookAllow ?? parseAllowList(''),
+    killSwitchEnv: options.remediationDisabled ?? false,
+  });
+
   registerSeriesRoutes(app, {
     client: options.client,
     now,
     defaultStepSeconds: options.stepSeconds ?? 60,
   });
 
+  registerSparklineRoutes(app, { client: options.client, now });
+  registerOperationRoutes(app, { client: options.client, now });
+  registerTraceRoutes(app, { client: options.client, now });
+
   app.get('/v1/services', async (c) => {
     const range = parseTimeRange(c.req.query(), now());
-    return c.json({ services: await listServices(options.client, range) });
+    const environment = c.req.query('environment') || undefined;
+    return c.json({ services: await listServices(options.client, range, { environment }) });
   });
+
+  registerDashboardRoutes(app);
 
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }, 404),

@@ -1,5 +1,19 @@
 import { z } from 'zod';
+import { ScalingPolicy } from '../scaling/index.ts';
+import { CurrentReplicas, HistoryQuery } from './scaling.ts';
 import { Alert, AlertList, AlertQuery, AlertTransition } from '../alerts/index.ts';
+import {
+  KillSwitch,
+  KillSwitchChange,
+  RemediationRun,
+  RuleBody,
+  RuleList,
+  RuleView,
+  RuleWithSecret,
+  RunDecision,
+  RunList,
+  RunQuery,
+} from '../remediation/index.ts';
 import {
   Webhook,
   WebhookCreate,
@@ -7,6 +21,11 @@ import {
   WebhookPatch,
   WebhookWithSecret,
 } from '../hooks/index.ts';
+import { AlertDeliveryList } from './alert-deliveries.ts';
+import { OperationList, OperationQuery } from './operations.ts';
+import { SeriesQuery, SeriesResponse } from './series.ts';
+import { SparklineQuery, SparklineResponse } from './sparklines.ts';
+import { Trace, TraceList, TraceSearchQuery } from './trace-schema.ts';
 
 /** The error body every route answers with. */
 export const ErrorBody = z.object({
@@ -29,6 +48,9 @@ export const ServiceList = z.object({
           'learning until the detector has seen enough steps; anomalous while an alert is open or acknowledged',
         ),
       openAlerts: z.number().int().describe('Alerts open or acknowledged.'),
+      environments: z
+        .array(z.string())
+        .describe('deployment.environment.name values of its spans (at most 10).'),
     }),
   ),
 });
@@ -75,6 +97,12 @@ function queryParameters(schema: z.ZodObject): object[] {
 }
 
 const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const serviceParameter = {
+  name: 'service',
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+};
 
 /**
  * The OpenAPI 3.1 document of the API, generated from the zod schemas the routes
@@ -124,7 +152,14 @@ export function openApiDocument(): object {
       '/v1/services': {
         get: {
           summary: 'What each service did in a time range',
-          parameters: queryParameters(TimeRangeQuery),
+          parameters: queryParameters(
+            TimeRangeQuery.extend({
+              environment: z
+                .string()
+                .optional()
+                .describe('Only spans of this deployment.environment.name.'),
+            }),
+          ),
           responses: {
             '200': { description: 'Services', ...json(ServiceList) },
             ...errors(400, 401),
@@ -188,6 +223,69 @@ export function openApiDocument(): object {
           responses: { '204': { description: 'Deleted' }, ...errors(401, 404) },
         },
       },
+      '/v1/scaling/policies': {
+        get: {
+          summary: 'Every scaling policy (without actuator secrets)',
+          responses: {
+            '200': { description: '{"policies":[{service, policy, …}]}' },
+            ...errors(401),
+          },
+        },
+      },
+      '/v1/scaling/policies/{service}': {
+        put: {
+          summary:
+            'Create or replace the scaling policy of a service; on creation the actuator secret is shown once',
+          parameters: [serviceParameter],
+          requestBody: { required: true, ...json(ScalingPolicy) },
+          responses: {
+            '200': { description: 'Replaced' },
+            '201': { description: 'Created, with the actuator signing secret' },
+            ...errors(400, 401),
+          },
+        },
+        get: {
+          summary: 'The scaling policy of a service',
+          parameters: [serviceParameter],
+          responses: { '200': { description: 'The policy' }, ...errors(401, 404) },
+        },
+        delete: {
+          summary: 'Delete the scaling policy of a service',
+          parameters: [serviceParameter],
+          responses: { '204': { description: 'Deleted' }, ...errors(401, 404) },
+        },
+      },
+      '/v1/scaling/{service}': {
+        get: {
+          summary:
+            'Current replicas, desired replicas (reactive, predictive, final), reasons and the forecast',
+          parameters: [serviceParameter],
+          responses: { '200': { description: 'The newest decision' }, ...errors(401, 404) },
+        },
+      },
+      '/v1/scaling/{service}/current': {
+        put: {
+          summary: 'Report the replicas a service really runs (trusted for an hour)',
+          parameters: [serviceParameter],
+          requestBody: { required: true, ...json(CurrentReplicas) },
+          responses: { '200': { description: 'Recorded' }, ...errors(400, 401, 404) },
+        },
+      },
+      '/v1/scaling/{service}/keda': {
+        get: {
+          summary:
+            'For a KEDA metrics-api trigger: {"value": desired replicas} (use targetValue "1")',
+          parameters: [serviceParameter],
+          responses: { '200': { description: 'The value' }, ...errors(401, 404) },
+        },
+      },
+      '/v1/scaling/{service}/history': {
+        get: {
+          summary: 'Changes of the desired replicas and what the actuator did, newest first',
+          parameters: [serviceParameter, ...queryParameters(HistoryQuery)],
+          responses: { '200': { description: '{"decisions":[…]}' }, ...errors(401, 404) },
+        },
+      },
       '/v1/webhooks/{id}/rotate-secret': {
         post: {
           summary: 'A new signing secret; the old one keeps signing for 24 hours',
@@ -199,6 +297,180 @@ export function openApiDocument(): object {
             },
             ...errors(401, 404),
           },
+        },
+      },
+      ...remediationPaths(),
+      ...observabilityPaths(),
+    },
+  };
+}
+
+/** What the UI reads besides services and alerts: series, operations, traces, deliveries. */
+function observabilityPaths(): Record<string, object> {
+  const nameParameter = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
+  return {
+    '/v1/services/sparklines': {
+      get: {
+        summary: "Every service's rate, error ratio and p95/p99 in a few steps, in one answer",
+        parameters: queryParameters(SparklineQuery),
+        responses: {
+          '200': { description: 'Sparklines', ...json(SparklineResponse) },
+          ...errors(400, 401),
+        },
+      },
+    },
+    '/v1/services/{name}/series': {
+      get: {
+        summary: "A signal per step with the detector's expected value, band and score",
+        parameters: [nameParameter, ...queryParameters(SeriesQuery)],
+        responses: {
+          '200': { description: 'The series', ...json(SeriesResponse) },
+          ...errors(400, 401),
+        },
+      },
+    },
+    '/v1/services/{name}/operations': {
+      get: {
+        summary: "A service's busiest entry operations with rate, errors and latency",
+        parameters: [nameParameter, ...queryParameters(OperationQuery)],
+        responses: {
+          '200': { description: 'Operations', ...json(OperationList) },
+          ...errors(400, 401),
+        },
+      },
+    },
+    '/v1/alerts/{id}/deliveries': {
+      get: {
+        summary: "The webhook deliveries of an alert's events, oldest first",
+        parameters: [idParameter],
+        responses: {
+          '200': { description: 'Deliveries', ...json(AlertDeliveryList) },
+          ...errors(401, 404),
+        },
+      },
+    },
+    '/v1/traces': {
+      get: {
+        summary:
+          'Traces with a span matching every filter, newest first (at most 7 days, 500 traces)',
+        parameters: queryParameters(TraceSearchQuery).map((parameter) =>
+          (parameter as { name: string }).name === 'attribute'
+            ? { ...parameter, style: 'form', explode: true }
+            : parameter,
+        ),
+        responses: { '200': { description: 'Traces', ...json(TraceList) }, ...errors(400, 401) },
+      },
+    },
+    '/v1/traces/{traceId}': {
+      get: {
+        summary:
+          'Every span of one trace (at most 10,000), found through the trace-id lookup table',
+        parameters: [
+          {
+            name: 'traceId',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', pattern: '^[0-9a-fA-F]{32}$' },
+          },
+        ],
+        responses: {
+          '200': { description: 'The trace', ...json(Trace) },
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+  };
+}
+
+/** Remediation rules, runs (the audit log), approvals and the kill switch. */
+function remediationPaths(): Record<string, object> {
+  const decision = (verb: string, effect: string) => ({
+    post: {
+      summary: `${verb} a remediation waiting for approval (${effect})`,
+      parameters: [idParameter],
+      requestBody: { required: false, ...json(RunDecision) },
+      responses: {
+        '200': { description: 'The remediation after the decision', ...json(RemediationRun) },
+        ...errors(400, 401, 404, 409),
+      },
+    },
+  });
+  return {
+    '/v1/remediations': {
+      get: {
+        summary: 'The remediation audit log, newest first',
+        parameters: queryParameters(RunQuery),
+        responses: { '200': { description: 'Runs', ...json(RunList) }, ...errors(400, 401) },
+      },
+    },
+    '/v1/remediations/{id}': {
+      get: {
+        summary: 'One remediation run, its steps and their results',
+        parameters: [idParameter],
+        responses: {
+          '200': { description: 'The run', ...json(RemediationRun) },
+          ...errors(401, 404),
+        },
+      },
+    },
+    '/v1/remediations/{id}/approve': decision(
+      'Approve',
+      'it runs at the next pass; 409 unless pending_approval or while the kill switch is engaged',
+    ),
+    '/v1/remediations/{id}/reject': decision('Reject', '409 unless pending_approval'),
+    '/v1/remediations/rules': {
+      get: {
+        summary: 'Remediation rules (without their secrets)',
+        responses: { '200': { description: 'Rules', ...json(RuleList) }, ...errors(401) },
+      },
+    },
+    '/v1/remediations/rules/{id}': {
+      put: {
+        summary:
+          'Create or replace a rule; on creation the secret that signs its webhook steps is shown once',
+        parameters: [idParameter],
+        requestBody: { required: true, ...json(RuleBody) },
+        responses: {
+          '200': { description: 'Replaced (the secret is kept)', ...json(RuleView) },
+          '201': { description: 'Created, with its secret', ...json(RuleWithSecret) },
+          ...errors(400, 401),
+        },
+      },
+      get: {
+        summary: 'One rule',
+        parameters: [idParameter],
+        responses: { '200': { description: 'The rule', ...json(RuleView) }, ...errors(401, 404) },
+      },
+      delete: {
+        summary: 'Delete a rule (its runs stay in the audit log)',
+        parameters: [idParameter],
+        responses: { '204': { description: 'Deleted' }, ...errors(401, 404) },
+      },
+    },
+    '/v1/remediations/rules/{id}/rotate-secret': {
+      post: {
+        summary: 'A new secret for the webhook steps of a rule; the old one stops signing at once',
+        parameters: [idParameter],
+        responses: {
+          '200': { description: 'The rule and its new secret', ...json(RuleWithSecret) },
+          ...errors(401, 404),
+        },
+      },
+    },
+    '/v1/remediations/kill-switch': {
+      get: {
+        summary: 'Whether remediations are stopped',
+        responses: {
+          '200': { description: 'The kill switch', ...json(KillSwitch) },
+          ...errors(401),
+        },
+      },
+      put: {
+        summary: 'Stop (engaged: true) or allow remediations',
+        requestBody: { required: true, ...json(KillSwitchChange) },
+        responses: {
+          '200': { description: 'The kill switch after the change', ...json(KillSwitch) },
+          ...errors(400, 401),
         },
       },
     },

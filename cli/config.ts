@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseAllowList } from '../hooks/index.ts';
+import { readRulesFile, type RemediationRule } from '../remediation/index.ts';
 import { DEFAULT_WATCHED_METRICS } from '../signals/index.ts';
 
 /**
@@ -118,6 +119,10 @@ const schema = z.object({
     })
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  OPSLESS_SCALING_POLICIES: z
+    .string()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value)),
   OPSLESS_WATCH_METRICS: z
     .string()
     .default(DEFAULT_WATCHED_METRICS.join(','))
@@ -137,6 +142,30 @@ const schema = z.object({
         )
         .max(100, 'at most 100 watched metrics'),
     ),
+  OPSLESS_REMEDIATION_RULES: z
+    .string()
+    .optional()
+    .transform((path, context) => {
+      if (path === undefined || path === '') return { path: undefined, rules: [] };
+      try {
+        return { path, rules: readRulesFile(path) };
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  OPSLESS_REMEDIATION_DISABLED: z
+    .enum(['true', 'false', ''], { error: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
+  OPSLESS_REMEDIATION_MAX_PER_HOUR: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(0, 'must be 0 (no actions) or more')
+    .default(10),
+  OPSLESS_REMEDIATION_INTERVAL: duration
+    .default(5_000)
+    .refine((ms) => ms >= 1_000 && ms <= 600_000, 'must be 1s to 10m'),
   OPSLESS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -182,6 +211,19 @@ export interface Config {
   alertmanager: { url: string; resendMs: number } | undefined;
   /** The UI as its users reach it, for links in alerts; default: the API address. */
   publicUrl: string | undefined;
+  remediation: {
+    /** The rules file (validated at start-up) and its rules, upserted into storage. */
+    rulesFile: string | undefined;
+    rules: RemediationRule[];
+    /** The kill switch, engaged from the environment. */
+    disabled: boolean;
+    /** Actions of every rule together per hour. */
+    maxActionsPerHour: number;
+    /** Time between passes of the remediation loop, ms. */
+    intervalMs: number;
+  };
+  /** A YAML or JSON file of scaling policies, applied at start-up. */
+  scalingPoliciesFile: string | undefined;
 }
 
 /** Thrown when the environment holds an invalid setting; the message names each variable. */
@@ -241,6 +283,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? undefined
         : { url: e.OPSLESS_ALERTMANAGER_URL, resendMs: e.OPSLESS_ALERTMANAGER_RESEND },
     publicUrl: e.OPSLESS_PUBLIC_URL,
+    remediation: {
+      rulesFile: e.OPSLESS_REMEDIATION_RULES.path,
+      rules: e.OPSLESS_REMEDIATION_RULES.rules,
+      disabled: e.OPSLESS_REMEDIATION_DISABLED,
+      maxActionsPerHour: e.OPSLESS_REMEDIATION_MAX_PER_HOUR,
+      intervalMs: e.OPSLESS_REMEDIATION_INTERVAL,
+    },
+    scalingPoliciesFile: e.OPSLESS_SCALING_POLICIES,
   };
 }
 

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config.ts';
+import { PolicyFileError } from '../scaling/live/policy-file.ts';
+import { runDemo } from './demo.ts';
 import { runDetect } from './detect.ts';
 import { createLogger } from './logger.ts';
 import { ALL_ROLES, startOpsless, type Roles } from './start.ts';
@@ -16,6 +18,10 @@ Usage:
                            shard I of N (0-based), so N detectors split the work
                            Roles run apart share one ClickHouse server: set CLICKHOUSE_URL.
   opsless detect FILE.csv [--threshold X] [--output OUT.csv]   score a timestamp,value CSV offline
+  opsless demo [--realtime]
+                           opsless with three instrumented services, a few hours of history and
+                           a scripted story of incidents (10 s steps; --realtime for 60 s);
+                           data in ./demo-data unless OPSLESS_DATA_DIR is set
   opsless help             show this text
   opsless version          print the version
 
@@ -48,6 +54,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'detect':
       return runDetect(rest, { stdout: process.stdout, stderr: process.stderr });
+    case 'demo':
+      return demo(rest);
     case 'help':
     case '--help':
     case '-h':
@@ -61,6 +69,38 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`opsless: unknown command "${command}"\n\n${USAGE}`);
       return 2;
   }
+}
+
+async function demo(args: string[]): Promise<number> {
+  const realtime = args.includes('--realtime');
+  const unknown = args.find((arg) => arg !== '--realtime');
+  if (unknown !== undefined) {
+    process.stderr.write(
+      `opsless demo: unexpected argument "${unknown}"; the only option is --realtime\n`,
+    );
+    return 2;
+  }
+  let config;
+  try {
+    // The demo's own defaults; every variable set in the environment still wins.
+    config = loadConfig({
+      OPSLESS_DATA_DIR: './demo-data',
+      OPSLESS_DETECT_STEP: realtime ? '60s' : '10s',
+      OPSLESS_DETECT_SETTLE: realtime ? '15s' : '5s',
+      OPSLESS_ALERTMANAGER_RESEND: realtime ? '1m' : '10s',
+      // The built-in receiver and the runbook listen on loopback: opened deliberately.
+      OPSLESS_WEBHOOK_ALLOW: '127.0.0.1',
+      OPSLESS_LOG_LEVEL: 'warn',
+      ...process.env,
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`opsless: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  return runDemo(config, createLogger(config.logLevel), { realtime });
 }
 
 /** Reads `--shard I/N` (or `--shard=I/N`); returns the shard or what is wrong. */
@@ -100,7 +140,16 @@ async function start(command: string, args: string[], roles: Roles): Promise<num
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const running = await startOpsless(config, logger, roles);
+  let running;
+  try {
+    running = await startOpsless(config, logger, roles);
+  } catch (error) {
+    if (error instanceof PolicyFileError) {
+      process.stderr.write(`opsless: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}`;
   const lines = [`opsless ${version()} is running (${command})`];
   if (running.apiPort !== null) lines.push(`  UI and API   ${base}:${running.apiPort}/`);

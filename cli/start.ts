@@ -18,6 +18,10 @@ import {
   type HookEvent,
 } from '../hooks/index.ts';
 import { openStorage } from '../storage/index.ts';
+import { createRemediationLoop, createRemediationStore, loadRules } from '../remediation/index.ts';
+import { createScalingLoop } from '../scaling/live/loop.ts';
+import { applyPolicies, readPolicyFile } from '../scaling/live/policy-file.ts';
+import { createScalingStore } from '../scaling/live/store.ts';
 import type { Config } from './config.ts';
 
 /** Which roles this process runs; `opsless start` runs them all. */
@@ -48,8 +52,18 @@ export async function startOpsless(
   config: Config,
   logger: Logger,
   roles: Roles = ALL_ROLES,
+  options: {
+    /** The detector and scaler begin once this resolves (the demo sends history first). */
+    holdDetector?: Promise<void>;
+  } = {},
 ): Promise<RunningOpsless> {
   let ready = false;
+  let closing: Promise<void> | undefined;
+  // A policy file is validated in full before anything is opened.
+  const filePolicies =
+    config.scalingPoliciesFile === undefined
+      ? []
+      : await readPolicyFile(config.scalingPoliciesFile);
   const storage = await openStorage({
     url: config.clickhouse.url,
     user: config.clickhouse.user,
@@ -117,6 +131,7 @@ export async function startOpsless(
       client: storage.client,
       apiKey: config.apiKey,
       webhookAllow,
+      remediationDisabled: config.remediation.disabled,
       isReady: () => ready,
       logger,
       onAlertTransition: (alert, to) =>
@@ -144,7 +159,40 @@ export async function startOpsless(
     });
   }
 
+  const scalingStore = createScalingStore(storage.client);
+  if (filePolicies.length > 0) {
+    // An unchanged policy keeps what its scaler learned.
+    const policies = filePolicies;
+    const changed = await applyPolicies(scalingStore, policies, Date.now());
+    logger.info(
+      { file: config.scalingPoliciesFile, policies: policies.length, changed },
+      'scaling policies loaded',
+    );
+  }
+
+  if (config.remediation.rules.length > 0) {
+    // Validated with the configuration; a rule stored exactly so is not written again.
+    const loaded = await loadRules(
+      createRemediationStore(storage.client),
+      config.remediation.rules,
+      Date.now(),
+    );
+    logger.info({ file: config.remediation.rulesFile, ...loaded }, 'remediation rules loaded');
+  }
+
   if (roles.detector) {
+    const scaling = createScalingLoop({
+      client: storage.client,
+      store: scalingStore,
+      stepSeconds: config.detect.stepSeconds,
+      lookbackMs: config.detect.lookbackMs,
+      settleMs: config.detect.settleMs,
+      shard: roles.detector,
+      publish,
+      allow: webhookAllow,
+      logger,
+    });
+    closers.unshift(() => scaling.close());
     const loop = createDetectorLoop({
       client: storage.client,
       alerts: alertStore,
@@ -159,10 +207,16 @@ export async function startOpsless(
       onAlert: notify,
     });
     // Learn from the history already stored at once, then at every step.
-    loop.evaluate().catch((error: unknown) => {
-      logger.error({ err: error }, 'first evaluation failed');
-    });
-    loop.start();
+    const begin = () => {
+      if (closing) return; // stopped while held
+      loop.evaluate().catch((error: unknown) => {
+        logger.error({ err: error }, 'first evaluation failed');
+      });
+      loop.start();
+      scaling.start();
+    };
+    if (options.holdDetector) void options.holdDetector.then(begin, begin);
+    else begin();
     // Stopped first: it reads what the collector flushes, and nothing should wait on it.
     closers.unshift(() => loop.close());
     // One process delivers webhooks: the first detector shard (outbox rows are not locked).
@@ -177,6 +231,22 @@ export async function startOpsless(
       });
       deliveries.start();
       closers.unshift(() => deliveries.close());
+      // … and runs the remediation runbooks (their state is in ClickHouse, as the outbox's).
+      const remediation = createRemediationLoop({
+        client: storage.client,
+        alerts: alertStore,
+        publish,
+        notify,
+        logger,
+        allow: webhookAllow,
+        killSwitchEnv: config.remediation.disabled,
+        maxActionsPerHourGlobal: config.remediation.maxActionsPerHour,
+        intervalMs: config.remediation.intervalMs,
+        // A runbook's scale step goes through the service's scaling actuator.
+        scale: (service, change, reason) => scaling.scale(service, change, reason),
+      });
+      remediation.start();
+      closers.unshift(() => remediation.close());
       // … and re-sends firing alerts to Alertmanager.
       if (alertmanager) {
         const pusher = alertmanager;
@@ -187,7 +257,6 @@ export async function startOpsless(
   }
   ready = true;
 
-  let closing: Promise<void> | undefined;
   return {
     otlpHttpPort,
     otlpGrpcPort,

@@ -19,7 +19,7 @@ export type {
   SumRow,
   SummaryRow,
 } from './rows.ts';
-export { ENTRY_SPAN_SQL, ERROR_SPAN_SQL } from './semconv.ts';
+export { ENTRY_SPAN_SQL, ENVIRONMENT_SQL, ERROR_SPAN_SQL } from './semconv.ts';
 export { ALERTS_TABLE } from './alerts-table.ts';
 export { RED_TABLE } from './rollups.ts';
 export { SCORES_TABLE } from './scores-table.ts';
@@ -27,3 +27,13 @@ export { DETECTOR_STATE_TABLE } from './detector-state-table.ts';
 export { WEBHOOKS_TABLE } from './webhooks-table.ts';
 export { WEBHOOK_OUTBOX_TABLE } from './webhook-outbox-table.ts';
 export { nextVersion } from './versions.ts';
+export {
+  REMEDIATION_RULES_TABLE,
+  REMEDIATION_RUNS_TABLE,
+  REMEDIATION_SETTINGS_TABLE,
+} from './remediation-tables.ts';
+export {
+  SCALING_DECISIONS_TABLE,
+  SCALING_POLICIES_TABLE,
+  SCALING_STATE_TABLE,
+} from './scaling-tables.ts';

@@ -5,6 +5,8 @@ import { SCORES_TABLE, scoresTableStatement } from './scores-table.ts';
 import { detectorStateTableStatement } from './detector-state-table.ts';
 import { WEBHOOK_OUTBOX_TABLE, webhookOutboxTableStatement } from './webhook-outbox-table.ts';
 import { webhookKindColumnsStatement, webhooksTableStatement } from './webhooks-table.ts';
+import { SCALING_DECISIONS_TABLE, scalingTableStatements } from './scaling-tables.ts';
+import { REMEDIATION_RUNS_TABLE, remediationTableStatements } from './remediation-tables.ts';
 
 export interface SchemaOptions {
   /** Cluster name: renders `ON CLUSTER` and Replicated engines. */
@@ -265,6 +267,12 @@ export function migrations(options: SchemaOptions): Migration[] {
       name: 'webhook kinds (alertmanager, pagerduty)',
       statements: [webhookKindColumnsStatement(options)],
     },
+    { version: 10, name: 'scaling', statements: scalingTableStatements(options) },
+    {
+      version: 11,
+      name: 'remediation rules, runs and settings',
+      statements: remediationTableStatements(options),
+    },
   ];
 }
 
@@ -279,4 +287,6 @@ export const RETENTION_TABLES: ReadonlyArray<{ table: string; timeExpression: st
   })),
   { table: SCORES_TABLE, timeExpression: 'Time' },
   { table: WEBHOOK_OUTBOX_TABLE, timeExpression: 'toDateTime(eventTime)' },
+  { table: SCALING_DECISIONS_TABLE, timeExpression: 'toDateTime(time)' },
+  { table: REMEDIATION_RUNS_TABLE, timeExpression: 'toDateTime(createdAt)' },
 ];

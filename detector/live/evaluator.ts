@@ -477,7 +477,8 @@ async function applyAction(
     ...existing,
     status: reopened ? 'open' : existing.status,
     signals: incident.signals,
-    severity: incident.severity,
+    // Never lower: a failed remediation may have escalated the alert to critical.
+    severity: higherSeverity(existing.severity, incident.severity),
     score: Math.max(existing.score, incident.peakScore),
     updatedAt: now,
     ...(reopened ? { resolvedAt: null, resolvedBy: null } : {}),
@@ -485,6 +486,12 @@ async function applyAction(
   await options.alerts.save(alert);
   await options.onAlert?.(reopened ? 'anomaly.opened' : 'anomaly.updated', alert);
   return reopened ? 'opened' : 'updated';
+}
+
+const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
+
+function higherSeverity(a: Alert['severity'], b: Alert['severity']): Alert['severity'] {
+  return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
 }
 
 function format(value: number): string {
