@@ -16,6 +16,8 @@ import { registerScalingRoutes } from './scaling.ts';
 import { createScalingStore } from '../scaling/live/store.ts';
 import { registerAlertDeliveryRoutes } from './alert-deliveries.ts';
 import { registerDashboardRoutes } from './dashboards.ts';
+import { registerDemoRoutes, type DemoControl } from './demo.ts';
+import { registerInfoRoute, type InfoOptions } from './info.ts';
 import { registerOperationRoutes } from './operations.ts';
 import { registerSparklineRoutes } from './sparklines.ts';
 import { registerTraceRoutes } from './traces.ts';
@@ -41,6 +43,10 @@ export interface ApiOptions {
   webhookAllow?: AllowList;
   /** `OPSLESS_REMEDIATION_DISABLED=true`: the remediation kill switch is engaged (default false). */
   remediationDisabled?: boolean;
+  /** What `GET /v1/info` says of the other roles: OTLP endpoints, the detector step. */
+  info?: InfoOptions;
+  /** The demo's story, steered through `/v1/demo` (only `opsless demo` passes one). */
+  demo?: DemoControl;
   now?: () => number;
 }
 
@@ -86,6 +92,9 @@ export function createApi(options: ApiOptions): Hono {
   });
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
+
+  registerInfoRoute(app, { ...options.info, demo: options.demo !== undefined });
+  if (options.demo) registerDemoRoutes(app, options.demo);
 
   const alerts = options.alerts ?? createAlertStore(options.client);
   registerAlertRoutes(app, { store: alerts, now, onTransition: options.onAlertTransition });

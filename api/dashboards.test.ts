@@ -43,6 +43,7 @@ describe('the web UI, served by the API', () => {
       '/alerts/a1',
       '/traces/abc',
       '/hooks',
+      '/demo',
     ]) {
       const response = await app().request(path);
       expect(response.status, path).toBe(200);

@@ -22,6 +22,8 @@ import {
   WebhookWithSecret,
 } from '../hooks/index.ts';
 import { AlertDeliveryList } from './alert-deliveries.ts';
+import { DemoAction, DemoIncident, DemoStory } from './demo.ts';
+import { Info } from './info.ts';
 import { OperationList, OperationQuery } from './operations.ts';
 import { SeriesQuery, SeriesResponse } from './series.ts';
 import { SparklineQuery, SparklineResponse } from './sparklines.ts';
@@ -301,6 +303,7 @@ export function openApiDocument(): object {
       },
       ...remediationPaths(),
       ...observabilityPaths(),
+      ...infoAndDemoPaths(),
     },
   };
 }
@@ -376,6 +379,39 @@ function observabilityPaths(): Record<string, object> {
         responses: {
           '200': { description: 'The trace', ...json(Trace) },
           ...errors(400, 401, 404),
+        },
+      },
+    },
+  };
+}
+
+/** This deployment, and the demo's story (served only while `opsless demo` runs). */
+function infoAndDemoPaths(): Record<string, object> {
+  return {
+    '/v1/info': {
+      get: {
+        summary: 'The version, the OTLP endpoints, the detector step, whether the demo runs',
+        responses: { '200': { description: 'Info', ...json(Info) }, ...errors(401) },
+      },
+    },
+    '/v1/demo': {
+      get: {
+        summary: "The demo's incidents and their state (only while `opsless demo` runs)",
+        responses: {
+          '200': { description: 'The story', ...json(DemoStory) },
+          ...errors(401, 404),
+        },
+      },
+    },
+    '/v1/demo/incidents/{id}': {
+      post: {
+        summary:
+          'Run a demo incident now, or skip a scheduled one (only while `opsless demo` runs)',
+        parameters: [idParameter],
+        requestBody: { required: true, ...json(DemoAction) },
+        responses: {
+          '200': { description: 'The incident after the change', ...json(DemoIncident) },
+          ...errors(400, 401, 404, 409),
         },
       },
     },

@@ -179,6 +179,45 @@ describe('remediation API', () => {
     });
   });
 
+  it('lists only the runs answering one alert with alertId, whatever their service or status', async () => {
+    const store = createRemediationStore(storage.client);
+    const rule = RemediationRule.parse({ id: 'r2', match: {}, steps: [{ type: 'notify' }] });
+    const run: RemediationRun = {
+      id: 'rem_alert_x1',
+      ruleId: 'r2',
+      alertId: 'alert-x',
+      service: 'search',
+      signal: 'error_ratio',
+      mode: 'auto',
+      status: 'succeeded',
+      reason: null,
+      steps: plannedSteps(rule.steps),
+      createdAt: new Date(now - 30_000).toISOString(),
+      startedAt: new Date(now - 30_000).toISOString(),
+      verifyUntil: new Date(now + 60_000).toISOString(),
+      finishedAt: new Date(now).toISOString(),
+      approvedBy: null,
+    };
+    await store.saveRun(run);
+    await store.saveRun({ ...run, id: 'rem_alert_x2', ruleId: 'r3', status: 'failed' });
+    await store.saveRun({ ...run, id: 'rem_alert_y', alertId: 'alert-y' });
+
+    const ids = async (query: string) =>
+      (
+        (await (await send('GET', `/v1/remediations?${query}`)).json()) as {
+          remediations: RemediationRun[];
+        }
+      ).remediations
+        .map((found) => found.id)
+        .sort();
+    expect(await ids('alertId=alert-x')).toEqual(['rem_alert_x1', 'rem_alert_x2']);
+    expect(await ids('alertId=alert-x&status=failed')).toEqual(['rem_alert_x2']);
+    expect(await ids('alertId=alert-none')).toEqual([]);
+    expect(await message(await send('GET', '/v1/remediations?alertId='))).toMatch(
+      /^invalid query: alertId: /,
+    );
+  });
+
   it('sets the kill switch, shows the environment’s, and refuses approvals while engaged', async () => {
     expect(await (await send('GET', '/v1/remediations/kill-switch')).json()).toEqual({
       engaged: false,

@@ -10,6 +10,7 @@ import { tracing } from '@opentelemetry/sdk-node';
 import type { Logger } from 'pino';
 import { signatureHeader } from '../hooks/index.ts';
 import type { Config } from './config.ts';
+import { createStory, scheduleLines, type StoryIncident } from './demo-story.ts';
 import { ALL_ROLES, startOpsless } from './start.ts';
 
 /**
@@ -18,7 +19,8 @@ import { ALL_ROLES, startOpsless } from './start.ts';
  * first so that baselines exist at once, then a scripted story of incidents: a slow new
  * checkout version (rolled back by a remediation runbook), an error burst in payments, a
  * traffic surge that needs more frontend replicas. A built-in receiver takes the webhooks
- * and checks their signatures; the console narrates.
+ * and checks their signatures; the console narrates. The UI's Demo page (`/v1/demo`) runs an
+ * incident at once or skips it.
  */
 
 const SERVICE_JS = fileURLToPath(new URL('../demo/service.js', import.meta.url));
@@ -29,6 +31,30 @@ const BAD_VERSION = '1.5.0';
 /** Requests per second to the frontend at the middle of the wave. */
 const BASE_RATE = 4;
 const BACKFILL_HOURS = 3;
+
+/**
+ * The story, in story minutes (one detector step each). Each incident can also be run at
+ * once or skipped from the UI's Demo page (`/v1/demo`).
+ */
+const STORY: readonly StoryIncident[] = [
+  {
+    id: 'checkout-slow-release',
+    at: 2,
+    description: `checkout ${BAD_VERSION} is deployed: POST /checkout gets 350 ms slower`,
+  },
+  {
+    id: 'payments-error-burst',
+    at: 15,
+    description: 'payments: 40% of POST /pay fail',
+    end: { after: 3, description: 'payments recovers' },
+  },
+  {
+    id: 'frontend-traffic-surge',
+    at: 25,
+    description: 'traffic surge: three times the requests to the frontend',
+    end: { after: 4, description: 'the surge ends' },
+  },
+];
 
 export interface DemoOptions {
   realtime: boolean;
@@ -60,8 +86,12 @@ export async function runDemo(
   const minute = options.realtime ? 60_000 : 10_000; // one story "minute"
   let historySent!: () => void;
   const history = new Promise<void>((resolve) => (historySent = resolve));
+  const story = createStory({ incidents: STORY, minuteMs: minute, write });
   // The detector waits for the history, so it learns from all of it at once.
-  const opsless = await startOpsless(config, logger, ALL_ROLES, { holdDetector: history });
+  const opsless = await startOpsless(config, logger, ALL_ROLES, {
+    holdDetector: history,
+    demo: story,
+  });
   const host = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host;
   const api = `http://${host}:${opsless.apiPort}`;
   const otlp = `http://${host}:${opsless.otlpHttpPort}`;
@@ -79,6 +109,7 @@ export async function runDemo(
     clearInterval(loadTimer);
     clearInterval(progressTimer);
     timers.forEach(clearTimeout);
+    story.stop();
     for (const child of children.values()) child.process.kill('SIGTERM');
     receiver?.close();
     await opsless.close();
@@ -280,28 +311,21 @@ export async function runDemo(
         method: 'POST',
         body: JSON.stringify(incident),
       }).catch(() => undefined);
-    const story: Array<[number, string, () => Promise<unknown>]> = [
-      [
-        2,
-        `checkout ${BAD_VERSION} is deployed: POST /checkout gets 350 ms slower`,
-        () => restartCheckout(BAD_VERSION, 350),
-      ],
-      [15, 'payments: 40% of POST /pay fail', () => steer('payments', { errorShare: 0.4 })],
-      [18, 'payments recovers', () => steer('payments', { errorShare: 0 })],
-      [25, 'traffic surge: three times the requests to the frontend', async () => (surge = 3)],
-      [29, 'the surge ends', async () => (surge = 1)],
-    ];
     const startedAt = Date.now();
     write('the story (one "minute" here is one detector step):');
-    for (const [at, what] of story) write(`  +${(at * minute) / 1000}s  ${what}`);
-    for (const [at, what, act] of story) {
-      timers.push(
-        setTimeout(() => {
-          write(`» ${what}`);
-          void act().catch((error: unknown) => write(`  ! ${(error as Error).message}`));
-        }, at * minute),
-      );
-    }
+    for (const line of scheduleLines(STORY, minute)) write(line);
+    write(`run an incident now or skip it on the UI's Demo page: ${api}/demo`);
+    story.begin({
+      'checkout-slow-release': { start: () => restartCheckout(BAD_VERSION, 350) },
+      'payments-error-burst': {
+        start: () => steer('payments', { errorShare: 0.4 }),
+        end: () => steer('payments', { errorShare: 0 }),
+      },
+      'frontend-traffic-surge': {
+        start: async () => (surge = 3),
+        end: async () => (surge = 1),
+      },
+    });
     progressTimer = setInterval(() => {
       void call('GET', '/v1/alerts?status=open')
         .then((answer) => {

@@ -20,7 +20,8 @@ Usage:
   opsless detect FILE.csv [--threshold X] [--output OUT.csv]   score a timestamp,value CSV offline
   opsless demo [--realtime]
                            opsless with three instrumented services, a few hours of history and
-                           a scripted story of incidents (10 s steps; --realtime for 60 s);
+                           a scripted story of incidents (10 s steps; --realtime for 60 s), each
+                           of which the UI's Demo page (/demo) can run at once or skip;
                            data in ./demo-data unless OPSLESS_DATA_DIR is set
   opsless help             show this text
   opsless version          print the version

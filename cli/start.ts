@@ -4,7 +4,7 @@ import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createAlertStore, type Alert } from '../alerts/index.ts';
-import { createApi } from '../api/index.ts';
+import { createApi, type DemoControl } from '../api/index.ts';
 import { bindGrpc, createCollector } from '../collector/index.ts';
 import { createDetectorLoop, engineModels } from '../detector/index.ts';
 import {
@@ -55,6 +55,8 @@ export async function startOpsless(
   options: {
     /** The detector and scaler begin once this resolves (the demo sends history first). */
     holdDetector?: Promise<void>;
+    /** The demo's story, steered through the API's `/v1/demo` (only `opsless demo`). */
+    demo?: DemoControl;
   } = {},
 ): Promise<RunningOpsless> {
   let ready = false;
@@ -100,12 +102,13 @@ export async function startOpsless(
   }
 
   let apiPort: number | null = null;
-  /** Where links in alerts point: OPSLESS_PUBLIC_URL, or this process's API address. */
-  const publicUrl = () => {
-    if (config.publicUrl !== undefined) return config.publicUrl;
+  /** http://host:port of a port of this process, as a client on this host reaches it. */
+  const localUrl = (port: number) => {
     const host = ['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${apiPort ?? config.apiPort}`;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   };
+  /** Where links in alerts point: OPSLESS_PUBLIC_URL, or this process's API address. */
+  const publicUrl = () => config.publicUrl ?? localUrl(apiPort ?? config.apiPort);
   const webhookAllow = parseAllowList(config.webhookAllow);
   const webhooks = createWebhookStore(storage.client);
   const alertStore = createAlertStore(storage.client);
@@ -132,6 +135,12 @@ export async function startOpsless(
       apiKey: config.apiKey,
       webhookAllow,
       remediationDisabled: config.remediation.disabled,
+      info: {
+        otlpHttpEndpoint: otlpHttpPort === null ? null : localUrl(otlpHttpPort),
+        otlpGrpcEndpoint: otlpGrpcPort === null ? null : localUrl(otlpGrpcPort),
+        stepSeconds: config.detect.stepSeconds,
+      },
+      demo: options.demo,
       isReady: () => ready,
       logger,
       onAlertTransition: (alert, to) =>

@@ -13,4 +13,5 @@ export const UI_ROUTES: ReadonlyArray<{ path: string; module: string }> = [
   { path: '/traces', module: 'pages/traces.js' },
   { path: '/traces/:traceId', module: 'pages/trace.js' },
   { path: '/hooks', module: 'pages/hooks.js' },
+  { path: '/demo', module: 'pages/demo.js' },
 ];

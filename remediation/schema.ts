@@ -219,6 +219,7 @@ export const RunList = z.object({ remediations: z.array(RemediationRun) });
 /** Query of `GET /v1/remediations`. */
 export const RunQuery = z.object({
   service: z.string().min(1).optional(),
+  alertId: z.string().min(1).optional().describe('Only the runs answering this alert.'),
   status: z.enum(RUN_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });

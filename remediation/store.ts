@@ -25,6 +25,7 @@ export interface StoredRule {
 
 export interface RunFilter {
   service?: string | undefined;
+  alertId?: string | undefined;
   status?: RunStatus | undefined;
   limit?: number;
 }
@@ -266,8 +267,14 @@ FROM ${REMEDIATION_SETTINGS_TABLE} FINAL WHERE key = {key:String}`,
     listRuns(filter) {
       return queryRuns(
         `({service:String} = '' OR service = {service:String})
+  AND ({alertId:String} = '' OR alertId = {alertId:String})
   AND ({status:String} = '' OR status = {status:String})`,
-        { service: filter.service ?? '', status: filter.status ?? '', limit: filter.limit ?? 100 },
+        {
+          service: filter.service ?? '',
+          alertId: filter.alertId ?? '',
+          status: filter.status ?? '',
+          limit: filter.limit ?? 100,
+        },
         '\nORDER BY createdAt DESC, id LIMIT {limit:UInt32}',
       );
     },

@@ -1,15 +1,23 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { pino } from 'pino';
 import { createAlertStore, type Alert } from '../alerts/index.ts';
+import { createStory, type Story } from '../cli/demo-story.ts';
+import { parseAllowList } from '../hooks/index.ts';
+import { createRemediationLoop, createRemediationStore } from '../remediation/index.ts';
+import { createScalingLoop } from '../scaling/live/loop.ts';
+import { createScalingStore } from '../scaling/live/store.ts';
 import { accessibilityProblems } from './support/accessibility.ts';
-import { collectPageErrors, launchChromium, screenshot } from './support/browser.ts';
+import { ARTIFACTS_DIR, collectPageErrors, launchChromium, screenshot } from './support/browser.ts';
 import { createLiveDetection } from './support/live-detection.ts';
 import { startTestOpsless, type TestOpsless } from './support/opsless.ts';
 import { createTraffic, MINUTE } from './support/traffic.ts';
 
 const SHOTS = 'dashboards';
+const ARTIFACTS = join(ARTIFACTS_DIR, SHOTS);
 /** Minutes sent live, evaluated one by one, ending about now (the UI reads wall-clock ranges). */
 const LIVE_MINUTES = 13;
 const HISTORY_MINUTES = 2 * 24 * 60;
@@ -37,9 +45,10 @@ async function pixels(
     return count;
   })()`);
 }
-/** The light theme's colours (styles.css): the band fill, and anomaly marks. */
+/** The light theme's colours (styles.css): the band fill, anomaly marks, the forecast. */
 const BAND_RGB: [number, number, number] = [10, 93, 194];
 const ANOMALY_RGB: [number, number, number] = [207, 34, 46];
+const FORECAST_RGB: [number, number, number] = [130, 80, 223];
 
 describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', () => {
   const liveStart = Math.floor(Date.now() / MINUTE) * MINUTE - (LIVE_MINUTES + 1) * MINUTE;
@@ -50,12 +59,36 @@ describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', (
   let page: Page;
   let pageErrors: string[] = [];
   let alert: Alert;
+  // The demo's own story controller, on a clock that never reaches its incidents here: the
+  // Demo page steers it through the API (the demo's services are too slow to start in a test).
+  const demoActions: string[] = [];
+  const story: Story = createStory({
+    incidents: [
+      { id: 'slow-release', at: 30, description: 'checkout 1.5.0 is deployed' },
+      {
+        id: 'error-burst',
+        at: 60,
+        description: 'payments: 40% of POST /pay fail',
+        end: { after: 3, description: 'payments recovers' },
+      },
+    ],
+    minuteMs: MINUTE,
+    write: () => undefined,
+  });
 
   beforeAll(async () => {
     opsless = await startTestOpsless(
       { OPSLESS_WEBHOOK_ALLOW: '127.0.0.1' },
       { collector: true, api: true, detector: null },
+      { demo: story },
     );
+    story.begin({
+      'slow-release': { start: async () => demoActions.push('slow-release') },
+      'error-burst': {
+        start: async () => demoActions.push('error-burst'),
+        end: async () => demoActions.push('error-burst ended'),
+      },
+    });
     receiver = createServer((request, response) => {
       request.resume();
       request.on('end', () => response.end());
@@ -91,6 +124,51 @@ describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', (
     alert = (await createAlertStore(opsless.clickhouse).list({ status: 'open' }))[0]!;
     expect(alert).toMatchObject({ service: 'checkout' });
 
+    // A predictive scaling policy on the frontend, decided once at the detector's clock.
+    const put = (path: string, body: unknown) =>
+      fetch(`${opsless.apiUrl}${path}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const policy = await put('/v1/scaling/policies/frontend', {
+      minReplicas: 1,
+      maxReplicas: 10,
+      metrics: [{ type: 'request', target: 0.1 }],
+      predictive: { enabled: true, lookahead: '30m' },
+    });
+    expect(policy.status).toBe(201);
+    const decided = await createScalingLoop({
+      client: opsless.clickhouse,
+      store: createScalingStore(opsless.clickhouse),
+      stepSeconds: 60,
+      lookbackMs: 24 * 60 * MINUTE,
+      settleMs: 15_000,
+      shard: { index: 0, count: 1 },
+      publish: async () => undefined,
+      logger: pino({ level: 'silent' }),
+      now: () => liveStart + LIVE_MINUTES * MINUTE + 20_000,
+    }).runOnce();
+    expect(decided).toEqual({ services: 1, changed: 1 });
+
+    // A runbook that waits for approval, and its run for the open alert.
+    const rule = await put('/v1/remediations/rules/checkout-restart', {
+      description: 'Restart checkout when it gets slow',
+      match: { service: 'checkout', signal: 'latency_*' },
+      steps: [{ type: 'webhook', url: `${receiverUrl}/restart` }],
+      mode: 'approval',
+    });
+    expect(rule.status).toBe(201);
+    const pass = await createRemediationLoop({
+      client: opsless.clickhouse,
+      alerts: createAlertStore(opsless.clickhouse),
+      publish: async () => undefined,
+      notify: async () => undefined,
+      logger: pino({ level: 'silent' }),
+      allow: parseAllowList('127.0.0.1'),
+    }).runOnce();
+    expect(pass.created).toBe(1);
+
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     // Fail with Playwright's message (what it waited for) well before the test's timeout.
@@ -99,6 +177,7 @@ describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', (
   }, 120_000);
 
   afterAll(async () => {
+    story.stop();
     await browser?.close();
     await new Promise((resolve) => receiver?.close(resolve));
     await opsless?.stop();
@@ -195,6 +274,12 @@ describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', (
     expect(await page.locator('table.deliveries .badge').first().textContent()).toBe('delivered');
     await page.locator(`figure.chart .chart-canvas[data-alert-spans="1"] canvas`).waitFor();
     expect(await page.getByTestId('alert-status').textContent()).toBe('open');
+    // What the runbook did about it: its run, waiting for approval, with its planned step.
+    const run = page.locator('li.remediation-run');
+    await run.waitFor();
+    expect(await run.getAttribute('data-status')).toBe('pending_approval');
+    expect(await run.locator('.run-outcome').textContent()).toContain('Waiting for approval');
+    expect(await run.locator('table.run-steps tbody tr').textContent()).toContain('/restart');
     await screenshot(page, SHOTS, '04-alert');
 
     await page.getByLabel('Your name').fill('ada');
@@ -257,13 +342,140 @@ describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', (
     expect(await page.locator('body').textContent()).not.toContain('whsec_');
   });
 
+  it('shows each scaling policy with its latest decision and log, and creates one with its secret once', async () => {
+    await page.goto(`${opsless.apiUrl}/hooks`);
+    const frontend = page.locator('li.scaling-policy[data-service="frontend"]');
+    await frontend.getByTestId('scaling-final').waitFor();
+    const status = (await (await fetch(`${opsless.apiUrl}/v1/scaling/frontend`)).json()) as {
+      current: number;
+      desired: { final: number; predictive: number | null };
+    };
+    expect(status.desired.predictive).not.toBeNull();
+    expect(await frontend.getByTestId('scaling-final').textContent()).toBe(
+      String(status.desired.final),
+    );
+    expect(await frontend.getByTestId('scaling-now').textContent()).toContain('Predictive');
+    await frontend.getByRole('button', { name: 'Show decisions' }).click();
+    const decision = frontend.locator('table.decisions tbody tr');
+    await decision.first().waitFor();
+    expect(await decision.count()).toBe(1);
+    expect(await decision.first().textContent()).toContain(`→ ${status.desired.final}`);
+
+    const editor = page.getByRole('form', { name: 'Create or replace a scaling policy' });
+    await editor.getByLabel('Service').fill('payments');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    const secret = page.getByTestId('scaling-secret');
+    await secret.waitFor();
+    expect(await secret.locator('code').textContent()).toMatch(/^whsec_/);
+    await page.locator('li.scaling-policy[data-service="payments"]').waitFor();
+    expect(await page.locator('li.scaling-policy').count()).toBe(2);
+    await page.locator('#section-scaling').screenshot({
+      path: `${ARTIFACTS}/13-hooks-scaling.png`,
+    });
+    // A replacement keeps the secret, and says so.
+    await page
+      .locator('li.scaling-policy[data-service="payments"]')
+      .getByRole('button', { name: 'Edit' })
+      .click();
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('The policy of payments was replaced').waitFor();
+  });
+
+  it('shows the runbooks and their audit log, toggles the kill switch, and approves a waiting run', async () => {
+    await page.goto(`${opsless.apiUrl}/hooks#section-remediation`);
+    const rule = page.locator('li.remediation-rule[data-rule="checkout-restart"]');
+    await rule.waitFor();
+    expect(await rule.textContent()).toContain('approval');
+    expect(await rule.textContent()).toContain(`${receiverUrl}/restart`);
+    const run = page.locator('#section-remediation li.remediation-run');
+    await run.waitFor();
+    expect(await run.getAttribute('data-status')).toBe('pending_approval');
+
+    const killSwitch = page.getByRole('switch', { name: 'Kill switch' });
+    expect(await killSwitch.getAttribute('aria-checked')).toBe('false');
+    await killSwitch.click();
+    await expect.poll(() => killSwitch.getAttribute('aria-checked')).toBe('true');
+    expect(await page.locator('#kill-switch-state').textContent()).toContain('Engaged');
+    const stored = () => createRemediationStore(opsless.clickhouse).killSwitch();
+    expect(await stored()).toMatchObject({ engaged: true });
+    await page.locator('#section-remediation').screenshot({
+      path: `${ARTIFACTS}/14-hooks-remediation-engaged.png`,
+    });
+    await killSwitch.click();
+    await expect.poll(() => killSwitch.getAttribute('aria-checked')).toBe('false');
+    expect(await stored()).toMatchObject({ engaged: false });
+
+    await run.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => run.getAttribute('data-status')).toBe('running');
+    expect(await run.locator('.run-outcome').textContent()).toContain('steps run at the next pass');
+    const runs = await createRemediationStore(opsless.clickhouse).listRuns({ alertId: alert.id });
+    expect(runs).toMatchObject([{ status: 'running', approvedBy: 'ada' }]);
+    await screenshot(page, SHOTS, '14-hooks');
+  });
+
+  it('draws the forecast ahead, with its band, on the request rate of a service with a predictive policy', async () => {
+    await page.goto(`${opsless.apiUrl}/services/frontend`);
+    const rate = page.locator('figure.chart[data-signal="request_rate"] .chart-canvas');
+    await page
+      .locator(
+        'figure.chart[data-signal="request_rate"] .chart-canvas[data-forecast-points] canvas',
+      )
+      .waitFor();
+    await expect.poll(async () => Number(await rate.getAttribute('data-forecast-points'))).toBe(30);
+    // observed, expected, band low and high, marks; the forecast, its band low and high.
+    expect(await rate.getAttribute('data-series')).toBe('8');
+    await screenshot(page, SHOTS, '15-service-forecast');
+    const canvas = 'figure.chart[data-signal="request_rate"] canvas';
+    expect(await pixels(page, canvas, FORECAST_RGB, [230, 255])).toBeGreaterThan(50);
+    expect(await pixels(page, canvas, FORECAST_RGB, [15, 60])).toBeGreaterThan(500);
+    // Only the request rate has a forecast.
+    const latency = page.locator('figure.chart[data-signal="latency_p95"] .chart-canvas');
+    expect(await latency.getAttribute('data-series')).toBe('5');
+    expect(await page.getByTestId('replicas').textContent()).toMatch(/\d+ now → \d+ desired/);
+    // A past range (zoomed) draws no forecast.
+    await page.goto(
+      `${opsless.apiUrl}/services/frontend?from=${new Date(liveStart).toISOString()}&to=${new Date(liveStart + 10 * MINUTE).toISOString()}`,
+    );
+    await rate.locator('canvas').waitFor();
+    expect(await rate.getAttribute('data-series')).toBe('5');
+  });
+
+  it("lists the demo's incidents on the Demo page, and runs one now or skips one", async () => {
+    const info = (await (await fetch(`${opsless.apiUrl}/v1/info`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(info).toMatchObject({ otlpHttpEndpoint: opsless.otlpUrl, demo: true });
+    await page.goto(`${opsless.apiUrl}/services`);
+    await page.locator('nav[aria-label="Pages"] a', { hasText: 'Demo' }).click();
+    await page.waitForURL(/\/demo$/);
+    const rows = page.locator('table.demo-incidents tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(2);
+    const slow = page.locator('tr[data-incident="slow-release"]');
+    expect(await slow.getAttribute('data-state')).toBe('scheduled');
+    await screenshot(page, SHOTS, '16-demo');
+
+    await slow.getByRole('button', { name: /^Run now/ }).click();
+    await expect.poll(() => slow.getAttribute('data-state')).toBe('done');
+    expect(demoActions).toEqual(['slow-release']);
+    const burst = page.locator('tr[data-incident="error-burst"]');
+    await burst.getByRole('button', { name: /^Skip/ }).click();
+    await expect.poll(() => burst.getAttribute('data-state')).toBe('skipped');
+    expect(await burst.getByRole('button').count()).toBe(0);
+    expect(story.story().incidents.map((incident) => incident.state)).toEqual(['done', 'skipped']);
+    expect(demoActions).toEqual(['slow-release']);
+    await screenshot(page, SHOTS, '17-demo-after');
+  });
+
   it('passes basic accessibility checks, in both themes, and fits a phone', async () => {
     const pages: Array<[path: string, ready: string]> = [
       ['/services', 'table.services[data-ready="true"]'],
       ['/services/checkout', 'figure.chart canvas'],
       [`/alerts/${alert.id}`, 'table.deliveries'],
       ['/traces', 'table.traces'],
-      ['/hooks', 'li.webhook'],
+      ['/hooks', '#section-remediation li.remediation-run'],
+      ['/demo', 'table.demo-incidents'],
     ];
     for (const [path, ready] of pages) {
       await page.goto(`${opsless.apiUrl}${path}`);
@@ -290,18 +502,29 @@ describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', (
     await page.locator('figure.chart canvas').first().waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, SHOTS, '08-service-dark');
+    await page.goto(`${opsless.apiUrl}/hooks`);
+    await page.locator('#section-remediation li.remediation-run').waitFor();
+    await page.locator('li.scaling-policy [data-testid="scaling-now"]').first().waitFor();
+    expect(await accessibilityProblems(page), '/hooks, dark').toEqual([]);
+    await screenshot(page, SHOTS, '18-hooks-dark');
 
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${opsless.apiUrl}/services`);
     await page.locator('table.services[data-ready="true"]').waitFor();
-    const overflow = await page.evaluate(
-      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-    );
-    expect(overflow).toBe(0);
+    const overflow = () =>
+      page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect(await overflow()).toBe(0);
     await screenshot(page, SHOTS, '09-services-phone');
     await page.goto(`${opsless.apiUrl}/alerts/${alert.id}`);
     await page.getByTestId('explanation').waitFor();
     await screenshot(page, SHOTS, '10-alert-phone');
+    await page.goto(`${opsless.apiUrl}/hooks`);
+    await page.locator('#section-remediation li.remediation-run').waitFor();
+    expect(await overflow(), '/hooks').toBe(0);
+    await screenshot(page, SHOTS, '19-hooks-phone');
+    await page.goto(`${opsless.apiUrl}/demo`);
+    await page.locator('table.demo-incidents').waitFor();
+    expect(await overflow(), '/demo').toBe(0);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -178,3 +178,134 @@ export interface Trace {
   services: string[];
   spans: TraceSpan[];
 }
+
+export interface Info {
+  version: string;
+  otlpHttpEndpoint: string | null;
+  otlpGrpcEndpoint: string | null;
+  stepSeconds: number;
+  demo: boolean;
+}
+
+export interface ForecastPoint {
+  timestampMs: number;
+  expected: number;
+  lower: number;
+  upper: number;
+}
+
+export interface ScalingPolicyView {
+  service: string;
+  policy: {
+    minReplicas: number;
+    maxReplicas: number;
+    metrics: Array<{ type: string; name?: string; target: number }>;
+    predictive: { enabled: boolean; lookahead: string; mode: string; startupDelay: string };
+    actuator?: { url: string; dryRun: boolean };
+    [key: string]: unknown;
+  };
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `GET /v1/scaling/:service`: the newest decision, or `decision: null` before the first. */
+export interface ScalingStatus {
+  service: string;
+  decision?: null;
+  message?: string;
+  time?: string;
+  current?: number;
+  currentSource?: 'reported' | 'observed';
+  desired?: { reactive: number; predictive: number | null; final: number };
+  reasons?: string[];
+  forecast?: Record<string, ForecastPoint[]>;
+  dryRun?: boolean;
+}
+
+export interface ScalingDecisionRecord {
+  service: string;
+  time: string;
+  current: number;
+  reactive: number;
+  predictive: number | null;
+  final: number;
+  previous: number;
+  reasons: string[];
+  source: string;
+  dryRun: boolean;
+  outcome: string;
+  detail: string;
+}
+
+export interface RemediationStep {
+  type: 'webhook' | 'scale' | 'notify';
+  url?: string;
+  by?: number;
+  replicas?: number;
+  timeoutSeconds?: number;
+}
+
+export interface RemediationRule {
+  id: string;
+  description?: string;
+  match: { service: string; signal: string; minSeverity?: string; forSeconds: number };
+  steps: RemediationStep[];
+  mode: 'dryRun' | 'approval' | 'auto';
+  cooldownSeconds: number;
+  maxActionsPerHour: number;
+  verifyWithinSeconds: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RemediationStepResult {
+  index: number;
+  type: 'webhook' | 'scale' | 'notify';
+  target: string | null;
+  status: 'planned' | 'succeeded' | 'failed' | 'not_run';
+  statusCode: number | null;
+  error: string | null;
+  detail: string | null;
+  durationMs: number | null;
+}
+
+export type RemediationStatus =
+  'pending_approval' | 'running' | 'verifying' | 'succeeded' | 'failed' | 'skipped' | 'rejected';
+
+export interface RemediationRun {
+  id: string;
+  ruleId: string;
+  alertId: string;
+  service: string;
+  signal: string;
+  mode: 'dryRun' | 'approval' | 'auto';
+  status: RemediationStatus;
+  reason: string | null;
+  steps: RemediationStepResult[];
+  createdAt: string;
+  startedAt: string | null;
+  verifyUntil: string | null;
+  finishedAt: string | null;
+  approvedBy: string | null;
+}
+
+export interface KillSwitch {
+  engaged: boolean;
+  engagedByEnvironment: boolean;
+  by: string | null;
+  updatedAt: string | null;
+}
+
+export interface DemoIncident {
+  id: string;
+  description: string;
+  atSeconds: number;
+  state: 'scheduled' | 'running' | 'done' | 'skipped';
+  ends: { afterSeconds: number; description: string } | null;
+  startedAt: string | null;
+}
+
+export interface DemoStory {
+  startedAt: string | null;
+  incidents: DemoIncident[];
+}

@@ -4,6 +4,7 @@ import { TimeRangePicker } from './components/time-range-picker.js';
 import { getApiKey, REFRESH_EVENT, UNAUTHORIZED_EVENT } from './lib/api.js';
 import { html } from './lib/html.js';
 import { link, useRoute } from './lib/router.js';
+import { useInfo } from './lib/info.js';
 import { getThemeChoice, setThemeChoice } from './lib/theme.js';
 import { readRange } from './lib/time-range.js';
 import { lazyPage } from './components/lazy-page.js';
@@ -16,6 +17,7 @@ const AlertPage = lazyPage(() => import('./pages/alert.js').then((m) => m.AlertP
 const TracesPage = lazyPage(() => import('./pages/traces.js').then((m) => m.TracesPage));
 const TracePage = lazyPage(() => import('./pages/trace.js').then((m) => m.TracePage));
 const HooksPage = lazyPage(() => import('./pages/hooks.js').then((m) => m.HooksPage));
+const DemoPage = lazyPage(() => import('./pages/demo.js').then((m) => m.DemoPage));
 
 const NAV = [
   { path: '/services', label: 'Services', pages: ['services', 'service'] },
@@ -23,6 +25,8 @@ const NAV = [
   { path: '/traces', label: 'Traces', pages: ['traces', 'trace'] },
   { path: '/hooks', label: 'Hooks', pages: ['hooks'] },
 ];
+/** Shown only while `opsless demo` runs (the API says so in /v1/info). */
+const DEMO_NAV = { path: '/demo', label: 'Demo', pages: ['demo'] };
 
 /** The shell: header, navigation, the shared time range, and the page of the URL. */
 export function App() {
@@ -32,6 +36,8 @@ export function App() {
   // A range of "the last hour" is re-anchored at now on each refresh, not on each render.
   const range = useMemo(() => readRange(route.query), [search, refreshes]);
   const auth = useAuthPrompt();
+  const info = useInfo();
+  const nav = info?.demo ? [...NAV, DEMO_NAV] : NAV;
   useFocusOnNavigation(window.location.pathname);
 
   let page;
@@ -45,7 +51,7 @@ export function App() {
       <a class="brand" href=${link('/services')}>opsless</a>
       <nav aria-label="Pages">
         <ul>
-          ${NAV.map(
+          ${nav.map(
             (item) =>
               html`<li>
                 <a
@@ -95,6 +101,8 @@ function renderPage(route, range) {
       />`;
     case 'hooks':
       return html`<${HooksPage} />`;
+    case 'demo':
+      return html`<${DemoPage} />`;
     default:
       return html`<section class="page">
         <h1>Not found</h1>

@@ -17,11 +17,13 @@ export interface TestOpsless extends RunningOpsless {
 
 /**
  * Starts every role (or `roles`) in this process on free ports and in-memory chDB,
- * configured through the same environment parsing `opsless start` uses.
+ * configured through the same environment parsing `opsless start` uses; `options` as
+ * `startOpsless` takes them (a demo story, say).
  */
 export async function startTestOpsless(
   env: Record<string, string> = {},
   roles: Roles = ALL_ROLES,
+  options: Parameters<typeof startOpsless>[3] = {},
 ): Promise<TestOpsless> {
   const config = loadConfig({
     OPSLESS_DATA_DIR: ':memory:',
@@ -36,6 +38,7 @@ export async function startTestOpsless(
     config,
     pino({ level: process.env.OPSLESS_TEST_LOG ?? 'silent' }),
     roles,
+    options,
   );
   const clickhouse = createStorageClient({ dataDir: config.dataDir });
   return {

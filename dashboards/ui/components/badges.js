@@ -16,6 +16,25 @@ const TONES = {
   failed: 'bad',
   enabled: 'ok',
   disabled: 'bad',
+  // Remediation runs and rules
+  pending_approval: 'warn',
+  running: 'warn',
+  verifying: 'warn',
+  succeeded: 'ok',
+  skipped: 'neutral',
+  rejected: 'neutral',
+  auto: 'ok',
+  approval: 'warn',
+  dryRun: 'neutral',
+  // Scaling decisions
+  sent: 'ok',
+  'dry-run': 'neutral',
+  'no-actuator': 'neutral',
+  predictive: 'ok',
+  reactive: 'neutral',
+  // Demo incidents
+  scheduled: 'neutral',
+  done: 'ok',
 };
 
 /**

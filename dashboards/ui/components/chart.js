@@ -10,7 +10,8 @@ export const ANOMALY_SCORE = 0.5;
 /**
  * @typedef {import('../api-types').SeriesPoint} SeriesPoint
  * @typedef {{ fromMs: number, toMs: number, label: string }} AlertSpan
- * @typedef {{ times: number[], values: number[] }} Forecast  Times in ms, ahead of the data.
+ * @typedef {{ times: number[], values: number[], lower?: number[], upper?: number[] }} Forecast
+ *   Times in ms, ahead of the data; the band (lower, upper) when the forecaster has one.
  */
 
 /**
@@ -92,15 +93,29 @@ export function SignalChart(props) {
         value: (_u, v) => (v === null ? '' : formatValue(unit, v)),
       },
     ];
+    /** @type {uPlot.Band[]} */
+    const bands = [{ series: [4, 3], fill: colors.band }];
     if (forecast) {
       series.push({
         label: 'forecast',
         stroke: colors.forecast,
-        width: 1.5,
-        dash: [2, 3],
+        width: 2,
+        dash: [6, 4],
         points: { show: false },
         value: (_u, v) => formatValue(unit, v),
       });
+      if (forecast.lower && forecast.upper) {
+        for (const label of ['forecast low', 'forecast high']) {
+          series.push({
+            label,
+            stroke: colors.forecastEdge,
+            width: 0.5,
+            points: { show: false },
+            value: (_u, v) => formatValue(unit, v),
+          });
+        }
+        bands.push({ series: [8, 7], fill: colors.forecastBand });
+      }
     }
     /** @type {uPlot.Options} */
     const options = {
@@ -111,7 +126,7 @@ export function SignalChart(props) {
         y: { range: (_u, min, max) => yRange(unit, min, max) },
       },
       series,
-      bands: [{ series: [4, 3], fill: colors.band }],
+      bands,
       axes: [
         { stroke: colors.text, grid: { stroke: colors.grid, width: 1 }, ticks: { show: false } },
         {
@@ -147,6 +162,7 @@ export function SignalChart(props) {
     element.dataset.bandPoints = String(countPresent(data[4] ?? []));
     element.dataset.anomalies = String(countPresent(data[5] ?? []));
     element.dataset.alertSpans = String(spans.length);
+    element.dataset.forecastPoints = String(countPresent(data[6] ?? []));
 
     const resize = new ResizeObserver(() => {
       const width = Math.max(element.clientWidth, 200);
@@ -194,7 +210,8 @@ export function completeSteps(points, stepSeconds, fromMs, toMs) {
 }
 
 /**
- * Columns for uPlot: time (s), observed, expected, band low, band high, marks, [forecast].
+ * Columns for uPlot: time (s), observed, expected, band low, band high, marks, and with a
+ * forecast its expected line [, its band low, band high].
  * @param {SeriesPoint[]} points
  * @param {Forecast | null} forecast
  * @returns {uPlot.AlignedData}
@@ -219,11 +236,18 @@ function chartData(points, forecast) {
   }
   if (!forecast) return [times, observed, expected, lower, upper, marks];
   const ahead = new Array(size).fill(null);
+  const aheadLower = new Array(size).fill(null);
+  const aheadUpper = new Array(size).fill(null);
   for (let i = 0; i < extra; i++) {
     times[points.length + i] = (forecast.times[i] ?? 0) / 1000;
     ahead[points.length + i] = forecast.values[i] ?? null;
+    aheadLower[points.length + i] = forecast.lower?.[i] ?? null;
+    aheadUpper[points.length + i] = forecast.upper?.[i] ?? null;
   }
-  return [times, observed, expected, lower, upper, marks, ahead];
+  if (!forecast.lower || !forecast.upper) {
+    return [times, observed, expected, lower, upper, marks, ahead];
+  }
+  return [times, observed, expected, lower, upper, marks, ahead, aheadLower, aheadUpper];
 }
 
 /**

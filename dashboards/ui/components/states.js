@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { html } from '../lib/html.js';
+import { useInfo } from '../lib/info.js';
 
 /**
  * @param {{ label?: string }} props
@@ -53,17 +54,26 @@ export function Snippet({ code, label }) {
   </div>`;
 }
 
-/** The OTLP/HTTP endpoint an app on this host sends to, at its default port. */
-function otlpEndpoint() {
+/** A guess at the OTLP/HTTP endpoint (this host, the default port), when the API cannot say. */
+function guessedOtlpEndpoint() {
   return `${window.location.protocol}//${window.location.hostname}:4318`;
 }
 
 /**
- * What a new user does first: point an OpenTelemetry SDK at opsless.
+ * What a new user does first: point an OpenTelemetry SDK at opsless, at the endpoint the
+ * API says its collector listens on.
  * @param {{ title?: string }} props
  */
 export function EmptyTelemetry({ title = 'No telemetry yet' }) {
-  const endpoint = otlpEndpoint();
+  const info = useInfo();
+  if (info === undefined) {
+    return html`<section class="empty" aria-labelledby="empty-title">
+      <h2 id="empty-title">${title}</h2>
+      <${Loading} label="Reading where to send telemetry…" />
+    </section>`;
+  }
+  const known = info?.otlpHttpEndpoint ?? null;
+  const endpoint = known ?? guessedOtlpEndpoint();
   const env = `export OTEL_EXPORTER_OTLP_ENDPOINT=${endpoint}
 export OTEL_SERVICE_NAME=checkout`;
   const node = `// otel.mjs — node --import ./otel.mjs app.js
@@ -83,12 +93,26 @@ sdk.start();`;
       seconds. Any OpenTelemetry SDK works: set the endpoint and a service name.
     </p>
     <p>
-      OTLP/HTTP endpoint: <code>${endpoint}</code> <${CopyButton} text=${endpoint} />
+      OTLP/HTTP endpoint: <code data-testid="otlp-endpoint">${endpoint}</code>${' '}
+      <${CopyButton} text=${endpoint} />
       <br />
-      <small
-        >That is the default port; if opsless runs with another <code>OPSLESS_OTLP_HTTP_PORT</code>,
-        or behind a proxy, use that address. OTLP/gRPC listens on 4317.</small
-      >
+      ${
+        known
+          ? html`<small
+              >Where this opsless's collector
+              listens${
+                info?.otlpGrpcEndpoint
+                  ? html`; OTLP/gRPC: <code>${info.otlpGrpcEndpoint}</code>`
+                  : ''
+              }.
+              Behind a proxy, use the address your services reach it at.</small
+            >`
+          : html`<small
+              >That is the default port; if opsless runs with another
+              <code>OPSLESS_OTLP_HTTP_PORT</code>, runs its collector apart, or behind a proxy, use
+              that address. OTLP/gRPC listens on 4317.</small
+            >`
+      }
     </p>
     <${Snippet} code=${env} label="environment variables" />
     <${Snippet} code=${node} label="Node.js setup" />

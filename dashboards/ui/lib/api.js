@@ -120,7 +120,7 @@ export function apiGet(path, params, signal) {
 
 /**
  * @template T
- * @param {'POST' | 'PATCH' | 'DELETE'} method
+ * @param {'POST' | 'PUT' | 'PATCH' | 'DELETE'} method
  * @param {string} path
  * @param {unknown} [body]
  * @returns {Promise<T>}

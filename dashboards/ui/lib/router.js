@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 /**
- * @typedef {'services' | 'service' | 'alerts' | 'alert' | 'traces' | 'trace' | 'hooks' | 'missing'} PageName
+ * @typedef {'services' | 'service' | 'alerts' | 'alert' | 'traces' | 'trace' | 'hooks' | 'demo' | 'missing'} PageName
  * @typedef {{ page: PageName, params: Record<string, string>, query: URLSearchParams }} Route
  */
 
@@ -19,6 +19,7 @@ const PATTERNS = [
   ['/traces', 'traces'],
   ['/traces/:traceId', 'trace'],
   ['/hooks', 'hooks'],
+  ['/demo', 'demo'],
 ];
 
 /** Query parameters every page shares, carried along by links: the time range. */

@@ -65,5 +65,7 @@ export function chartColors() {
     anomaly: read('--bad'),
     alertSpan: read('--alert-span'),
     forecast: read('--forecast'),
+    forecastBand: read('--forecast-band'),
+    forecastEdge: read('--forecast-edge'),
   };
 }

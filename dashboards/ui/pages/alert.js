@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Badge } from '../components/badges.js';
 import { DeliveryTable } from '../components/deliveries.js';
 import { completeSteps, SignalChart } from '../components/chart.js';
+import { RemediationRuns } from '../components/remediation-runs.js';
 import { EmptyNote, ErrorNotice, Loading } from '../components/states.js';
 import { apiSend } from '../lib/api.js';
 import { formatAgo, formatPercent, formatTime, formatValue, signalLabel } from '../lib/format.js';
@@ -23,7 +24,8 @@ const USER_STORAGE = 'opsless.user';
 
 /**
  * One alert: what happened, the chart around it, why (the explanation), who was told
- * (webhook deliveries), and the buttons to acknowledge and resolve it.
+ * (webhook deliveries), what the runbooks did (remediation steps and their verification),
+ * and the buttons to acknowledge and resolve it.
  * @param {{ id: string }} props
  */
 export function AlertPage({ id }) {
@@ -128,6 +130,15 @@ export function AlertPage({ id }) {
     <${ExplanationView} explanation=${/** @type {Explanation | null} */ (alert.explanation)} />
     <h2>Webhook deliveries</h2>
     <${Deliveries} key=${alert.status} id=${alert.id} />
+    <h2>Remediation</h2>
+    <${RemediationRuns}
+      key=${alert.status}
+      params=${{ alertId: alert.id }}
+      showAlert=${false}
+      empty=${html`No runbook answered this alert.
+        <a href=${`${link('/hooks')}#section-remediation`}>Add a remediation rule</a> to act on the
+        next.`}
+    />
   </section>`;
 }
 

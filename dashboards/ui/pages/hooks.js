@@ -1,15 +1,19 @@
 import { useEffect } from 'preact/hooks';
 import { html } from '../lib/html.js';
+import { RemediationSection } from './remediations.js';
+import { ScalingSection } from './scaling.js';
 import { WebhooksSection } from './webhooks.js';
 
 /**
  * The hooks page is a list of sections, each owning one kind of automation and reading
- * only its own public API. Scaling policies (with their recent decisions) and remediation
- * rules (with their audit log) are added here as sections once their APIs exist; until
- * then they are not shown at all rather than shown empty.
+ * only its own public API.
  * @type {Array<{ id: string, title: string, Section: () => unknown }>}
  */
-const SECTIONS = [{ id: 'webhooks', title: 'Webhooks', Section: WebhooksSection }];
+const SECTIONS = [
+  { id: 'webhooks', title: 'Webhooks', Section: WebhooksSection },
+  { id: 'scaling', title: 'Scaling policies', Section: ScalingSection },
+  { id: 'remediation', title: 'Remediation runbooks', Section: RemediationSection },
+];
 
 /** Everything opsless does on its own when alerts change. */
 export function HooksPage() {
@@ -17,7 +21,12 @@ export function HooksPage() {
     document.title = 'Hooks · opsless';
   }, []);
   return html`<section class="page">
-    <div class="page-head"><h1>Hooks</h1></div>
+    <div class="page-head">
+      <h1>Hooks</h1>
+      <nav class="section-links" aria-label="Sections">
+        ${SECTIONS.map(({ id, title }) => html`<a href=${`#section-${id}`}>${title}</a>`)}
+      </nav>
+    </div>
     ${SECTIONS.map(
       ({ id, title, Section }) =>
         html`<section class="hook-section" id=${`section-${id}`} aria-labelledby=${`${id}-title`}>

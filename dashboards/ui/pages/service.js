@@ -11,6 +11,8 @@ import { useApi } from '../lib/use-api.js';
 /**
  * @typedef {import('../api-types').Alert} Alert
  * @typedef {import('../api-types').Operation} Operation
+ * @typedef {import('../api-types').ScalingPolicyView} ScalingPolicyView
+ * @typedef {import('../api-types').ScalingStatus} ScalingStatus
  * @typedef {import('../api-types').Series} Series
  * @typedef {import('../api-types').ServiceSummary} ServiceSummary
  * @typedef {import('../lib/time-range.js').TimeRange} TimeRange
@@ -20,20 +22,31 @@ import { useApi } from '../lib/use-api.js';
 const SIGNALS = ['request_rate', 'error_ratio', 'latency_p95', 'latency_p99', 'latency_p50'];
 
 /**
- * Where a forecast of a signal would come from. Predictive scaling policies (scaling/,
- * not built yet) will provide `{ times, values }` ahead of now through the public API;
- * until then there is none, and the charts draw none.
- * @param {string} _service
- * @param {string} _signal
+ * The forecast ahead that a predictive scaling policy made of the service's request rate
+ * (its `request` target's total, requests per second, as the chart's), with its band.
+ * None for other signals, for one operation, or for a range that does not end now.
+ * @param {ScalingStatus | undefined} scaling
+ * @param {string} signal
+ * @param {string} operation
+ * @param {TimeRange} range
  * @returns {import('../components/chart.js').Forecast | null}
  */
-function forecastOf(_service, _signal) {
-  return null;
+export function forecastOf(scaling, signal, operation, range) {
+  if (signal !== 'request_rate' || operation !== '' || range.to !== null) return null;
+  const points = scaling?.forecast?.request;
+  if (!points || points.length === 0) return null;
+  return {
+    times: points.map((point) => point.timestampMs),
+    values: points.map((point) => point.expected),
+    lower: points.map((point) => point.lower),
+    upper: points.map((point) => point.upper),
+  };
 }
 
 /**
  * One service: a chart per signal (observed, expected, band, anomaly marks, alert spans),
- * for the whole service or one operation, and its busiest operations.
+ * for the whole service or one operation, and its busiest operations; with a predictive
+ * scaling policy, the forecast ahead on the request rate and the replicas decided.
  * @param {{ name: string, range: TimeRange, query: URLSearchParams }} props
  */
 export function ServicePage({ name, range, query }) {
@@ -41,6 +54,15 @@ export function ServicePage({ name, range, query }) {
   const params = apiRange(range);
   const services = useApi('/v1/services', params);
   const operations = useApi(`/v1/services/${encodeURIComponent(name)}/operations`, params);
+  // Read only for a service with a policy: asking for one that has none would answer 404.
+  const policies = useApi('/v1/scaling/policies');
+  const hasPolicy = /** @type {{ policies: ScalingPolicyView[] } | undefined} */ (
+    policies.data
+  )?.policies.some((stored) => stored.service === name);
+  const scalingState = useApi(hasPolicy ? `/v1/scaling/${encodeURIComponent(name)}` : null);
+  const scaling = hasPolicy
+    ? /** @type {ScalingStatus | undefined} */ (scalingState.data)
+    : undefined;
   const alerts = useApi('/v1/alerts', {
     service: name,
     status: 'all',
@@ -105,6 +127,20 @@ export function ServicePage({ name, range, query }) {
           <dd>${formatMs(summary.p99Ms)}</dd>
         </div>
         ${
+          scaling?.desired &&
+          html`<div>
+            <dt>Replicas</dt>
+            <dd data-testid="replicas">
+              <a href=${`${link('/hooks')}#section-scaling`}
+                >${`${scaling.current} now → ${scaling.desired.final} desired`}</a
+              >${' '}
+              <span class="muted small"
+                >${`(reactive ${scaling.desired.reactive}, predictive ${scaling.desired.predictive ?? 'off'})`}</span
+              >
+            </dd>
+          </div>`
+        }
+        ${
           summary.environments.length > 0 &&
           html`<div>
             <dt>Environment</dt>
@@ -142,6 +178,7 @@ export function ServicePage({ name, range, query }) {
             operation=${operation}
             range=${range}
             alerts=${alertList}
+            scaling=${scaling}
             onZoom=${zoom}
           />`,
       )}
@@ -157,9 +194,9 @@ export function ServicePage({ name, range, query }) {
 }
 
 /**
- * @param {{ service: string, signal: string, operation: string, range: TimeRange, alerts: Alert[], onZoom: (fromMs: number, toMs: number) => void }} props
+ * @param {{ service: string, signal: string, operation: string, range: TimeRange, alerts: Alert[], scaling: ScalingStatus | undefined, onZoom: (fromMs: number, toMs: number) => void }} props
  */
-function SignalPanel({ service, signal, operation, range, alerts, onZoom }) {
+function SignalPanel({ service, signal, operation, range, alerts, scaling, onZoom }) {
   const series = useApi(`/v1/services/${encodeURIComponent(service)}/series`, {
     signal,
     operation,
@@ -170,6 +207,11 @@ function SignalPanel({ service, signal, operation, range, alerts, onZoom }) {
   const points = useMemo(
     () => (data ? completeSteps(data.points, data.stepSeconds, range.fromMs, range.toMs) : []),
     [data, range],
+  );
+  // The same object until its inputs change: the chart redraws when it changes.
+  const forecast = useMemo(
+    () => forecastOf(scaling, signal, operation, range),
+    [scaling, signal, operation, range],
   );
   if (series.error && !data)
     return html`<${ErrorNotice} error=${series.error} retry=${series.reload} />`;
@@ -186,7 +228,7 @@ function SignalPanel({ service, signal, operation, range, alerts, onZoom }) {
     fromMs=${range.fromMs}
     toMs=${range.toMs}
     alerts=${spans}
-    forecast=${forecastOf(service, signal)}
+    forecast=${forecast}
     onZoom=${onZoom}
     syncKey=${`service:${service}`}
   />`;

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { Badge } from '../components/badges.js';
-import { CopyButton, EmptyNote, ErrorNotice, Loading } from '../components/states.js';
+import { SecretReveal } from '../components/secret-reveal.js';
+import { EmptyNote, ErrorNotice, Loading } from '../components/states.js';
 import { apiSend } from '../lib/api.js';
 import { formatTime } from '../lib/format.js';
 import { html } from '../lib/html.js';
@@ -39,7 +40,14 @@ export function WebhooksSection() {
       opsless POSTs each alert event, signed (Standard Webhooks), to every subscribed URL, in order,
       retrying for a day.
     </p>
-    ${secret && html`<${SecretReveal} ...${secret} onDismiss=${() => setSecret(null)} />`}
+    ${
+      secret &&
+      html`<${SecretReveal}
+        ...${secret}
+        testId="webhook-secret"
+        onDismiss=${() => setSecret(null)}
+      />`
+    }
     ${
       state.error && !list
         ? html`<${ErrorNotice} error=${state.error} retry=${state.reload} />`
@@ -67,24 +75,6 @@ export function WebhooksSection() {
       onCreated=${(/** @type {{ id: string, secret: string }} */ answer) =>
         reveal(answer, 'The signing secret of the new webhook.')}
     />
-  </div>`;
-}
-
-/**
- * The one time a secret is shown: copy it now.
- * @param {{ id: string, secret: string, why: string, onDismiss: () => void }} props
- */
-function SecretReveal({ id, secret, why, onDismiss }) {
-  return html`<div class="secret" role="status" data-testid="webhook-secret">
-    <p>
-      <strong>${why}</strong> It is shown this once: store it where your receiver verifies
-      signatures.
-    </p>
-    <p>
-      <code class="mono" data-webhook=${id}>${secret}</code>
-      <${CopyButton} text=${secret} label="Copy secret" />
-    </p>
-    <button type="button" class="quiet" onClick=${onDismiss}>I have stored it</button>
   </div>`;
 }
 
