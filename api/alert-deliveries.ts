@@ -2,8 +2,9 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { AlertStore } from '../alerts/index.ts';
-import { WEBHOOK_OUTBOX_TABLE } from '../storage/index.ts';
+import { deliveriesOfAlert } from '../hooks/index.ts';
 import { notFound } from './errors.ts';
+import { deliveryView } from './webhooks.ts';
 
 export const AlertDeliveryList = z.object({
   deliveries: z.array(
@@ -26,19 +27,6 @@ type AlertDeliveryList = z.infer<typeof AlertDeliveryList>;
 /** Most deliveries listed for one alert. */
 const MAX_DELIVERIES = 200;
 
-interface Row {
-  webhookId: string;
-  id: string;
-  type: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: string | number;
-  lastStatus: string | number;
-  lastError: string;
-  eventTimeMs: string | number;
-  dueAtMs: string | number;
-  lastAttemptAtMs: string | number | null;
-}
-
 /**
  * `GET /v1/alerts/:id/deliveries`: the webhook deliveries of an alert's events, oldest
  * first, across every subscription; found by the alert id inside each event body.
@@ -50,38 +38,15 @@ export function registerAlertDeliveryRoutes(
   app.get('/v1/alerts/:id/deliveries', async (c) => {
     const alert = await options.store.get(c.req.param('id'));
     if (!alert) throw notFound(`no alert with id ${c.req.param('id')}`);
-    const result = await options.client.query({
-      query: `SELECT webhookId, id, type, status, attempts, lastStatus, lastError,
-  toUnixTimestamp64Milli(eventTime) AS eventTimeMs, toUnixTimestamp64Milli(dueAt) AS dueAtMs,
-  toUnixTimestamp64Milli(lastAttemptAt) AS lastAttemptAtMs
-FROM ${WEBHOOK_OUTBOX_TABLE} FINAL
-WHERE eventTime >= fromUnixTimestamp64Milli({openedMs:Int64})
-  AND JSONExtractString(body, 'data', 'id') = {alertId:String}
-ORDER BY eventTime, webhookId, id
-LIMIT {limit:UInt32}`,
-      query_params: {
-        alertId: alert.id,
-        // Events of an alert are never older than its opening (a minute of slack for clocks).
-        openedMs: Date.parse(alert.openedAt) - 60_000,
-        limit: MAX_DELIVERIES,
-      },
-      format: 'JSONEachRow',
-    });
-    const rows = await result.json<Row>();
-    const iso = (ms: string | number) => new Date(Number(ms)).toISOString();
+    const deliveries = await deliveriesOfAlert(
+      options.client,
+      alert.id,
+      // Events of an alert are never older than its opening (a minute of slack for clocks).
+      Date.parse(alert.openedAt) - 60_000,
+      MAX_DELIVERIES,
+    );
     return c.json({
-      deliveries: rows.map((row) => ({
-        webhookId: row.webhookId,
-        id: row.id,
-        type: row.type,
-        status: row.status,
-        attempts: Number(row.attempts),
-        lastStatus: Number(row.lastStatus) === 0 ? null : Number(row.lastStatus),
-        lastError: row.lastError === '' ? null : row.lastError,
-        eventTime: iso(row.eventTimeMs),
-        lastAttemptAt: row.lastAttemptAtMs === null ? null : iso(row.lastAttemptAtMs),
-        nextAttemptAt: row.status === 'pending' ? iso(row.dueAtMs) : null,
-      })),
+      deliveries: deliveries.map(deliveryView),
     } satisfies AlertDeliveryList);
   });
 }

@@ -9,6 +9,7 @@ import {
   WebhookCreate,
   WebhookPatch,
   type AllowList,
+  type Delivery,
   type WebhookStore,
 } from '../hooks/index.ts';
 import { badRequest, notFound } from './errors.ts';
@@ -99,23 +100,7 @@ export function registerWebhookRoutes(app: Hono, options: WebhookRoutesOptions):
     const webhook = await options.store.get(c.req.param('id'));
     if (!webhook) throw notFound(`no webhook with id ${c.req.param('id')}`);
     const deliveries = await deliveriesOf(options.client, webhook.id, 200);
-    return c.json({
-      deliveries: deliveries.map((delivery) => ({
-        id: delivery.id,
-        type: delivery.type,
-        status: delivery.status,
-        attempts: delivery.attempts,
-        lastStatus: delivery.lastStatus === 0 ? null : delivery.lastStatus,
-        lastError: delivery.lastError === '' ? null : delivery.lastError,
-        eventTime: new Date(delivery.eventTimeMs).toISOString(),
-        lastAttemptAt:
-          delivery.lastAttemptAtMs === null
-            ? null
-            : new Date(delivery.lastAttemptAtMs).toISOString(),
-        nextAttemptAt:
-          delivery.status === 'pending' ? new Date(delivery.dueAtMs).toISOString() : null,
-      })),
-    });
+    return c.json({ deliveries: deliveries.map(deliveryView) });
   });
 
   app.post('/v1/webhooks/:id/rotate-secret', async (c) => {
@@ -127,4 +112,21 @@ export function registerWebhookRoutes(app: Hono, options: WebhookRoutesOptions):
     if (!rotated) throw notFound(`no webhook with id ${c.req.param('id')}`);
     return c.json({ ...rotated.webhook, secret: rotated.secret });
   });
+}
+
+/** A delivery as the API shows it: its attempts, last answer and next attempt, never the body. */
+export function deliveryView(delivery: Delivery) {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    webhookId: delivery.webhookId,
+    id: delivery.id,
+    type: delivery.type,
+    status: delivery.status,
+    attempts: delivery.attempts,
+    lastStatus: delivery.lastStatus === 0 ? null : delivery.lastStatus,
+    lastError: delivery.lastError === '' ? null : delivery.lastError,
+    eventTime: iso(delivery.eventTimeMs),
+    lastAttemptAt: delivery.lastAttemptAtMs === null ? null : iso(delivery.lastAttemptAtMs),
+    nextAttemptAt: delivery.status === 'pending' ? iso(delivery.dueAtMs) : null,
+  };
 }

@@ -34,6 +34,7 @@ export {
 export { attemptDelivery, retryAfter, type AttemptOutcome } from './attempt.ts';
 export {
   deliveriesOf,
+  deliveriesOfAlert,
   enqueue,
   dueEndpoints,
   pendingOf,

@@ -215,3 +215,24 @@ ORDER BY eventTime DESC, id DESC LIMIT {limit:UInt32}`,
   });
   return (await result.json<Row>()).map(fromRow);
 }
+
+/**
+ * The deliveries of one alert's events across every subscription, oldest first: found by
+ * the alert id inside each event body, from `sinceMs` (the alert's opening) on.
+ */
+export async function deliveriesOfAlert(
+  client: ClickHouseClient,
+  alertId: string,
+  sinceMs: number,
+  limit: number,
+): Promise<Delivery[]> {
+  const result = await client.query({
+    query: `SELECT ${SELECT} FROM ${WEBHOOK_OUTBOX_TABLE} FINAL
+WHERE eventTime >= fromUnixTimestamp64Milli({sinceMs:Int64})
+  AND JSONExtractString(body, 'data', 'id') = {alertId:String}
+ORDER BY eventTime, webhookId, id LIMIT {limit:UInt32}`,
+    query_params: { alertId, sinceMs, limit },
+    format: 'JSONEachRow',
+  });
+  return (await result.json<Row>()).map(fromRow);
+}
