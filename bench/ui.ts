@@ -84,6 +84,7 @@ async function main(): Promise<void> {
     const coldComplete: number[] = [];
     const warmComplete: number[] = [];
     let rows = 0;
+    let chart = { drawMs: 0, zoomMs: 0 };
     try {
       for (let run = 0; run < RUNS; run++) {
         const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
@@ -111,9 +112,13 @@ async function main(): Promise<void> {
         warmComplete.push(warmAll);
         await context.close();
       }
+      chart = await measureChart(await browser.newPage(), apiUrl);
     } finally {
       await browser.close();
     }
+    console.log(
+      `a chart of 5 series × ${CHART_POINTS.toLocaleString()} points (uPlot, as the service page draws): drawn in ${round(chart.drawMs)} ms, each zoom redrawn in ${round(chart.zoomMs)} ms (median of 10; both to the next frame)`,
+    );
     if (rows !== SERVICES) throw new Error(`the page drew ${rows} rows, not ${SERVICES}`);
     console.log(`services page, navigation start to the first screenful drawn with sparklines:`);
     console.log(
@@ -154,6 +159,8 @@ async function main(): Promise<void> {
         apiServicesKiB: services.kiB,
         apiSparklinesKiB: sparklines.kiB,
         targetMet: median(cold) < 1000,
+        chart10kDrawMs: round(chart.drawMs),
+        chart10kZoomMs: round(chart.zoomMs),
         loadAverage: load,
         cores: availableParallelism(),
       })}`,
@@ -231,6 +238,53 @@ async function phases(page: Page): Promise<string> {
 }
 
 /** Median time of five calls to `url` (after one to warm up), and the answer's size. */
+const CHART_POINTS = 10_000;
+
+/**
+ * Draws a chart like the service page's (observed, expected, band low/high, marks) with
+ * CHART_POINTS points per series in the UI's own uPlot, then zooms ten times.
+ */
+async function measureChart(
+  page: Page,
+  apiUrl: string,
+): Promise<{ drawMs: number; zoomMs: number }> {
+  await page.goto(`${apiUrl}/services`); // the page whose import map names uplot
+  // Runs in the page (DOM types are not in this project's Node typings).
+  return page.evaluate(`(async () => {
+    const n = ${CHART_POINTS};
+    const { default: uPlot } = await import('uplot');
+    const target = document.createElement('div');
+    document.body.append(target);
+    const start = Date.now() / 1000 - n * 10;
+    const xs = Float64Array.from({ length: n }, (_, i) => start + i * 10);
+    const wave = (offset) =>
+      Float64Array.from({ length: n }, (_, i) => offset + 20 * Math.sin(i / 50) + 5 * Math.random());
+    const data = [xs, wave(100), wave(100), wave(70), wave(130), wave(100)];
+    const options = {
+      width: 1200,
+      height: 260,
+      series: [{}, { stroke: '#1f6feb' }, { stroke: '#888', dash: [4, 4] }, {}, {}, { stroke: '#d00' }],
+      bands: [{ series: [4, 3], fill: 'rgba(31,111,235,0.15)' }],
+    };
+    // Each time runs to the next frame, so a redraw deferred by uPlot is counted.
+    const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+    await frame();
+    const drawStarted = performance.now();
+    const plot = new uPlot(options, data, target);
+    await frame();
+    const drawMs = performance.now() - drawStarted;
+    const zooms = [];
+    for (let k = 1; k <= 10; k++) {
+      const zoomStarted = performance.now();
+      plot.setScale('x', { min: xs[k * 300], max: xs[n - 1 - k * 300] });
+      await frame();
+      zooms.push(performance.now() - zoomStarted);
+    }
+    zooms.sort((a, b) => a - b);
+    return { drawMs, zoomMs: zooms[5] };
+  })()`);
+}
+
 async function timeApi(url: string): Promise<{ medianMs: number; kiB: number }> {
   const times: number[] = [];
   let bytes = 0;
