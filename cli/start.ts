@@ -17,6 +17,7 @@ import {
   type EventType,
   type HookEvent,
 } from '../hooks/index.ts';
+import { readRecentValue } from '../signals/index.ts';
 import { openStorage } from '../storage/index.ts';
 import { createRemediationLoop, createRemediationStore, loadRules } from '../remediation/index.ts';
 import { createScalingLoop } from '../scaling/live/loop.ts';
@@ -253,6 +254,15 @@ export async function startOpsless(
         intervalMs: config.remediation.intervalMs,
         // A runbook's scale step goes through the service's scaling actuator.
         scale: (service, change, reason) => scaling.scale(service, change, reason),
+        // Verification reads the alert's signal over the last settled steps.
+        signalNow: (alert, nowMs) =>
+          readRecentValue(storage.client, {
+            service: alert.service,
+            signal: alert.signal,
+            operation: alert.operation,
+            nowMs: nowMs - config.detect.settleMs,
+            stepSeconds: config.detect.stepSeconds,
+          }),
       });
       remediation.start();
       closers.unshift(() => remediation.close());

@@ -194,6 +194,42 @@ describe('remediation loop on ClickHouse', () => {
     await hook.close();
   });
 
+  it('counts a resolution as recovery only when the signal came back toward its old level', async () => {
+    clock += 86_400_000;
+    const hook = await receiver();
+    await rule({
+      id: 'rollback-cart',
+      match: { service: 'cart', signal: 'latency_*' },
+      steps: [{ type: 'webhook', url: hook.url }],
+      mode: 'auto',
+      cooldownSeconds: 0,
+    });
+    // The alert's signal went from about 120 to 812; the detector later resolves both alerts.
+    let latency = 800;
+    const measuring = loop({ signalNow: async () => latency });
+    await openAlert('adapted-1', 'cart');
+    await measuring.runOnce();
+    clock += MINUTE;
+    await recover('adapted-1');
+    await measuring.runOnce();
+    expect(await run('rollback-cart', 'adapted-1')).toMatchObject({
+      status: 'failed',
+      reason:
+        'not verified: the alert resolved as the detector took latency_p99 near 812 for the new normal, but it has not come back to about 120',
+    });
+
+    clock += MINUTE;
+    await openAlert('fixed-1', 'cart');
+    await measuring.runOnce();
+    clock += MINUTE;
+    latency = 140; // back near the 120 expected before the incident
+    await recover('fixed-1');
+    await measuring.runOnce();
+    expect(await run('rollback-cart', 'fixed-1')).toMatchObject({ status: 'succeeded' });
+    await store.removeRule('rollback-cart', clock);
+    await hook.close();
+  });
+
   it('fails a run whose alert does not recover in time, and escalates the alert to critical', async () => {
     clock += 86_400_000;
     const hook = await receiver();

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Alert, AlertStore } from '../alerts/index.ts';
 import type { AllowList, EventType, HookEvent } from '../hooks/index.ts';
 import { decide, type PastAction } from './guardrails.ts';
-import { createRunOutcomes, iso } from './outcomes.ts';
+import { createRunOutcomes, iso, type RunOutcomeOptions } from './outcomes.ts';
 import { ruleMatches } from './rule.ts';
 import { MAX_STEP_TIMEOUT_SECONDS, type RemediationRun, type StepResult } from './schema.ts';
 import { plannedSteps, runStep, type ScaleActuator } from './steps.ts';
@@ -31,6 +31,8 @@ export interface RemediationLoopOptions {
   allow?: AllowList;
   /** Default: the remediation store on `client`. */
   store?: RemediationStore;
+  /** See RunOutcomeOptions.signalNow: without it, a resolved alert counts as recovered. */
+  signalNow?: RunOutcomeOptions['signalNow'];
 }
 
 export interface PassReport {
@@ -88,6 +90,7 @@ export function createRemediationLoop(options: RemediationLoopOptions): Remediat
     notify: options.notify,
     logger: options.logger,
     now,
+    signalNow: options.signalNow,
   });
 
   /** Runs the steps in order, each within its timeout; a failure stops the run. */

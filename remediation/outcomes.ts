@@ -13,6 +13,13 @@ export interface RunOutcomeOptions {
   notify: (type: EventType, alert: Alert) => Promise<void>;
   logger: Logger;
   now: () => number;
+  /**
+   * The alert's signal as measured now (null: nothing measured). When given, a resolved
+   * alert counts as recovered only if its signal came at least halfway back to what was
+   * expected before the incident: the detector also resolves an alert once its baseline
+   * has absorbed a lasting shift, which is no recovery.
+   */
+  signalNow?: ((alert: Alert, nowMs: number) => Promise<number | null>) | undefined;
 }
 
 /**
@@ -83,6 +90,11 @@ export function createRunOutcomes(options: RunOutcomeOptions) {
       );
     } else if (resolvedAtMs > verifyUntilMs) {
       await fail(run, 'the signal recovered only after the verification window');
+    } else if (!(await cameBack(alert, nowMs))) {
+      await fail(
+        run,
+        `not verified: the alert resolved as the detector took ${alert.signal} near ${format(alert.observed)} for the new normal, but it has not come back to about ${format(alert.expected)}`,
+      );
     } else {
       const seconds = Math.max(0, Math.round((resolvedAtMs - Date.parse(run.startedAt!)) / 1000));
       const succeeded: RemediationRun = {
@@ -98,5 +110,17 @@ export function createRunOutcomes(options: RunOutcomeOptions) {
     return true;
   }
 
+  /** Whether the alert's signal is at least halfway back to its pre-incident expectation. */
+  async function cameBack(alert: Alert, nowMs: number): Promise<boolean> {
+    if (!options.signalNow) return true;
+    const value = await options.signalNow(alert, nowMs);
+    if (value === null) return false;
+    return Math.abs(value - alert.expected) <= 0.5 * Math.abs(alert.observed - alert.expected);
+  }
+
   return { eventData, escalate, fail, skip, verify };
+}
+
+function format(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toPrecision(3);
 }

@@ -22,3 +22,4 @@ export {
   type MetricPoint,
   type MetricSeriesQuery,
 } from './metrics.ts';
+export { readRecentValue } from './recent.ts';
