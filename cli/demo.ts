@@ -60,8 +60,8 @@ export interface DemoOptions {
   realtime: boolean;
   /** Where the story is told (default: stdout). */
   write?: (line: string) => void;
-  /** Stop after the story (tests); by default the demo runs until interrupted. */
-  exitAfterStory?: boolean;
+  /** Stops the demo (tests); otherwise it runs until SIGINT or SIGTERM. */
+  signal?: AbortSignal;
 }
 
 interface Child {
@@ -339,25 +339,24 @@ export async function runDemo(
     }, stepMs);
 
     const storyEndMs = 30 * minute;
+    timers.push(
+      setTimeout(
+        () => write('the story is over; opsless keeps running (Ctrl-C stops it)'),
+        storyEndMs,
+      ),
+    );
+    // Runs until interrupted (or stopped by the caller).
     await new Promise<void>((resolve) => {
-      const end = setTimeout(resolve, storyEndMs);
-      timers.push(end);
-      if (!options.exitAfterStory) {
-        timers.push(
-          setTimeout(
-            () => write('the story is over; opsless keeps running (Ctrl-C stops it)'),
-            storyEndMs,
-          ),
-        );
-        const interrupt = () => {
-          clearTimeout(end);
-          resolve();
-        };
-        process.once('SIGINT', interrupt);
-        process.once('SIGTERM', interrupt);
-        timers.push(setTimeout(() => undefined, 2 ** 31 - 1)); // keep running until a signal
-        clearTimeout(end);
-      }
+      const done = () => {
+        process.off('SIGINT', done);
+        process.off('SIGTERM', done);
+        resolve();
+      };
+      if (options.signal?.aborted) return done();
+      options.signal?.addEventListener('abort', done, { once: true });
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
+      timers.push(setInterval(() => undefined, 3_600_000)); // keeps the event loop alive
     });
     await stop();
     return counts.badSignatures === 0 ? 0 : 1;
