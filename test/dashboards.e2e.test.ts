@@ -340,6 +340,18 @@ describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', (
     await page.locator('li.webhook').first().waitFor();
     expect(await page.getByTestId('webhook-secret').count()).toBe(0);
     expect(await page.locator('body').textContent()).not.toContain('whsec_');
+
+    // Deleting takes two clicks; "Keep" backs out.
+    const second = page.locator('li.webhook', { hasText: `${receiverUrl}/second` });
+    await second.getByRole('button', { name: 'Delete…' }).click();
+    await second.getByRole('button', { name: 'Keep' }).click();
+    await second.getByRole('button', { name: 'Delete…' }).click();
+    await second.getByRole('button', { name: 'Really delete' }).click();
+    await expect.poll(() => page.locator('li.webhook').count()).toBe(1);
+    const left = (await (await fetch(`${opsless.apiUrl}/v1/webhooks`)).json()) as {
+      webhooks: Array<{ url: string }>;
+    };
+    expect(left.webhooks.map((webhook) => webhook.url)).not.toContain(`${receiverUrl}/second`);
   });
 
   it('shows each scaling policy with its latest decision and log, and creates one with its secret once', async () => {

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Badge } from '../components/badges.js';
+import { DeleteButton, useItemAction } from '../components/item-actions.js';
 import { JsonEditor } from '../components/json-editor.js';
 import { RemediationRuns } from '../components/remediation-runs.js';
 import { SecretReveal } from '../components/secret-reveal.js';
@@ -208,29 +209,8 @@ function KillSwitchControl() {
  * @param {{ rule: RemediationRule, onEdit: () => void, onRotated: (answer: Record<string, unknown>) => void, onDeleted: () => void }} props
  */
 function RuleItem({ rule, onEdit, onRotated, onDeleted }) {
-  const [confirmDelete, setConfirmDelete] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState('');
+  const { busy, problem, run: call } = useItemAction();
   const base = `/v1/remediations/rules/${encodeURIComponent(rule.id)}`;
-  /**
-   * @param {'POST' | 'DELETE'} method
-   * @param {string} path
-   * @param {(answer: any) => void} done
-   */
-  const call = (method, path, done) => {
-    setBusy(true);
-    setProblem('');
-    apiSend(method, path).then(
-      (answer) => {
-        setBusy(false);
-        done(answer);
-      },
-      (error) => {
-        setBusy(false);
-        setProblem(error instanceof Error ? error.message : String(error));
-      },
-    );
-  };
   const { match } = rule;
   return html`<li class="hook-item remediation-rule" data-rule=${rule.id}>
     <div class="item-head">
@@ -265,23 +245,7 @@ function RuleItem({ rule, onEdit, onRotated, onDeleted }) {
       >
         Rotate secret
       </button>
-      ${
-        confirmDelete
-          ? html`<button
-                type="button"
-                class="danger"
-                disabled=${busy}
-                onClick=${() => call('DELETE', base, onDeleted)}
-              >
-                Really delete
-              </button>
-              <button type="button" class="quiet" onClick=${() => setConfirmDelete(false)}>
-                Keep
-              </button>`
-          : html`<button type="button" class="quiet" onClick=${() => setConfirmDelete(true)}>
-              Delete…
-            </button>`
-      }
+      <${DeleteButton} busy=${busy} onDelete=${() => call('DELETE', base, onDeleted)} />
     </div>
     ${problem && html`<p class="field-error" role="alert">${problem}</p>`}
   </li>`;

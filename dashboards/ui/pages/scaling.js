@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import { Badge } from '../components/badges.js';
+import { DeleteButton, useItemAction } from '../components/item-actions.js';
 import { JsonEditor } from '../components/json-editor.js';
 import { SecretReveal } from '../components/secret-reveal.js';
 import { EmptyNote, ErrorNotice, Loading } from '../components/states.js';
-import { apiSend } from '../lib/api.js';
 import { formatNumber, formatTime } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { link } from '../lib/router.js';
@@ -124,14 +124,8 @@ export function ScalingSection() {
 function PolicyItem({ stored, onEdit, onDeleted }) {
   const { service, policy } = stored;
   const [showLog, setShowLog] = useState(false);
-  const [confirmDelete, setConfirmDelete] = useState(false);
-  const [problem, setProblem] = useState('');
+  const { busy, problem, run } = useItemAction();
   const path = encodeURIComponent(service);
-  const remove = () => {
-    apiSend('DELETE', `/v1/scaling/policies/${path}`).then(onDeleted, (error) =>
-      setProblem(error instanceof Error ? error.message : String(error)),
-    );
-  };
   const predictive = policy.predictive.enabled;
   return html`<li class="hook-item scaling-policy" data-service=${service}>
     <div class="item-head">
@@ -162,16 +156,10 @@ function PolicyItem({ stored, onEdit, onDeleted }) {
         ${showLog ? 'Hide' : 'Show'} decisions
       </button>
       <button type="button" class="secondary" onClick=${onEdit}>Edit</button>
-      ${
-        confirmDelete
-          ? html`<button type="button" class="danger" onClick=${remove}>Really delete</button>
-              <button type="button" class="quiet" onClick=${() => setConfirmDelete(false)}>
-                Keep
-              </button>`
-          : html`<button type="button" class="quiet" onClick=${() => setConfirmDelete(true)}>
-              Delete…
-            </button>`
-      }
+      <${DeleteButton}
+        busy=${busy}
+        onDelete=${() => run('DELETE', `/v1/scaling/policies/${path}`, onDeleted)}
+      />
     </div>
     ${problem && html`<p class="field-error" role="alert">${problem}</p>`}
     ${showLog && html`<${DecisionLog} service=${service} />`}

@@ -7,6 +7,7 @@ import { formatTime } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { useApi } from '../lib/use-api.js';
 import { DeliveryTable } from '../components/deliveries.js';
+import { DeleteButton, useItemAction } from '../components/item-actions.js';
 
 /**
  * @typedef {import('../api-types').Webhook} Webhook
@@ -83,28 +84,8 @@ export function WebhooksSection() {
  */
 function WebhookItem({ webhook, onRotated, onDeleted }) {
   const [showLog, setShowLog] = useState(false);
-  const [confirmDelete, setConfirmDelete] = useState(false);
-  const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState('');
-  /**
-   * @param {'POST' | 'DELETE'} method
-   * @param {string} path
-   * @param {(answer: any) => void} done
-   */
-  const call = (method, path, done) => {
-    setBusy(true);
-    setMessage('');
-    apiSend(method, path).then(
-      (answer) => {
-        setBusy(false);
-        done(answer);
-      },
-      (error) => {
-        setBusy(false);
-        setMessage(error instanceof Error ? error.message : String(error));
-      },
-    );
-  };
+  const { busy, problem, run: call } = useItemAction();
   const base = `/v1/webhooks/${encodeURIComponent(webhook.id)}`;
   return html`<li class="webhook" id=${webhook.id} data-webhook=${webhook.id}>
     <div class="webhook-head">
@@ -154,25 +135,9 @@ function WebhookItem({ webhook, onRotated, onDeleted }) {
       >
         ${showLog ? 'Hide' : 'Show'} deliveries
       </button>
-      ${
-        confirmDelete
-          ? html`<button
-                type="button"
-                class="danger"
-                disabled=${busy}
-                onClick=${() => call('DELETE', base, onDeleted)}
-              >
-                Really delete
-              </button>
-              <button type="button" class="quiet" onClick=${() => setConfirmDelete(false)}>
-                Keep
-              </button>`
-          : html`<button type="button" class="quiet" onClick=${() => setConfirmDelete(true)}>
-              Delete…
-            </button>`
-      }
+      <${DeleteButton} busy=${busy} onDelete=${() => call('DELETE', base, onDeleted)} />
     </div>
-    ${message && html`<p class="small" role="status">${message}</p>`}
+    ${(problem || message) && html`<p class="small" role="status">${problem || message}</p>`}
     ${showLog && html`<${DeliveryLog} path=${`${base}/deliveries`} />`}
   </li>`;
 }
