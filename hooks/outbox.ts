@@ -62,7 +62,8 @@ function groupCommit(client: ClickHouseClient): (rows: OutboxRow[]) => Promise<v
     while (waiting.length > 0) {
       let count = 0;
       const take = waiting.findIndex((write) => (count += write.rows.length) > MAX_ROWS_PER_INSERT);
-      const batch = waiting.splice(0, take <= 0 ? waiting.length : take);
+      // Everything waiting, or up to the write that would overflow (at least one write).
+      const batch = waiting.splice(0, take === -1 ? waiting.length : Math.max(1, take));
       try {
         await client.insert({
           table: WEBHOOK_OUTBOX_TABLE,

@@ -242,6 +242,19 @@ describe('scaling decisions from stored telemetry', () => {
     // Unchanged on the next start: left alone, so its scaler keeps what it learned.
     expect(await applyPolicies(store, policies, nowMs + 1)).toBe(0);
     expect((await store.policy('cart'))!.policy.maxReplicas).toBe(8);
+    // Detector shards split the policies as they split services: each in exactly one.
+    const names = async (index: number) =>
+      (await store.policies({ index, count: 2 })).map((stored) => stored.service);
+    const all = (await store.policies()).map((stored) => stored.service);
+    const [first, second] = [await names(0), await names(1)];
+    expect([...first, ...second].sort()).toEqual([...all].sort());
+    expect(first.filter((service) => second.includes(service))).toEqual([]);
+    const shardOf = await storage.client.query({
+      query: "SELECT cityHash64('cart') % 2 AS shard",
+      format: 'JSONEachRow',
+    });
+    const [row] = await shardOf.json<{ shard: number }>();
+    expect((Number(row!.shard) === 0 ? first : second).includes('cart')).toBe(true);
 
     const bad = join(dir, 'bad.json');
     await writeFile(bad, JSON.stringify({ cart: { maxReplicas: 8, metrics: [{ type: 'ram' }] } }));

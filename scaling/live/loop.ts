@@ -65,16 +65,6 @@ interface Cached {
   lastFinal: number | null;
 }
 
-/** cityHash64 is ClickHouse's; a stable JS hash splits services over shards the same way everywhere. */
-function shardOf(service: string, count: number): number {
-  let hash = 2166136261;
-  for (let i = 0; i < service.length; i++) {
-    hash ^= service.charCodeAt(i);
-    hash = Math.imul(hash, 16777619) >>> 0;
-  }
-  return hash % count;
-}
-
 /**
  * Every step, for each service with a scaling policy: teaches the policy's forecasters the
  * step's totals, reads the current replicas (reported, else instances seen), asks the
@@ -135,9 +125,7 @@ export function createScalingLoop(options: ScalingLoopOptions): ScalingLoop {
   async function pass(): Promise<{ services: number; changed: number }> {
     const nowMs = now();
     const endMs = Math.floor((nowMs - options.settleMs) / stepMs) * stepMs;
-    const policies = (await options.store.policies()).filter(
-      (stored) => shardOf(stored.service, options.shard.count) === options.shard.index,
-    );
+    const policies = await options.store.policies(options.shard);
     const wanted = new Set(policies.map((stored) => stored.service));
     for (const service of cache.keys()) if (!wanted.has(service)) cache.delete(service);
     await scalersFor(policies, endMs);

@@ -57,14 +57,18 @@ const REPORTED = 'reported';
 
 /** Scaling policies, state, and the decisions log in ClickHouse. */
 export function createScalingStore(client: ClickHouseClient) {
-  async function readPolicies(service: string | null): Promise<StoredPolicy[]> {
+  async function readPolicies(
+    service: string | null,
+    shard: { index: number; count: number } = { index: 0, count: 1 },
+  ): Promise<StoredPolicy[]> {
     const result = await client.query({
       query: `SELECT service, policy, secret, deleted,
   toUnixTimestamp64Milli(createdAt) AS createdMs, toUnixTimestamp64Milli(updatedAt) AS updatedMs
 FROM ${SCALING_POLICIES_TABLE} FINAL
 WHERE NOT deleted AND ({service:String} = '' OR service = {service:String})
+  AND cityHash64(service) % {count:UInt32} = {index:UInt32}
 ORDER BY service`,
-      query_params: { service: service ?? '' },
+      query_params: { service: service ?? '', count: shard.count, index: shard.index },
       format: 'JSONEachRow',
     });
     const rows = await result.json<{
@@ -129,7 +133,8 @@ WHERE kind = {kind:String} AND (length({services:Array(String)}) = 0 OR service 
   }
 
   return {
-    policies: () => readPolicies(null),
+    /** Every policy, or those of the services in one detector shard (as the detector splits them). */
+    policies: (shard?: { index: number; count: number }) => readPolicies(null, shard),
     async policy(service: string): Promise<StoredPolicy | undefined> {
       return (await readPolicies(service))[0];
     },
