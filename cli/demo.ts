@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { signatureHeader } from '../hooks/index.ts';
 import type { Config } from './config.ts';
 import { createStory, scheduleLines, type StoryIncident } from './demo-story.ts';
-import { ALL_ROLES, startOpsless } from './start.ts';
+import { ALL_ROLES, localUrl, startOpsless } from './start.ts';
 
 /**
  * `opsless demo`: opsless plus three instrumented services (frontend → checkout →
@@ -92,9 +92,8 @@ export async function runDemo(
     holdDetector: history,
     demo: story,
   });
-  const host = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host;
-  const api = `http://${host}:${opsless.apiPort}`;
-  const otlp = `http://${host}:${opsless.otlpHttpPort}`;
+  const api = localUrl(config.host, opsless.apiPort!);
+  const otlp = localUrl(config.host, opsless.otlpHttpPort!);
   write(`opsless demo — UI at ${api}/  (OTLP ${otlp}, ${config.detect.stepSeconds} s steps)`);
 
   const children = new Map<ServiceName, Child>();

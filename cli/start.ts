@@ -103,13 +103,8 @@ export async function startOpsless(
   }
 
   let apiPort: number | null = null;
-  /** http://host:port of a port of this process, as a client on this host reaches it. */
-  const localUrl = (port: number) => {
-    const host = ['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  };
   /** Where links in alerts point: OPSLESS_PUBLIC_URL, or this process's API address. */
-  const publicUrl = () => config.publicUrl ?? localUrl(apiPort ?? config.apiPort);
+  const publicUrl = () => config.publicUrl ?? localUrl(config.host, apiPort ?? config.apiPort);
   const webhookAllow = parseAllowList(config.webhookAllow);
   const webhooks = createWebhookStore(storage.client);
   const alertStore = createAlertStore(storage.client);
@@ -137,8 +132,8 @@ export async function startOpsless(
       webhookAllow,
       remediationDisabled: config.remediation.disabled,
       info: {
-        otlpHttpEndpoint: otlpHttpPort === null ? null : localUrl(otlpHttpPort),
-        otlpGrpcEndpoint: otlpGrpcPort === null ? null : localUrl(otlpGrpcPort),
+        otlpHttpEndpoint: otlpHttpPort === null ? null : localUrl(config.host, otlpHttpPort),
+        otlpGrpcEndpoint: otlpGrpcPort === null ? null : localUrl(config.host, otlpGrpcPort),
         stepSeconds: config.detect.stepSeconds,
       },
       demo: options.demo,
@@ -287,6 +282,12 @@ export async function startOpsless(
         await storage.close();
       })()),
   };
+}
+
+/** http://host:port of a port listening on `host`, as a client on this machine reaches it. */
+export function localUrl(host: string, port: number): string {
+  const reachable = ['0.0.0.0', '::'].includes(host) ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
 function listen(server: Server, host: string, port: number): Promise<Server> {
