@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBatchWriter, createByteBudget, type BatchWriterOptions } from './batch-writer.ts';
 
 function writer(overrides: Partial<BatchWriterOptions> & Pick<BatchWriterOptions, 'insert'>) {
@@ -12,6 +12,10 @@ function writer(overrides: Partial<BatchWriterOptions> & Pick<BatchWriterOptions
   });
 }
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('batch writer', () => {
   it('groups writes from several requests into one insert and resolves each when stored', async () => {
     const inserts: Array<{ body: string; rows: number }> = [];
@@ -22,6 +26,31 @@ describe('batch writer', () => {
     expect(await a.stored).toEqual({ ok: true });
     expect(await b.stored).toEqual({ ok: true });
     expect(inserts).toEqual([{ body: '{"a":1}\n{"b":2}\n{"b":3}\n', rows: 3 }]);
+  });
+
+  it('inserts at once when quiet, then at most once per interval', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const inserted: number[] = [];
+    const w = writer({
+      flushIntervalMs: 1_000,
+      insert: async (_b, rows) => void inserted.push(rows),
+    });
+    w.write('a\n', 1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(inserted).toEqual([1]); // the first write after a quiet second does not wait
+    await vi.advanceTimersByTimeAsync(100);
+    w.write('b\n', 1);
+    await vi.advanceTimersByTimeAsync(400);
+    w.write('c\n', 1);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(inserted).toEqual([1]); // 900 ms after the first insert: still waiting
+    await vi.advanceTimersByTimeAsync(101);
+    expect(inserted).toEqual([1, 2]); // one insert a second after the first
+    await vi.advanceTimersByTimeAsync(5_000);
+    w.write('d\n', 1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(inserted).toEqual([1, 2, 1]); // quiet again: at once
+    await w.close();
   });
 
   it('seals a batch at maxRows without waiting for the interval', async () => {

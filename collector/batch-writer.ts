@@ -14,6 +14,12 @@ export interface BatchWriterOptions {
   insert(body: string, rows: number): Promise<void>;
   maxRows: number;
   maxBytes: number;
+  /**
+   * Least time between the starts of two inserts, ms. Rows that arrive meanwhile
+   * wait (at most this long) and go together; a writer that has been quiet that
+   * long inserts at once. ClickHouse merges every insert's part in the
+   * background, so the rate of inserts, more than their size, sets its cost.
+   */
   flushIntervalMs: number;
   /** Memory budget shared by every writer: bytes of serialised rows held (pending + in flight). */
   budget: ByteBudget;
@@ -93,6 +99,7 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
   const ready: Batch[] = [];
   let inFlight = 0;
   let timer: NodeJS.Timeout | undefined;
+  let lastSealAt = -Infinity;
   // The flush interval passed while every insert slot was busy: the pending batch
   // keeps growing (group commit) and goes as soon as a slot frees.
   let due = false;
@@ -110,6 +117,7 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
     }
     due = false;
     if (pending.rows === 0) return;
+    lastSealAt = performance.now();
     ready.push(pending);
     pending = emptyBatch();
     pump();
@@ -185,7 +193,11 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
       pending.bytes += bytes;
       const stored = new Promise<InsertOutcome>((resolve) => pending.waiters.push(resolve));
       if (pending.rows >= options.maxRows || pending.bytes >= options.maxBytes) seal();
-      else if (!timer && !due) timer = setTimeout(onInterval, options.flushIntervalMs).unref();
+      else if (!timer && !due) {
+        // A timer even when the interval has passed: writes of this turn join the batch.
+        const wait = Math.max(0, lastSealAt + options.flushIntervalMs - performance.now());
+        timer = setTimeout(onInterval, wait).unref();
+      }
       return { accepted: true, stored };
     },
     close() {
