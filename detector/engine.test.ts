@@ -115,6 +115,79 @@ describe('detector engine', () => {
     expect(width(true)).toBeLessThan(0.8 * width(false));
   });
 
+  /** A calm series: a daily wave with a little noise, every 5 minutes. */
+  function calm(length: number): { times: number[]; values: number[] } {
+    const times: number[] = [];
+    const values: number[] = [];
+    let seed = 7;
+    for (let i = 0; i < length; i++) {
+      seed = (seed * 16807) % 2147483647;
+      times.push(Date.UTC(2026, 0, 1) + i * 300_000);
+      values.push(50 + 10 * Math.sin((2 * Math.PI * i) / 288) + (seed / 2147483647 - 0.5));
+    }
+    return { times, values };
+  }
+
+  it('alarms on a value just beyond everything seen, though the season nearly expected it', () => {
+    // Up to the step before a daily peak (index 1224 = 4 days and a quarter).
+    const { times, values } = calm(1224);
+    const detector = createDetector();
+    detector.updateBatch(times, values);
+    const highest = Math.max(...values);
+    // Half a unit above the highest value ever seen: its residual is ordinary, its height is not.
+    const verdict = detector.update(times[1223]! + 300_000, highest + 0.5);
+    expect(Math.abs(highest + 0.5 - verdict.expected)).toBeLessThan(2);
+    expect(verdict.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    expect(verdict.models[0]).toBe('extreme-value');
+  });
+
+  it('alarms on a step the series never took: a square wave that stops halfway', () => {
+    const times: number[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      times.push(i * 300_000);
+      values.push(Math.floor(i / 12) % 2 === 0 ? 0 : 10);
+    }
+    const detector = createDetector();
+    const learned = detector.updateBatch(times, values);
+    expect(Math.max(...learned.slice(1000).map((verdict) => verdict.score))).toBeLessThan(0.1);
+    // 5 lies inside the range and is no larger a residual than the wave's own edges.
+    const verdict = detector.update(3000 * 300_000, 5);
+    expect(verdict.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    expect(verdict.models[0]).toBe('new-transition');
+  });
+
+  it('raises one alarm per incident: a second new extreme right after an alarm is damped', () => {
+    const { times, values } = calm(1000);
+    const at = (index: number): number => times[0]! + index * 300_000;
+    const detector = createDetector();
+    detector.updateBatch(times, values);
+    expect(detector.update(at(1000), 65).score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    // Higher still, so a new extreme again, but within the rest after the alarm.
+    const damped = detector.update(at(1001), 70);
+    expect(damped.score).toBeLessThan(DEFAULT_THRESHOLD);
+    expect(damped.models).toContain('extreme-value');
+    for (let index = 1002; index < 1100; index++) {
+      detector.update(at(index), 50 + 10 * Math.sin((2 * Math.PI * index) / 288));
+    }
+    // Well after the rest, the next new extreme alarms again.
+    expect(detector.update(at(1100), 76).score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+  });
+
+  it('resumes a version 1 state, which has no extremes, and scores on', () => {
+    const { times, values } = calm(600);
+    const first = createDetector();
+    first.updateBatch(times.slice(0, 500), values.slice(0, 500));
+    const { extremes, transitions, ...rest } = first.toJSON();
+    expect(extremes).toBeDefined();
+    expect(transitions).toBeDefined();
+    const resumed = restoreDetector({ ...rest, version: 1 });
+    const verdicts = resumed.updateBatch(times.slice(500), values.slice(500));
+    expect(verdicts.every((verdict) => verdict.score >= 0 && verdict.score <= 1)).toBe(true);
+    expect(resumed.toJSON()).toMatchObject({ version: 2 });
+    expect(() => restoreDetector({ ...rest, version: 3 })).toThrow(/version 3/);
+  });
+
   it('rejects non-finite input with a message naming it', () => {
     expect(() => createDetector().update(0, Number.NaN)).toThrow(/finite.*NaN/);
   });

@@ -14,6 +14,7 @@ import {
 } from '../../signals/index.ts';
 import { RED_TABLE } from '../../storage/index.ts';
 import type { SeriesModel, SeriesModels } from './models.ts';
+import type { Verdict } from '../types.ts';
 import {
   advanceIncident,
   initialIncidentState,
@@ -389,9 +390,9 @@ function feedSeries(
       ...verdict,
       model: verdict.models.join('+'),
     });
-    const alarm = verdict.score >= options.models.threshold;
     const anomalies = out.anomaliesByStep.get(timeMs) ?? [];
-    if ((alarm || value < verdict.lower || value > verdict.upper) && !model.learning()) {
+    const alarm = stepAlarm(verdict, value, options.models.threshold);
+    if (alarm !== null && !model.learning()) {
       anomalies.push({
         signal,
         operation: operation === SERVICE_LEVEL ? null : operation,
@@ -496,4 +497,21 @@ function higherSeverity(a: Alert['severity'], b: Alert['severity']): Alert['seve
 
 function format(value: number): string {
   return Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3);
+}
+
+/**
+ * What a scored step means for incidents: null when the value is inside its band, else
+ * whether it is an alarm (score at or above `threshold`; an alarm can open an incident,
+ * any value outside the band keeps one open). An alert shows the value beside its band,
+ * so a value inside it never alarms: the engine also scores new extremes of a series
+ * (its best evidence on the NAB corpus), which a growing or noisy service sets within
+ * its band now and then.
+ */
+export function stepAlarm(
+  verdict: Pick<Verdict, 'score' | 'lower' | 'upper'>,
+  value: number,
+  threshold: number,
+): boolean | null {
+  if (value >= verdict.lower && value <= verdict.upper) return null;
+  return verdict.score >= threshold;
 }
