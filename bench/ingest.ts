@@ -3,15 +3,18 @@
  * directory and sends pre-encoded OTLP requests (512 items of ~10 attributes each)
  * from this process over loopback, reading the opsless process's CPU and memory
  * from /proc. Runs, in order:
- *   1. every {traces, metrics, logs} x {HTTP protobuf, HTTP JSON, gRPC} x {1, 8 clients}
- *   2. traces at a fixed 10k spans/s (the cost of a typical load)
+ *   1. traces at a fixed 10k spans/s on a fresh instance (the cost of a typical load,
+ *      merges included), then the same load on `opsless collector` alone writing to a
+ *      ClickHouse endpoint that accepts and discards: the collector's own cost, measured
+ *      the way the OpenTelemetry Collector's testbed measures its own (a sink backend)
+ *   2. every {traces, metrics, logs} x {HTTP protobuf, HTTP JSON, gRPC} x {1, 8 clients}
  *   3. the storage ceiling: the same rows inserted straight into chDB in this process
  *   4. overload: 3x the best sustained traces rate, open loop; nothing acknowledged may be lost
  *
  *   npm run bench:ingest [-- --seconds 5 --batch 512]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent, createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -250,6 +253,29 @@ async function storageCeiling(payloads: Record<Signal, Payload>): Promise<Record
   return result;
 }
 
+/**
+ * A stand-in for a ClickHouse server that answers every query with an empty result and
+ * discards inserts, counting them: a backend that costs the collector nothing.
+ */
+async function discardingClickHouse(): Promise<{
+  url: string;
+  inserts: () => number;
+  server: Server;
+}> {
+  let inserts = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const query = new URL(req.url ?? '/', 'http://sink').searchParams.get('query') ?? '';
+      if (/^INSERT INTO otel_traces\b/.test(query)) inserts++;
+      res.writeHead(200, { 'content-type': 'text/plain' }).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}`, inserts: () => inserts, server };
+}
+
 async function storedSpans(apiPort: number, service: string): Promise<number> {
   const response = await fetch(`http://127.0.0.1:${apiPort}/v1/services?since=1h`);
   const body = (await response.json()) as { services: Array<{ name: string; spans: number }> };
@@ -270,6 +296,39 @@ async function main(): Promise<void> {
     Number(/OTLP\/gRPC\s+\S+:(\d+)/.exec(opsless.output())![1]),
   );
   try {
+    // A steady load long enough for the engine's merges of its own parts to count.
+    const steadySeconds = Math.max(10, 2 * SECONDS);
+    const at10k = await openLoop(
+      pid,
+      10_000,
+      payloads.traces,
+      (p) => send('traces', 'http-protobuf', p),
+      steadySeconds,
+    );
+    console.log(
+      `traces at 10k spans/s for ${steadySeconds} s on a fresh instance: ${Math.round(at10k.itemsPerSecond)} spans/s, CPU ${round(at10k.cpuPercentOfOneCore)}% of one core (JavaScript thread ${round(at10k.mainThreadCpuPercent)}%, the rest is the embedded ClickHouse), p50 ${round(at10k.p50Ms)} ms, p99 ${round(at10k.p99Ms)} ms`,
+    );
+    const sink = await discardingClickHouse();
+    const sinkDir = mkdtempSync(join(tmpdir(), 'opsless-bench-collector-'));
+    const collector = await spawnOpsless(
+      { OPSLESS_DATA_DIR: sinkDir, CLICKHOUSE_URL: sink.url },
+      'collector',
+    );
+    const collectorSenders = senders(collector.otlpPort, 0);
+    const collectorAt10k = await openLoop(
+      collector.child.pid!,
+      10_000,
+      payloads.traces,
+      (p) => collectorSenders.send('traces', 'http-protobuf', p),
+      steadySeconds,
+    );
+    collectorSenders.close();
+    await stopProcess(collector.child);
+    sink.server.close();
+    rmSync(sinkDir, { recursive: true, force: true });
+    console.log(
+      `traces at 10k spans/s, opsless collector alone writing to a discarding ClickHouse endpoint (${sink.inserts()} inserts): CPU ${round(collectorAt10k.cpuPercentOfOneCore)}% of one core, p50 ${round(collectorAt10k.p50Ms)} ms, p99 ${round(collectorAt10k.p99Ms)} ms`,
+    );
     await closedLoop(pid, 2, payloads.traces, (p) => send('traces', 'http-protobuf', p), 2); // warm-up
     const matrix: Array<{ signal: Signal; transport: Transport; clients: number } & RunResult> = [];
     console.log('signal   transport      clients  items/s    CPU%1core  p50 ms   p99 ms   not-ok');
@@ -295,13 +354,6 @@ async function main(): Promise<void> {
         }
       }
     }
-    const at10k = await openLoop(pid, 10_000, payloads.traces, (p) =>
-      send('traces', 'http-protobuf', p),
-    );
-    console.log(
-      `traces at 10k spans/s: ${Math.round(at10k.itemsPerSecond)} spans/s, CPU ${round(at10k.cpuPercentOfOneCore)}% of one core (JavaScript thread ${round(at10k.mainThreadCpuPercent)}%, the rest is the embedded ClickHouse), p50 ${round(at10k.p50Ms)} ms, p99 ${round(at10k.p99Ms)} ms`,
-    );
-
     // Acknowledging after the insert makes throughput grow with requests in flight (the
     // batches grow), so the sustainable rate is measured with many senders.
     const sustained = await closedLoop(pid, 32, payloads.traces, (p) =>
@@ -381,11 +433,19 @@ async function main(): Promise<void> {
             p99Ms: round(run.p99Ms),
           })),
           at10k: {
+            seconds: steadySeconds,
             spansPerSecond: Math.round(at10k.itemsPerSecond),
             cpuPercentOfOneCore: round(at10k.cpuPercentOfOneCore),
             mainThreadCpuPercent: round(at10k.mainThreadCpuPercent),
             p50Ms: round(at10k.p50Ms),
             p99Ms: round(at10k.p99Ms),
+          },
+          collectorAloneAt10k: {
+            spansPerSecond: Math.round(collectorAt10k.itemsPerSecond),
+            cpuPercentOfOneCore: round(collectorAt10k.cpuPercentOfOneCore),
+            p50Ms: round(collectorAt10k.p50Ms),
+            p99Ms: round(collectorAt10k.p99Ms),
+            inserts: sink.inserts(),
           },
           sustainedSpansPerSecond32Senders: Math.round(sustained.itemsPerSecond),
           storageCeiling: ratios,

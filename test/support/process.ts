@@ -11,8 +11,14 @@ export interface OpslessProcess {
   output(): string;
 }
 
-/** Spawns `opsless start` with `env` (ports default to 0) and waits for its banner. */
-export function spawnOpsless(env: Record<string, string>): Promise<OpslessProcess> {
+/**
+ * Spawns `opsless start` (or another role) with `env` (ports default to 0) and waits for
+ * its banner. `apiPort` is 0 for a role without the API.
+ */
+export function spawnOpsless(
+  env: Record<string, string>,
+  command: 'start' | 'collector' = 'start',
+): Promise<OpslessProcess> {
   const child = spawn(
     process.execPath,
     [
@@ -20,7 +26,7 @@ export function spawnOpsless(env: Record<string, string>): Promise<OpslessProces
         ? ['--cpu-prof', '--cpu-prof-dir', process.env.OPSLESS_PROFILE_DIR]
         : []),
       OPSLESS_BIN,
-      'start',
+      command,
     ],
     {
       env: {
@@ -45,12 +51,12 @@ export function spawnOpsless(env: Record<string, string>): Promise<OpslessProces
       stdout += chunk.toString();
       const otlp = /OTLP\/HTTP\s+http:\/\/\S+:(\d+)/.exec(stdout);
       const api = /UI and API\s+http:\/\/\S+:(\d+)/.exec(stdout);
-      if (otlp && api) {
+      if (otlp && (api || command === 'collector')) {
         child.removeAllListeners('exit');
         resolve({
           child,
           otlpPort: Number(otlp[1]),
-          apiPort: Number(api[1]),
+          apiPort: api ? Number(api[1]) : 0,
           output: () => stdout,
         });
       }
