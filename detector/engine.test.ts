@@ -184,8 +184,50 @@ describe('detector engine', () => {
     const resumed = restoreDetector({ ...rest, version: 1 });
     const verdicts = resumed.updateBatch(times.slice(500), values.slice(500));
     expect(verdicts.every((verdict) => verdict.score >= 0 && verdict.score <= 1)).toBe(true);
-    expect(resumed.toJSON()).toMatchObject({ version: 2 });
-    expect(() => restoreDetector({ ...rest, version: 3 })).toThrow(/version 3/);
+    expect(resumed.toJSON()).toMatchObject({ version: 3 });
+    expect(() => restoreDetector({ ...rest, version: 4 })).toThrow(/version 4/);
+  });
+
+  it('resumes a version 2 state, which kept no share of records, and scores on', () => {
+    const { times, values } = calm(1500);
+    const first = createDetector();
+    first.updateBatch(times.slice(0, 1000), values.slice(0, 1000));
+    const state = first.toJSON() as DetectorState & {
+      extremes: Record<'value' | 'mean' | 'residual', { records?: number; seen: number }>;
+    };
+    for (const range of Object.values(state.extremes)) delete range.records;
+    const resumed = restoreDetector({ ...state, version: 2 });
+    const verdicts = resumed.updateBatch(times.slice(1000), values.slice(1000));
+    expect(verdicts.every((verdict) => verdict.score >= 0 && verdict.score <= 1)).toBe(true);
+    const extremes = (resumed.toJSON() as typeof state).extremes;
+    expect(extremes.value.records).toBeGreaterThan(0);
+    expect(extremes.value.records).toBeLessThan(0.05);
+    expect(resumed.toJSON()).toMatchObject({ version: 3 });
+  });
+
+  it('counts a new extreme of a young range at a discount', () => {
+    /** Uniform noise in [0, 1], then one value 1.5 margins of the range above its high. */
+    const spikeScore = (points: number): { score: number; models: string[] } => {
+      const times: number[] = [];
+      const values: number[] = [];
+      let seed = 11;
+      for (let i = 0; i < points; i++) {
+        seed = (seed * 16807) % 2147483647;
+        times.push(i * 300_000);
+        values.push(seed / 2147483647);
+      }
+      const detector = createDetector();
+      detector.updateBatch(times, values);
+      const low = Math.min(...values);
+      const high = Math.max(...values);
+      return detector.update(points * 300_000, high + 0.0075 * (high - low));
+    };
+    const young = spikeScore(250);
+    expect(young.score).toBeLessThan(DEFAULT_THRESHOLD);
+    expect(young.models).not.toContain('extreme-value');
+    const old = spikeScore(5000);
+    expect(old.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    expect(old.models[0]).toBe('extreme-value');
   });
 
   it('rejects non-finite input with a message naming it', () => {

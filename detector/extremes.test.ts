@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { createExtremeState, excessScore, extremeExcess, type ExtremeTuning } from './extremes.ts';
+import {
+  createExtremeState,
+  DEFAULT_EXTREME_TUNING,
+  excessScore,
+  expectedRecords,
+  extremeExcess,
+  recordWeight,
+  type ExtremeTuning,
+} from './extremes.ts';
 
-const NO_FADE: ExtremeTuning = { warmup: 10, fadeRate: 0 };
+const NO_FADE: ExtremeTuning = { warmup: 10, fadeRate: 0, recordRate: 0.0003 };
 
 /** Feeds `values` and returns the excess of each. */
 function feed(values: number[], tuning: ExtremeTuning, state = createExtremeState()): number[] {
@@ -28,9 +36,10 @@ describe('extremes', () => {
     const history = [100, ...new Array<number>(5000).fill(0).map((_, i) => i % 2)];
     const fading = createExtremeState();
     const remembering = createExtremeState();
-    feed(history, { warmup: 10, fadeRate: 1e-3 }, fading);
+    const fast = { ...NO_FADE, fadeRate: 1e-3 };
+    feed(history, fast, fading);
     feed(history, NO_FADE, remembering);
-    expect(extremeExcess(fading, 50, { warmup: 10, fadeRate: 1e-3 })).toBeGreaterThan(1);
+    expect(extremeExcess(fading, 50, fast)).toBeGreaterThan(1);
     expect(extremeExcess(remembering, 50, NO_FADE)).toBe(0);
   });
 
@@ -43,5 +52,38 @@ describe('extremes', () => {
     expect(excessScore(0.01, 0.01)).toBe(0.5);
     expect(excessScore(0, 0.01)).toBe(0);
     expect(excessScore(1e9, 0.01)).toBeLessThan(1);
+  });
+
+  it('weighs a record by how rare records have been: in full for a steady series, not for a climbing one', () => {
+    const steady = createExtremeState();
+    const climbing = createExtremeState();
+    let seed = 5;
+    const noise = Array.from({ length: 10_000 }, () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    });
+    feed(noise, DEFAULT_EXTREME_TUNING, steady);
+    feed(
+      Array.from({ length: 10_000 }, (_, i) => i),
+      DEFAULT_EXTREME_TUNING,
+      climbing,
+    );
+    // Noise that fills its range sets a record now and then, as the range fades a little.
+    expect(steady.records).toBeLessThan(0.01);
+    expect(recordWeight(steady, 4)).toBeGreaterThan(0.5);
+    expect(climbing.records).toBeGreaterThan(0.99);
+    expect(recordWeight(climbing, 4)).toBeLessThan(0.01);
+    // One record lifts the share by the smoothing rate, no more.
+    const before = steady.records;
+    extremeExcess(steady, 100, DEFAULT_EXTREME_TUNING);
+    expect(steady.records - before).toBeCloseTo(
+      DEFAULT_EXTREME_TUNING.recordRate * (1 - before),
+      12,
+    );
+  });
+
+  it('expects about 2 ln n / n records of n steady points', () => {
+    expect(expectedRecords(0)).toBe(1);
+    expect(expectedRecords(1000)).toBeCloseTo((2 * Math.log(1000)) / 1000, 12);
   });
 });
