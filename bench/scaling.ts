@@ -4,7 +4,7 @@
  * with (b) opsless predictive + reactive scaling, on under-provisioned minutes (demand above
  * the capacity of ready replicas), replica-hours and scaling actions.
  *
- *   npm run bench:scaling [-- --only Twitter] [--headroom 0.1] [--no-curve] [--data dir]
+ *   npm run bench:scaling [-- --only Twitter] [--risk 0.03] [--no-curve] [--data dir]
  *
  * Setup, the same for every trace and both controllers: one policy (min 1, max 100
  * replicas, a request-rate target of TARGET_UTILISATION of what a replica serves, Kubernetes
@@ -16,14 +16,15 @@
  * row once it is over, so every decision comes from the past only.
  *
  * After the per-trace table, a trade-off curve (overall only) places (b) among the HPA
- * alone at lower targets and opsless with more headroom: what the extra replica-hours buy.
+ * alone at lower targets and opsless asking more or less of each replica it runs ahead of
+ * demand (`--risk`, DEFAULT_RISK_PER_REPLICA in scaling/forecast.ts): what replica-hours buy.
  * The last line is `RESULT {json}`.
  */
 import { parseArgs } from 'node:util';
 import {
   createHpa,
   createScaler,
-  DEFAULT_HEADROOM,
+  DEFAULT_RISK_PER_REPLICA,
   parseScalingPolicy,
   type ScalingPolicy,
 } from '../scaling/index.ts';
@@ -33,7 +34,7 @@ import { simulate, type Controller, type SimulationResult } from './scaling/simu
 const { values: args } = parseArgs({
   options: {
     only: { type: 'string' },
-    headroom: { type: 'string' },
+    risk: { type: 'string' },
     'no-curve': { type: 'boolean', default: false },
     data: { type: 'string', default: DEFAULT_NAB_DIR },
   },
@@ -51,8 +52,8 @@ const TICK_MS = 15_000;
 /** The request rate is read as the average of the last minute. */
 const RATE_WINDOW_MS = 60_000;
 
-const headroom = args.headroom === undefined ? DEFAULT_HEADROOM : Number(args.headroom);
-if (!(headroom >= 0 && headroom <= 1)) throw new Error('--headroom must be from 0 to 1');
+const risk = args.risk === undefined ? DEFAULT_RISK_PER_REPLICA : Number(args.risk);
+if (!(risk > 0 && risk <= 1)) throw new Error('--risk must be above 0 and at most 1');
 
 /** One controller set-up, built per trace from the throughput of a replica. */
 interface Variant {
@@ -85,13 +86,13 @@ function hpaAlone(utilisation: number): Variant {
   };
 }
 
-function opsless(withHeadroom: number): Variant {
+function opsless(riskPerReplica: number): Variant {
   return {
-    name: `opsless, target ${TARGET_UTILISATION * 100}%, headroom ${withHeadroom}`,
+    name: `opsless, target ${TARGET_UTILISATION * 100}%, risk/replica ${riskPerReplica}`,
     make(perReplica) {
       const scaler = createScaler({
         policy: policyFor(perReplica, TARGET_UTILISATION, true),
-        headroom: withHeadroom,
+        riskPerReplica,
       });
       return {
         learn: (timestampMs, value) => scaler.observe('request', timestampMs, value),
@@ -103,8 +104,10 @@ function opsless(withHeadroom: number): Variant {
 }
 
 const REACTIVE = hpaAlone(TARGET_UTILISATION);
-const PREDICTIVE = opsless(headroom);
-const CURVE = args['no-curve'] ? [] : [hpaAlone(0.6), hpaAlone(0.5), opsless(0.1), opsless(0.2)];
+const PREDICTIVE = opsless(risk);
+const CURVE = args['no-curve']
+  ? []
+  : [hpaAlone(0.6), hpaAlone(0.5), opsless(0.04), opsless(0.03), opsless(0.012)];
 
 function run(file: NabFile, variant: Variant): SimulationResult {
   let sum = 0;
@@ -229,7 +232,7 @@ console.log(
       startupDelaySeconds: STARTUP_DELAY_MS / 1000,
       syncSeconds: TICK_MS / 1000,
       rateWindowSeconds: RATE_WINDOW_MS / 1000,
-      headroom,
+      riskPerReplica: risk,
     },
     overall: {
       reactive: figures(overall.reactive),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDetector, type ForecastPoint } from '../detector/index.ts';
+import { createForecastErrors, MIN_ERRORS } from './envelope.ts';
 import { predictiveReplicas } from './forecast.ts';
 import { parseScalingPolicy, type ScalingPolicy, type ScalingPolicyInput } from './policy.ts';
 import { createScaler } from './scaler.ts';
@@ -95,7 +96,7 @@ describe('predictive replicas', () => {
 
   it('provisions for the highest forecast step that starts before a replica started now is ready', () => {
     const at = (nowMs: number) =>
-      predictiveReplicas({ policy, nowMs, forecasts: { request: points }, headroom: 0 }).replicas;
+      predictiveReplicas({ policy, nowMs, forecasts: { request: points } }).replicas;
     // From 1 min, ready at 4 min: only the first step (100 / 50).
     expect(at(MINUTE)).toBe(2);
     // From 2 min, ready at 5 min: the second step begins then (300 / 50).
@@ -105,22 +106,77 @@ describe('predictive replicas', () => {
     expect(at(7 * MINUTE)).toBe(18);
   });
 
-  it('aims the given fraction of the band above the expected value', () => {
-    const result = predictiveReplicas({
-      policy,
-      nowMs: 3 * MINUTE,
-      forecasts: { request: points },
-      headroom: 1,
+  describe('with a noise envelope', () => {
+    /** Demand 70 above the forecast one step in ten (a replica serves 50 / 0.7 ≈ 71.4). */
+    const spiky = () => {
+      const errors = createForecastErrors();
+      for (let index = 0; index < 100; index++) errors.add(index % 10 === 9 ? 70 : 0);
+      return errors;
+    };
+    const flat = (stepMinutes: number): ForecastPoint[] =>
+      [0, 1, 2].map((index) => ({
+        timestampMs: index * stepMinutes * MINUTE,
+        expected: 300,
+        lower: 300,
+        upper: 300,
+      }));
+    const decide = (input: {
+      floor?: number;
+      riskPerReplica?: number;
+      stepMinutes?: number;
+      errors?: ReturnType<typeof createForecastErrors>;
+    }) =>
+      predictiveReplicas({
+        policy,
+        nowMs: MINUTE,
+        forecasts: { request: flat(input.stepMinutes ?? 5) },
+        errors: { request: input.errors ?? spiky() },
+        ...(input.floor === undefined ? {} : { floor: input.floor }),
+        ...(input.riskPerReplica === undefined ? {} : { riskPerReplica: input.riskPerReplica }),
+      });
+
+    it('adds to the reactive count the replicas that take away enough risk', () => {
+      // 4 replicas (286 at capacity) surely outrun 300; 5 (357) outrun 370 one step in ten;
+      // 6 (428) never. Per 5-minute step and 3-minute start-up, 0.05 counts 0.083 a replica.
+      expect(decide({ floor: 4, riskPerReplica: 0.05 }).replicas).toBe(6);
+      // 0.15 counts 0.25: the fifth replica (0.25 + 0.1 < 1) pays, the sixth does not.
+      expect(decide({ floor: 4, riskPerReplica: 0.15 }).replicas).toBe(5);
+      // The reactive count is a floor: the envelope only adds.
+      expect(decide({ floor: 8, riskPerReplica: 0.05 }).replicas).toBe(8);
+      expect(decide({ floor: 4, riskPerReplica: 0.05 }).reasons[0]).toMatch(
+        /→ 6, 0\.0% chance recent noise outruns it$/,
+      );
     });
-    expect(result.replicas).toBe(7); // 330 / 50 = 6.6
-    expect(result.proposals).toEqual({ request: 7 });
-    const third = predictiveReplicas({
-      policy,
-      nowMs: 3 * MINUTE,
-      forecasts: { request: points },
-      headroom: 1 / 3,
+
+    it('asks more of a replica when a step lasts longer than the start-up delay', () => {
+      // 3-minute steps, as long as the start-up: 0.065 < 0.1, the sixth replica pays.
+      expect(decide({ floor: 1, riskPerReplica: 0.065, stepMinutes: 3 }).replicas).toBe(6);
+      // 5-minute steps: it counts 0.065 × 5 / 3 ≈ 0.108 > 0.1, and no longer pays.
+      expect(decide({ floor: 1, riskPerReplica: 0.065, stepMinutes: 5 }).replicas).toBe(5);
     });
-    expect(third.replicas).toBe(7); // 310 / 50 = 6.2, rounded up
+
+    it("takes a replica's capacity as its target over the policy's targetShareOfCapacity", () => {
+      const exact = createForecastErrors(new Array<number>(MIN_ERRORS).fill(0));
+      const at = (targetShareOfCapacity: number) =>
+        predictiveReplicas({
+          policy: { ...policy, predictive: { ...policy.predictive, targetShareOfCapacity } },
+          nowMs: MINUTE,
+          forecasts: { request: flat(5) },
+          errors: { request: exact },
+          floor: 1,
+        }).replicas;
+      // 300 with forecasts that are never wrong: 50 / 0.5 = 100 a replica, 50 / 1 = 50.
+      expect(at(0.5)).toBe(3);
+      expect(at(1)).toBe(6);
+    });
+
+    it('trusts the envelope from MIN_ERRORS errors; before, the forecast at the target', () => {
+      const exact = (count: number) => createForecastErrors(new Array<number>(count).fill(0));
+      // 300 at the target of 50 per replica.
+      expect(decide({ floor: 1, errors: exact(MIN_ERRORS - 1) }).replicas).toBe(6);
+      // Forecasts that are never wrong: 300 at capacity (71.4 per replica).
+      expect(decide({ floor: 1, errors: exact(MIN_ERRORS) }).replicas).toBe(5);
+    });
   });
 
   it('takes the largest count over metrics, clamped to maxReplicas; null without a forecast', () => {
@@ -136,7 +192,6 @@ describe('predictive replicas', () => {
       policy: two,
       nowMs: 0,
       forecasts: { request: points, queue_depth: queue },
-      headroom: 0,
     });
     expect(both.proposals).toEqual({ request: 2, queue_depth: 8 });
     expect(both.replicas).toBe(8);
@@ -144,7 +199,6 @@ describe('predictive replicas', () => {
       policy: two,
       nowMs: 8 * MINUTE,
       forecasts: { request: points },
-      headroom: 0,
     });
     expect(late.proposals).toEqual({ request: 18, queue_depth: null });
     expect(late.replicas).toBe(10);
@@ -155,7 +209,7 @@ describe('predictive replicas', () => {
 describe('scaler', () => {
   /** A scaler that learned every 5-minute step before `untilMs` (each once it was over). */
   function trained(policy: ScalingPolicy, untilMs: number) {
-    const scaler = createScaler({ policy, headroom: 0 });
+    const scaler = createScaler({ policy });
     for (let time = START; time + STEP <= untilMs; time += STEP) {
       scaler.observe('request', time, demandAt(time));
     }
@@ -177,8 +231,10 @@ describe('scaler', () => {
     expect(early.predictive).toBeLessThanOrEqual(2);
     const ahead = decide(policy, morning(57));
     expect(ahead.reactive).toBe(1);
-    expect(ahead.predictive).toBeGreaterThanOrEqual(4);
-    expect(ahead.predictive).toBeLessThanOrEqual(5);
+    // 400 at 08:00 fits 3 replicas at capacity (100 / 0.7 each); the reactive HPA brings the
+    // service to its target once the rise is seen.
+    expect(ahead.predictive).toBeGreaterThanOrEqual(3);
+    expect(ahead.predictive).toBeLessThanOrEqual(4);
     expect(ahead.final).toBe(ahead.predictive);
     expect(ahead.forecast.request).toHaveLength(24);
     expect(ahead.reasons).toContain(`scale out ahead of the forecast to ${ahead.predictive}`);
@@ -191,7 +247,8 @@ describe('scaler', () => {
       currentReplicas: 2,
       metrics: { request: { total: 1500 } },
     });
-    expect(decision.predictive).toBe(1);
+    // The night needs 1; the envelope starts from the reactive count and adds nothing.
+    expect(decision.predictive).toBe(6);
     expect(decision.reactive).toBe(6);
     expect(decision.final).toBe(6);
   });
@@ -210,7 +267,7 @@ describe('scaler', () => {
       policyOf({ predictive: { enabled: true, mode: 'forecastOnly', startupDelay: '3m' } }),
       morning(57),
     );
-    expect(decision.predictive).toBeGreaterThanOrEqual(4);
+    expect(decision.predictive).toBeGreaterThanOrEqual(3);
     expect(decision.final).toBe(decision.reactive);
   });
 
@@ -224,10 +281,48 @@ describe('scaler', () => {
     const scaler = trained(policy, morning(0));
     const resumed = createScaler({
       policy,
-      headroom: 0,
       state: JSON.parse(JSON.stringify(scaler.toJSON())) as ReturnType<typeof scaler.toJSON>,
     });
     const input = { nowMs: morning(57), currentReplicas: 1, metrics: {} };
     expect(resumed.recommend(input)).toEqual(scaler.recommend(input));
+  });
+
+  it('learns its forecast errors and runs a replica ahead of noise a calm series does not have', () => {
+    /** 100 requests per second, and one step in ten `spike` more. */
+    const series = (spike: number) => {
+      const scaler = createScaler({ policy: policyOf({}) });
+      for (let step = 0; step < 300; step++) {
+        scaler.observe('request', START + step * STEP, 100 + (step % 10 === 9 ? spike : 0));
+      }
+      return scaler;
+    };
+    const nowMs = START + 300 * STEP;
+    const input = { nowMs, currentReplicas: 1, metrics: { request: { total: 100 } } };
+    // One replica serves 100 / 0.7 ≈ 143: a spike of 60 outruns it one step in ten, and a
+    // second replica costs 0.019 × 5 / 3 ≈ 0.03 of that 0.1.
+    expect(series(60).recommend(input)).toMatchObject({ reactive: 1, predictive: 2, final: 2 });
+    expect(series(0).recommend(input)).toMatchObject({ reactive: 1, predictive: 1, final: 1 });
+    // The detector has no forecast for its first 17 steps; every later step left an error.
+    const errors = series(60).toJSON().errors?.request ?? [];
+    expect(errors).toHaveLength(300 - 17);
+  });
+
+  it('resumes a state saved before forecast errors were kept, with the forecast alone', () => {
+    const policy = policyOf({});
+    const scaler = trained(policy, morning(0));
+    const { errors: _dropped, ...older } = scaler.toJSON();
+    const resumed = createScaler({ policy, state: older });
+    const input = { nowMs: morning(57), currentReplicas: 1, metrics: {} };
+    const decision = resumed.recommend(input);
+    // The steps from 07:55 and 08:00 at the target of 100 per replica, as before the envelope.
+    const steps = decision.forecast.request!.filter(
+      (point) => point.timestampMs >= morning(55) && point.timestampMs <= morning(60),
+    );
+    expect(steps).toHaveLength(2);
+    const atTarget = Math.ceil(Math.max(...steps.map((point) => point.expected)) / 100);
+    expect(decision.predictive).toBe(atTarget);
+    // With its errors the scaler holds the rise at capacity instead: fewer replicas.
+    expect(scaler.recommend(input).predictive).toBeLessThan(atTarget);
+    expect(resumed.toJSON().errors).toEqual({ request: [] });
   });
 });

@@ -1,4 +1,5 @@
 import type { ForecastPoint } from '../detector/index.ts';
+import { envelopeReplicas, MIN_ERRORS, type ForecastErrors } from './envelope.ts';
 import { durationMs, metricKey, type ScalingPolicy } from './policy.ts';
 
 /**
@@ -9,25 +10,34 @@ import { durationMs, metricKey, type ScalingPolicy } from './policy.ts';
  * max(reactive, predictive), and scale-in is left to the reactive HPA.
  *
  * Forecasts are of service-wide totals (requests per second, queue length, CPU % summed
- * over replicas), so the replicas a point needs are ceil(value / target per replica).
+ * over replicas). Once a metric has enough recent forecast errors, a forecast step gets the
+ * count its noise envelope makes worth running above the reactive count (envelope.ts):
+ * demand noise, not the forecast level, is what outruns capacity during a start-up. Until
+ * then a step needs ceil(expected / target per replica).
  */
 
 /**
- * Where in the band the predictive count aims: 0 is the expected value, 1 the upper edge of
- * the band (3 sigma). The expected value, chosen with bench/scaling.ts: on its 18 traces
- * it cut under-provisioned minutes by 27% for 8% more replica-hours, while 0.1 of the band
- * cost 22% more replica-hours (for -48%) and the upper edge far more; the noise of 5-minute
- * demand, which no forecast foresees, makes every step of headroom expensive.
+ * The chance of demand outrunning capacity in a forecast step that each replica run ahead
+ * of demand must take away, for steps up to the start-up delay long. A longer step pays for
+ * the replica over the whole step, while an outrun lasts only until the reactive HPA's new
+ * replicas are ready, so it asks step / startupDelay times as much. Chosen with
+ * bench/scaling.ts (one value for all 18 traces): 51.5% fewer under-provisioned minutes than
+ * the HPA alone for 9.6% more replica-hours; 0.03 gives -41% for +5.8%, 0.012 -64% for
+ * +16.5%, where the HPA alone at a 50% target needs +36% for -50%.
  */
-export const DEFAULT_HEADROOM = 0;
+export const DEFAULT_RISK_PER_REPLICA = 0.019;
 
 export interface PredictiveInput {
   policy: ScalingPolicy;
   nowMs: number;
   /** Forecast of each target's total by metricKey, points in time order one step apart. */
   forecasts: Readonly<Record<string, readonly ForecastPoint[] | undefined>>;
-  /** Fraction of the band above the expected value to provision for (default DEFAULT_HEADROOM). */
-  headroom?: number;
+  /** Each target's recent one-step forecast errors by metricKey (none: the forecast alone). */
+  errors?: Readonly<Record<string, ForecastErrors | undefined>>;
+  /** Replicas that run anyway, the reactive count (default minReplicas). */
+  floor?: number;
+  /** See DEFAULT_RISK_PER_REPLICA. */
+  riskPerReplica?: number;
 }
 
 export interface PredictiveRecommendation {
@@ -41,27 +51,46 @@ export interface PredictiveRecommendation {
 /** The predictive replica count, clamped to [minReplicas, maxReplicas]. */
 export function predictiveReplicas(input: PredictiveInput): PredictiveRecommendation {
   const { policy, nowMs } = input;
-  const headroom = input.headroom ?? DEFAULT_HEADROOM;
-  const horizonMs = Math.min(
-    durationMs(policy.predictive.startupDelay),
-    durationMs(policy.predictive.lookahead),
-  );
+  const riskPerReplica = input.riskPerReplica ?? DEFAULT_RISK_PER_REPLICA;
+  const floor = Math.min(policy.maxReplicas, Math.max(policy.minReplicas, input.floor ?? 0));
+  const startupMs = durationMs(policy.predictive.startupDelay);
+  const horizonMs = Math.min(startupMs, durationMs(policy.predictive.lookahead));
   const proposals: Record<string, number | null> = {};
   const reasons: string[] = [];
   let replicas: number | null = null;
   for (const target of policy.metrics) {
     const key = metricKey(target);
-    const peak = peakWithin(input.forecasts[key] ?? [], nowMs, nowMs + horizonMs, headroom);
-    if (peak === null) {
-      proposals[key] = null;
+    const errors = input.errors?.[key];
+    const envelope = errors !== undefined && errors.size >= MIN_ERRORS ? errors : null;
+    let needed: number | null = null;
+    let why = '';
+    const steps = stepsWithin(input.forecasts[key] ?? [], nowMs, nowMs + horizonMs);
+    for (const { point, stepMs } of steps) {
+      let count = Math.ceil(Math.max(0, point.expected) / target.target);
+      let detail = '';
+      if (envelope) {
+        const worth = envelopeReplicas({
+          expected: point.expected,
+          errors: envelope,
+          capacityPerReplica: target.target / policy.predictive.targetShareOfCapacity,
+          floor,
+          maxReplicas: policy.maxReplicas,
+          riskPerReplica: riskPerReplica * Math.max(1, stepMs / Math.max(startupMs, 1)),
+        });
+        count = worth.replicas;
+        detail = `, ${(worth.risk * 100).toFixed(1)}% chance recent noise outruns it`;
+      }
+      if (needed === null || count > needed) {
+        needed = count;
+        why = `forecast ${point.expected.toPrecision(4)} at ${new Date(point.timestampMs).toISOString()}, target ${target.target} per replica → ${count}${detail}`;
+      }
+    }
+    proposals[key] = needed;
+    if (needed === null) {
       reasons.push(`${key}: no forecast yet`);
       continue;
     }
-    const needed = Math.ceil(Math.max(0, peak.value) / target.target);
-    proposals[key] = needed;
-    reasons.push(
-      `${key}: forecast ${peak.value.toPrecision(4)} at ${new Date(peak.timestampMs).toISOString()}, target ${target.target} per replica → ${needed}`,
-    );
+    reasons.push(`${key}: ${why}`);
     replicas = Math.max(replicas ?? 0, needed);
   }
   if (replicas === null) return { replicas, proposals, reasons };
@@ -71,17 +100,13 @@ export function predictiveReplicas(input: PredictiveInput): PredictiveRecommenda
   return { replicas: clamped, proposals, reasons };
 }
 
-/**
- * The highest provisioning value among the forecast steps that overlap [fromMs, toMs]: a
- * point stands for its step, from its timestamp to the next point's.
- */
-function peakWithin(
+/** The forecast steps that overlap [fromMs, toMs]: a point stands for its step, up to the next. */
+function stepsWithin(
   points: readonly ForecastPoint[],
   fromMs: number,
   toMs: number,
-  headroom: number,
-): { value: number; timestampMs: number } | null {
-  let peak: { value: number; timestampMs: number } | null = null;
+): Array<{ point: ForecastPoint; stepMs: number }> {
+  const within: Array<{ point: ForecastPoint; stepMs: number }> = [];
   for (let index = 0; index < points.length; index++) {
     const point = points[index]!;
     const next = points[index + 1];
@@ -93,8 +118,7 @@ function peakWithin(
     if (point.timestampMs > toMs) break;
     // A lone point has no step: it stands for its instant.
     if (stepMs > 0 ? point.timestampMs + stepMs <= fromMs : point.timestampMs < fromMs) continue;
-    const value = point.expected + headroom * (point.upper - point.expected);
-    if (peak === null || value > peak.value) peak = { value, timestampMs: point.timestampMs };
+    within.push({ point, stepMs });
   }
-  return peak;
+  return within;
 }

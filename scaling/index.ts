@@ -1,4 +1,5 @@
 export {
+  TARGET_SHARE_OF_CAPACITY,
   durationMs,
   METRIC_TYPES,
   metricKey,
@@ -21,11 +22,20 @@ export {
   type MetricReading,
 } from './hpa.ts';
 export {
-  DEFAULT_HEADROOM,
+  DEFAULT_RISK_PER_REPLICA,
   predictiveReplicas,
   type PredictiveInput,
   type PredictiveRecommendation,
 } from './forecast.ts';
+export {
+  createForecastErrors,
+  envelopeReplicas,
+  ERROR_WINDOW,
+  MIN_ERRORS,
+  type EnvelopeCount,
+  type EnvelopeInput,
+  type ForecastErrors,
+} from './envelope.ts';
 export {
   createScaler,
   type Scaler,

@@ -30,6 +30,7 @@ describe('scaling policy', () => {
           lookahead: '2h',
           mode: 'forecastAndScale',
           startupDelay: '5m',
+          targetShareOfCapacity: 0.7,
         },
         behavior: {
           scaleUp: {
@@ -174,6 +175,27 @@ actuator:
       'predictive.lookahead: lookahead must be between 60s and 48h; got "3d"',
       'policy: Unrecognized key: "minReplica"',
     ]);
+  });
+
+  it('rejects a target share of capacity outside (0, 1], by name', () => {
+    const withShare = (targetShareOfCapacity: number) =>
+      errorsOf({
+        maxReplicas: 3,
+        metrics: [{ type: 'request', target: 1 }],
+        predictive: { enabled: true, targetShareOfCapacity },
+      });
+    expect(withShare(0)).toEqual([
+      'predictive.targetShareOfCapacity: Too small: expected number to be >0',
+    ]);
+    expect(withShare(1.5)).toEqual([
+      'predictive.targetShareOfCapacity: Too big: expected number to be <=1',
+    ]);
+    const whole = parseScalingPolicy({
+      maxReplicas: 3,
+      metrics: [{ type: 'request', target: 1 }],
+      predictive: { enabled: true, targetShareOfCapacity: 1 },
+    });
+    expect(whole.ok && whole.policy.predictive.targetShareOfCapacity).toBe(1);
   });
 
   it('rejects a policy without metric targets', () => {

@@ -7,6 +7,17 @@ import { z } from 'zod';
  * min, max and targets behaves as a default HPA would.
  */
 
+/**
+ * The share of a replica's capacity its targets stand for, unless a policy says otherwise
+ * (`predictive.targetShareOfCapacity`): targets are conventionally set at 70% of what a
+ * replica can serve (the usual 70% CPU target), so a replica is taken to saturate at
+ * target / 0.7. The predictive noise envelope guards against saturation, not against
+ * running above the target, which the reactive HPA corrects. bench/scaling.ts sizes its
+ * replicas the same way; were its targets 80% of capacity, its cut would be 44% rather
+ * than 51.5% (at 0.6, 51.6%).
+ */
+export const TARGET_SHARE_OF_CAPACITY = 0.7;
+
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION = /^(\d+)(s|m|h|d)$/;
 
@@ -141,6 +152,14 @@ const Predictive = z
     startupDelay: duration('startupDelay', 0, HOUR_MS)
       .default('5m')
       .describe('How long a new replica takes to serve: scale-out starts this long before a rise.'),
+    targetShareOfCapacity: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(TARGET_SHARE_OF_CAPACITY)
+      .describe(
+        'The share of what a replica can serve that its targets stand for (0.7: a target is 70% of capacity).',
+      ),
   })
   .prefault({});
 

@@ -5,6 +5,7 @@ import {
   type DetectorState,
   type ForecastPoint,
 } from '../detector/index.ts';
+import { createForecastErrors, type ForecastErrors } from './envelope.ts';
 import { predictiveReplicas } from './forecast.ts';
 import { createHpa, type HpaState, type MetricReading } from './hpa.ts';
 import { durationMs, metricKey, type ScalingPolicy } from './policy.ts';
@@ -40,6 +41,8 @@ export interface ScalerState {
   version: 1;
   hpa: HpaState;
   forecasters: Record<string, DetectorState>;
+  /** Each target's latest one-step forecast errors, oldest first (absent in older states). */
+  errors?: Record<string, number[]>;
 }
 
 export interface Scaler {
@@ -56,8 +59,8 @@ export interface Scaler {
 export interface ScalerOptions {
   policy: ScalingPolicy;
   state?: ScalerState;
-  /** See PredictiveInput.headroom. */
-  headroom?: number;
+  /** See DEFAULT_RISK_PER_REPLICA. */
+  riskPerReplica?: number;
 }
 
 /** A scaler for one service; `state` from toJSON() resumes it. */
@@ -70,11 +73,13 @@ export function createScaler(options: ScalerOptions): Scaler {
   }
   const hpa = createHpa(policy, options.state?.hpa);
   const forecasters = new Map<string, Detector>();
+  const errors: Record<string, ForecastErrors> = {};
   const cached = new Map<string, ForecastPoint[]>();
   for (const target of policy.metrics) {
     const key = metricKey(target);
     const stored = options.state?.forecasters[key];
     forecasters.set(key, stored ? restoreDetector(stored) : createDetector());
+    errors[key] = createForecastErrors(options.state?.errors?.[key]);
   }
   const lookaheadMs = durationMs(policy.predictive.lookahead);
 
@@ -94,7 +99,10 @@ export function createScaler(options: ScalerOptions): Scaler {
     observe(key, timestampMs, total) {
       const detector = forecasters.get(key);
       if (!detector) throw new Error(`no metric target "${key}" in this policy`);
-      detector.update(timestampMs, total);
+      // Until the detector knows its step it has no forecast, so no error to learn from.
+      const forecasting = detector.forecast(1).length > 0;
+      const verdict = detector.update(timestampMs, total);
+      if (forecasting) errors[key]!.add(total - verdict.expected);
       cached.delete(key);
     },
     recommend(input) {
@@ -108,7 +116,11 @@ export function createScaler(options: ScalerOptions): Scaler {
           policy,
           nowMs: input.nowMs,
           forecasts: forecast,
-          ...(options.headroom === undefined ? {} : { headroom: options.headroom }),
+          errors,
+          floor: reactive.desired,
+          ...(options.riskPerReplica === undefined
+            ? {}
+            : { riskPerReplica: options.riskPerReplica }),
         });
         predictive = predicted.replicas;
         reasons.push(...predicted.reasons.map((reason) => `predictive ${reason}`));
@@ -133,6 +145,9 @@ export function createScaler(options: ScalerOptions): Scaler {
       hpa: hpa.toJSON(),
       forecasters: Object.fromEntries(
         [...forecasters].map(([key, detector]) => [key, detector.toJSON()]),
+      ),
+      errors: Object.fromEntries(
+        Object.entries(errors).map(([key, window]) => [key, window.toJSON()]),
       ),
     }),
   };
