@@ -4,6 +4,7 @@ import { createAlertStore, type AlertStore } from '../../alerts/index.ts';
 import { createApi } from '../../api/index.ts';
 import { openStorage, type SpanRow, type Storage } from '../../storage/index.ts';
 import { evaluateOnce, type EvaluatorOptions } from './evaluator.ts';
+import { DEFAULT_INCIDENT_POLICY } from './incidents.ts';
 import { testEvaluatorOptions } from '../../test/support/evaluator.ts';
 
 const STEP = 60_000;
@@ -157,5 +158,22 @@ describe('live evaluation over the rollup', () => {
     expect(last.observed).toBe(400);
     expect(last.observed).toBeGreaterThan(last.upper!);
     expect(body.points.filter((point) => point.score !== null).length).toBeGreaterThan(5);
+  });
+
+  it('keeps an alert escalated to critical (a failed remediation) critical when its incident grows', async () => {
+    const [open] = await alerts.list({ status: 'open' });
+    expect(open).toMatchObject({ signal: 'metric:messaging.queue.depth' });
+    await alerts.save({ ...open!, severity: 'critical' });
+    // Scores never make this incident critical by themselves: only the escalation can.
+    const neverCritical = { ...DEFAULT_INCIDENT_POLICY, criticalScore: 2 };
+    let minute = HISTORY_STEPS + 17;
+    for (let i = 0; i < 2; i++, minute++) {
+      await insertMinutes(minute, minute + 1, { failing: true });
+      nowMs = START + (minute + 1) * STEP + 20_000;
+      await evaluateOnce({ ...options(), policy: neverCritical });
+    }
+    const updated = await alerts.get(open!.id);
+    expect(updated!.signals).toContain('error_ratio');
+    expect(updated!.severity).toBe('critical');
   });
 });
