@@ -200,7 +200,13 @@ export interface ScalingPolicyView {
     minReplicas: number;
     maxReplicas: number;
     metrics: Array<{ type: string; name?: string; target: number }>;
-    predictive: { enabled: boolean; lookahead: string; mode: string; startupDelay: string };
+    predictive: {
+      enabled: boolean;
+      lookahead: string;
+      mode: string;
+      startupDelay: string;
+      targetShareOfCapacity: number;
+    };
     actuator?: { url: string; dryRun: boolean };
     [key: string]: unknown;
   };
