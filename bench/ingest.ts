@@ -4,7 +4,8 @@
  * from this process over loopback, reading the opsless process's CPU and memory
  * from /proc. Runs, in order:
  *   1. traces at a fixed 10k spans/s on a fresh instance (the cost of a typical load,
- *      merges included), then the same load on `opsless collector` alone writing to a
+ *      merges included), again with OPSLESS_FLUSH_INTERVAL_MS=1000 (one insert a second),
+ *      then the same load on `opsless collector` alone writing to a
  *      ClickHouse endpoint that accepts and discards: the collector's own cost, measured
  *      the way the OpenTelemetry Collector's testbed measures its own (a sink backend)
  *   2. every {traces, metrics, logs} x {HTTP protobuf, HTTP JSON, gRPC} x {1, 8 clients}
@@ -308,6 +309,26 @@ async function main(): Promise<void> {
     console.log(
       `traces at 10k spans/s for ${steadySeconds} s on a fresh instance: ${Math.round(at10k.itemsPerSecond)} spans/s, CPU ${round(at10k.cpuPercentOfOneCore)}% of one core (JavaScript thread ${round(at10k.mainThreadCpuPercent)}%, the rest is the embedded ClickHouse), p50 ${round(at10k.p50Ms)} ms, p99 ${round(at10k.p99Ms)} ms`,
     );
+    // The same on a fresh instance that inserts at most once a second (fewer, larger parts).
+    const secondDir = mkdtempSync(join(tmpdir(), 'opsless-bench-1s-'));
+    const everySecond = await spawnOpsless({
+      OPSLESS_DATA_DIR: secondDir,
+      OPSLESS_FLUSH_INTERVAL_MS: '1000',
+    });
+    const everySecondSenders = senders(everySecond.otlpPort, 0);
+    const at10kEverySecond = await openLoop(
+      everySecond.child.pid!,
+      10_000,
+      payloads.traces,
+      (p) => everySecondSenders.send('traces', 'http-protobuf', p),
+      steadySeconds,
+    );
+    everySecondSenders.close();
+    await stopProcess(everySecond.child);
+    rmSync(secondDir, { recursive: true, force: true });
+    console.log(
+      `traces at 10k spans/s with OPSLESS_FLUSH_INTERVAL_MS=1000: CPU ${round(at10kEverySecond.cpuPercentOfOneCore)}% of one core (JavaScript thread ${round(at10kEverySecond.mainThreadCpuPercent)}%), p50 ${round(at10kEverySecond.p50Ms)} ms, p99 ${round(at10kEverySecond.p99Ms)} ms`,
+    );
     const sink = await discardingClickHouse();
     const sinkDir = mkdtempSync(join(tmpdir(), 'opsless-bench-collector-'));
     const collector = await spawnOpsless(
@@ -439,6 +460,12 @@ async function main(): Promise<void> {
             mainThreadCpuPercent: round(at10k.mainThreadCpuPercent),
             p50Ms: round(at10k.p50Ms),
             p99Ms: round(at10k.p99Ms),
+          },
+          at10kFlushEverySecond: {
+            cpuPercentOfOneCore: round(at10kEverySecond.cpuPercentOfOneCore),
+            mainThreadCpuPercent: round(at10kEverySecond.mainThreadCpuPercent),
+            p50Ms: round(at10kEverySecond.p50Ms),
+            p99Ms: round(at10kEverySecond.p99Ms),
           },
           collectorAloneAt10k: {
             spansPerSecond: Math.round(collectorAt10k.itemsPerSecond),

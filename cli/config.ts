@@ -66,7 +66,7 @@ const schema = z.object({
   OPSLESS_MAX_BODY_BYTES: bytes.default(16 * 1024 * 1024),
   OPSLESS_BATCH_MAX_ROWS: z.coerce.number().int().positive().default(20_000),
   OPSLESS_BATCH_MAX_BYTES: bytes.default(8 * 1024 * 1024),
-  OPSLESS_FLUSH_INTERVAL_MS: z.coerce.number().int().positive().default(1_000),
+  OPSLESS_FLUSH_INTERVAL_MS: z.coerce.number().int().positive().default(200),
   OPSLESS_QUEUE_MAX_BYTES: bytes.default(128 * 1024 * 1024),
   OPSLESS_INSERT_RETRY_MS: z.coerce.number().int().min(0).default(2_000),
   OPSLESS_MAX_CONCURRENT_REQUESTS: z.coerce.number().int().positive().default(128),
