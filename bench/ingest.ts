@@ -277,6 +277,31 @@ async function discardingClickHouse(): Promise<{
   return { url: `http://127.0.0.1:${port}`, inserts: () => inserts, server };
 }
 
+/** 10k spans/s for `seconds` on a fresh `opsless <command>` with `env`, stopped afterwards. */
+async function steadyOnFreshInstance(
+  env: Record<string, string>,
+  command: 'start' | 'collector',
+  payloads: Payload[],
+  seconds: number,
+): Promise<RunResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'opsless-bench-steady-'));
+  const instance = await spawnOpsless({ OPSLESS_DATA_DIR: dataDir, ...env }, command);
+  const { send, close } = senders(instance.otlpPort, 0);
+  try {
+    return await openLoop(
+      instance.child.pid!,
+      10_000,
+      payloads,
+      (p) => send('traces', 'http-protobuf', p),
+      seconds,
+    );
+  } finally {
+    close();
+    await stopProcess(instance.child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 async function storedSpans(apiPort: number, service: string): Promise<number> {
   const response = await fetch(`http://127.0.0.1:${apiPort}/v1/services?since=1h`);
   const body = (await response.json()) as { services: Array<{ name: string; spans: number }> };
@@ -310,43 +335,23 @@ async function main(): Promise<void> {
       `traces at 10k spans/s for ${steadySeconds} s on a fresh instance: ${Math.round(at10k.itemsPerSecond)} spans/s, CPU ${round(at10k.cpuPercentOfOneCore)}% of one core (JavaScript thread ${round(at10k.mainThreadCpuPercent)}%, the rest is the embedded ClickHouse), p50 ${round(at10k.p50Ms)} ms, p99 ${round(at10k.p99Ms)} ms`,
     );
     // The same on a fresh instance that inserts at most once a second (fewer, larger parts).
-    const secondDir = mkdtempSync(join(tmpdir(), 'opsless-bench-1s-'));
-    const everySecond = await spawnOpsless({
-      OPSLESS_DATA_DIR: secondDir,
-      OPSLESS_FLUSH_INTERVAL_MS: '1000',
-    });
-    const everySecondSenders = senders(everySecond.otlpPort, 0);
-    const at10kEverySecond = await openLoop(
-      everySecond.child.pid!,
-      10_000,
+    const at10kEverySecond = await steadyOnFreshInstance(
+      { OPSLESS_FLUSH_INTERVAL_MS: '1000' },
+      'start',
       payloads.traces,
-      (p) => everySecondSenders.send('traces', 'http-protobuf', p),
       steadySeconds,
     );
-    everySecondSenders.close();
-    await stopProcess(everySecond.child);
-    rmSync(secondDir, { recursive: true, force: true });
     console.log(
       `traces at 10k spans/s with OPSLESS_FLUSH_INTERVAL_MS=1000: CPU ${round(at10kEverySecond.cpuPercentOfOneCore)}% of one core (JavaScript thread ${round(at10kEverySecond.mainThreadCpuPercent)}%), p50 ${round(at10kEverySecond.p50Ms)} ms, p99 ${round(at10kEverySecond.p99Ms)} ms`,
     );
     const sink = await discardingClickHouse();
-    const sinkDir = mkdtempSync(join(tmpdir(), 'opsless-bench-collector-'));
-    const collector = await spawnOpsless(
-      { OPSLESS_DATA_DIR: sinkDir, CLICKHOUSE_URL: sink.url },
+    const collectorAt10k = await steadyOnFreshInstance(
+      { CLICKHOUSE_URL: sink.url },
       'collector',
-    );
-    const collectorSenders = senders(collector.otlpPort, 0);
-    const collectorAt10k = await openLoop(
-      collector.child.pid!,
-      10_000,
       payloads.traces,
-      (p) => collectorSenders.send('traces', 'http-protobuf', p),
       steadySeconds,
     );
-    collectorSenders.close();
-    await stopProcess(collector.child);
     sink.server.close();
-    rmSync(sinkDir, { recursive: true, force: true });
     console.log(
       `traces at 10k spans/s, opsless collector alone writing to a discarding ClickHouse endpoint (${sink.inserts()} inserts): CPU ${round(collectorAt10k.cpuPercentOfOneCore)}% of one core, p50 ${round(collectorAt10k.p50Ms)} ms, p99 ${round(collectorAt10k.p99Ms)} ms`,
     );
