@@ -95,6 +95,20 @@ describe('detector engine', () => {
     }
   });
 
+  it('flags the drop in art_daily_jumpsdown, which the forecast and the range each find unusual but neither alone alarms on', () => {
+    const { times, values } = readNab('artificialWithAnomaly/art_daily_jumpsdown.csv');
+    const verdicts = createDetector().updateBatch(times, values);
+    // The labelled window of this file is 2014-04-10 16:15 to 2014-04-12 01:45.
+    const windowStart = times.indexOf(Date.parse('2014-04-10T16:15:00Z'));
+    const windowEnd = times.indexOf(Date.parse('2014-04-12T01:45:00Z'));
+    expect(windowStart).toBeGreaterThan(0);
+    const alarm = verdicts.findIndex(
+      (verdict, index) => index >= windowStart && verdict.score >= DEFAULT_THRESHOLD,
+    );
+    expect(alarm).toBeGreaterThanOrEqual(windowStart);
+    expect(alarm).toBeLessThanOrEqual(windowEnd);
+  });
+
   it('learns a daily shape whose noise differs by time of day, band included', () => {
     const { times, values } = readNab('artificialNoAnomaly/art_daily_small_noise.csv');
     const verdicts = createDetector().updateBatch(times, values);

@@ -1,3 +1,4 @@
+import { agreedScore, DEFAULT_AGREEMENT_TUNING } from './agreement.ts';
 import {
   createBaselineState,
   DEFAULT_BASELINE_TUNING,
@@ -74,7 +75,8 @@ const NAMED_SURPRISE = 1;
  * The residual models' score counts at this weight beside the extremes and transitions:
  * alone they flag the ordinary bursts of spiky series (tweets, CPU peaks) too often, so
  * only their strongest evidence (evidence 0.91, a surprise of about 50 decades) reaches
- * the threshold. On NAB (standard, default threshold) weights 0.5 to 0.57 score 74 to 75,
+ * the threshold on its own (about 0.7 when the range's view agrees, see agreement.ts). On
+ * NAB (standard, default threshold, before agreement) weights 0.5 to 0.57 score 74 to 75,
  * 0.65 scores 71.4 and 1 about 62.
  */
 const RESIDUAL_WEIGHT = 0.55;
@@ -292,7 +294,11 @@ function step(
     verdict = {
       score: restedScore(
         extremes,
-        Math.max(evidence, valueScore, meanScore, residualScore, transitionScore),
+        // Two views, the forecast's and the range's; agreement raises the stronger.
+        agreedScore(
+          [Math.max(evidence, residualScore), Math.max(valueScore, meanScore, transitionScore)],
+          DEFAULT_AGREEMENT_TUNING,
+        ),
       ),
       expected: predicted.expected,
       lower: predicted.expected - BAND_SIGMAS * sigma,
