@@ -5,15 +5,16 @@ import {
   decodeMetricsJson,
   decodeMetricsProtobuf,
   decodeTracesJson,
-  decodeTracesProtobuf,
   encodeExportResponseJson,
   encodeExportResponseProtobuf,
   encodeStatusJson,
   encodeStatusProtobuf,
+  toJsonLines,
+  transcodeTracesProtobuf,
+  type JsonLines,
   type MetricRows,
 } from './otlp/index.ts';
 import type { IngestResult, OtlpSignal, WireEncoding } from './signal.ts';
-import { toJsonLines } from './table-writer.ts';
 
 type Decoded<Rows> =
   { ok: true; rows: Rows; rejected: number; errorMessage: string } | { ok: false; reason: string };
@@ -90,12 +91,18 @@ export function createSignals(writerFor: WriterFor, budget: ByteBudget): OtlpSig
     summary: writerFor('otel_metrics_summary'),
   };
   return [
-    createSignal(
+    createSignal<JsonLines>(
       {
         name: 'traces',
-        decodeProtobuf: decodeTracesProtobuf,
-        decodeJson: decodeTracesJson,
-        serialise: (rows) => [[spans, toJsonLines(rows), rows.length]],
+        // Protobuf, the hot path, goes straight to lines with no row objects.
+        decodeProtobuf: transcodeTracesProtobuf,
+        decodeJson: (body) => {
+          const decoded = decodeTracesJson(body);
+          if (!decoded.ok) return decoded;
+          const rows = { text: toJsonLines(decoded.rows), count: decoded.rows.length };
+          return { ...decoded, rows };
+        },
+        serialise: (lines) => [[spans, lines.text, lines.count]],
       },
       budget,
     ),

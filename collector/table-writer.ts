@@ -42,10 +42,3 @@ export function createTableWriter(
     },
   });
 }
-
-/** Serialises rows as JSONEachRow lines. */
-export function toJsonLines(rows: readonly object[]): string {
-  let text = '';
-  for (let i = 0; i < rows.length; i++) text += JSON.stringify(rows[i]) + '\n';
-  return text;
-}

@@ -2,6 +2,8 @@
 export type { DecodeFailure, DecodeResult, DecodeSuccess } from './decode-result.ts';
 export { decodeTracesJson } from './traces-json.ts';
 export { decodeTracesProtobuf } from './traces-protobuf.ts';
+export { transcodeTracesProtobuf } from './traces-protobuf-lines.ts';
+export { toJsonLines, type JsonLines } from './json-lines.ts';
 export { decodeMetricsJson } from './metrics-json.ts';
 export { decodeMetricsProtobuf } from './metrics-protobuf.ts';
 export type { MetricRows, MetricsDecodeResult } from './metric-rows.ts';

@@ -15,9 +15,14 @@ function padded7(value: number): string {
   return ZEROS[7 - text.length]! + text;
 }
 
-/** Decimal text of the unsigned 64-bit integer `high * 2^32 + low` (both uint32). */
-export function uint64Decimal(low: number, high: number): string {
-  if (high < 0x200000) return '' + (high * TWO_POW_32 + low);
+/**
+ * The last splitBase1e7 result: the value is c * 1e14 + b * 1e7 + a, with a and b
+ * below 1e7 (one shared object, so the hot paths allocate nothing).
+ */
+export const base1e7 = { a: 0, b: 0, c: 0 };
+
+/** Splits the unsigned 64-bit integer `high * 2^32 + low` (both uint32) into base1e7. */
+export function splitBase1e7(low: number, high: number): void {
   // 64 bits as 24 + 24 + 16-bit chunks; 2^24 and 2^48 written in base 1e7 digits
   // (2^24 = 1|6777216, 2^48 = 2|8147497|6710656) keep every product below 2^53.
   const low24 = low & 0xffffff;
@@ -32,7 +37,17 @@ export function uint64Decimal(low: number, high: number): string {
   carry = Math.floor(digitsB / 1e7);
   digitsB -= carry * 1e7;
   digitsC += carry;
-  return digitsC === 0 ? digitsB + padded7(digitsA) : digitsC + padded7(digitsB) + padded7(digitsA);
+  base1e7.a = digitsA;
+  base1e7.b = digitsB;
+  base1e7.c = digitsC;
+}
+
+/** Decimal text of the unsigned 64-bit integer `high * 2^32 + low` (both uint32). */
+export function uint64Decimal(low: number, high: number): string {
+  if (high < 0x200000) return '' + (high * TWO_POW_32 + low);
+  splitBase1e7(low, high);
+  const { a, b, c } = base1e7;
+  return c === 0 ? b + padded7(a) : c + padded7(b) + padded7(a);
 }
 
 /**

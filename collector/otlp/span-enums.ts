@@ -1,7 +1,7 @@
 /** Span enum values as the exporter's tables spell them (pdata's `String()` forms). */
 
-const SPAN_KINDS = ['Unspecified', 'Internal', 'Server', 'Client', 'Producer', 'Consumer'];
-const STATUS_CODES = ['Unset', 'Ok', 'Error'];
+export const SPAN_KINDS = ['Unspecified', 'Internal', 'Server', 'Client', 'Producer', 'Consumer'];
+export const STATUS_CODES = ['Unset', 'Ok', 'Error'];
 
 /** `SpanKind` text; values outside the enum read as `Unspecified`. */
 export function spanKindText(kind: number): string {
