@@ -1,8 +1,10 @@
 /**
  * OTLP decoder benchmark: decodes one pre-encoded 512-span protobuf batch (~10
  * attributes per span, from the real SDK and serializer) over and over on one core,
- * and the same batch as OTLP/JSON and through protobufjs for comparison. Rates are
- * the median of one-second rounds, by wall clock and per CPU-second of the process.
+ * and the same batch as OTLP/JSON and through protobufjs for comparison; then the
+ * whole way to JSONEachRow lines, through row objects and JSON.stringify and through
+ * the transcoder the collector uses. Rates are the median of one-second rounds, by
+ * wall clock and per CPU-second of the process.
  *
  *   npm run bench:decode [-- --rounds 7 --batch-spans 512]
  */
@@ -11,9 +13,10 @@ import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otl
 import {
   decodeTracesJson,
   decodeTracesProtobuf,
+  toJsonLines,
+  transcodeTracesProtobuf,
   type DecodeResult,
 } from '../collector/otlp/index.ts';
-import type { SpanRow } from '../storage/rows.ts';
 import { uint64Decimal } from '../collector/otlp/int64-decimal.ts';
 import { makeSpans } from '../test/support/spans.ts';
 import protobuf from 'protobufjs';
@@ -43,17 +46,16 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** Decodes `body` for `rounds` rounds of one second each; reports the median round. */
-function measure(
-  body: Uint8Array,
-  decode: (body: Uint8Array) => DecodeResult<SpanRow>,
-  rounds: number,
-): Throughput {
-  const check = decode(body);
-  if (!check.ok || check.rows.length !== BATCH_SPANS) {
-    throw new Error(
-      `decoder failed on the benchmark batch: ${JSON.stringify(check).slice(0, 200)}`,
-    );
+/** Spans a decoder produced from a batch, or -1 when it failed. */
+type Run = (body: Uint8Array) => number;
+
+const spansOf = (result: DecodeResult<unknown>): number => (result.ok ? result.rows.length : -1);
+
+/** Runs `decode` on `body` for `rounds` rounds of one second each; reports the median round. */
+function measure(body: Uint8Array, decode: Run, rounds: number): Throughput {
+  const spans = decode(body);
+  if (spans !== BATCH_SPANS) {
+    throw new Error(`decoder failed on the benchmark batch: ${spans} of ${BATCH_SPANS} spans`);
   }
   // Warm up so the JIT has optimised the decoder before timing starts.
   for (let i = 0; i < 200; i++) decode(body);
@@ -66,7 +68,7 @@ function measure(
     let elapsedMs = 0;
     while (elapsedMs < 1000) {
       for (let i = 0; i < 10; i++) {
-        if (!decode(body).ok) throw new Error('decode failed during the benchmark');
+        if (decode(body) < 0) throw new Error('decode failed during the benchmark');
       }
       batches += 10;
       elapsedMs = performance.now() - start;
@@ -191,12 +193,11 @@ const OTLP_TRACE_SCHEMA = {
 /** protobufjs decoding the same batch to plain messages: the library the hand-written decoder replaces. */
 function protobufjsBaseline(body: Uint8Array, rounds: number): Throughput {
   const request = protobuf.Root.fromJSON(OTLP_TRACE_SCHEMA).lookupType('ExportTraceServiceRequest');
-  const decode = (bytes: Uint8Array): DecodeResult<SpanRow> => {
+  const decode = (bytes: Uint8Array): number => {
     const message = request.decode(bytes) as unknown as {
       resourceSpans: { scopeSpans: { spans: unknown[] }[] }[];
     };
-    const spans = message.resourceSpans[0]?.scopeSpans[0]?.spans.length ?? 0;
-    return { ok: true, rows: new Array<SpanRow>(spans), rejected: 0, errorMessage: '' };
+    return message.resourceSpans[0]?.scopeSpans[0]?.spans.length ?? 0;
   };
   return measure(body, decode, rounds);
 }
@@ -227,14 +228,18 @@ async function main(): Promise<void> {
   const json = JsonTraceSerializer.serializeRequest(spans);
   if (!protobuf || !json) throw new Error('serializer produced nothing');
 
-  const protobufThroughput = measure(protobuf, decodeTracesProtobuf, ROUNDS);
+  const protobufThroughput = measure(protobuf, (b) => spansOf(decodeTracesProtobuf(b)), ROUNDS);
   console.log(
     `protobuf: ${protobufThroughput.spansPerSecond.toLocaleString('en')} spans/s, ` +
       `${protobufThroughput.megabytesPerSecond} MB/s, ${protobufThroughput.microsecondsPerBatch} µs per ${BATCH_SPANS}-span batch (${protobuf.length} bytes); ` +
       `rounds ${protobufThroughput.roundsSpansPerSecond.join('-')} spans/s; ` +
       `${protobufThroughput.spansPerCpuSecond.toLocaleString('en')} spans per CPU-second`,
   );
-  const jsonThroughput = measure(json, decodeTracesJson, Math.max(1, Math.ceil(ROUNDS / 2)));
+  const jsonThroughput = measure(
+    json,
+    (b) => spansOf(decodeTracesJson(b)),
+    Math.max(1, Math.ceil(ROUNDS / 2)),
+  );
   console.log(
     `json:     ${jsonThroughput.spansPerSecond.toLocaleString('en')} spans/s, ` +
       `${jsonThroughput.megabytesPerSecond} MB/s, ${jsonThroughput.microsecondsPerBatch} µs per batch (${json.length} bytes)`,
@@ -242,6 +247,27 @@ async function main(): Promise<void> {
   const baseline = protobufjsBaseline(protobuf, Math.max(1, Math.ceil(ROUNDS / 2)));
   console.log(
     `protobufjs baseline (to messages, no rows): ${baseline.spansPerSecond.toLocaleString('en')} spans/s, ${baseline.megabytesPerSecond} MB/s`,
+  );
+  const viaRows = measure(
+    protobuf,
+    (b) => {
+      const decoded = decodeTracesProtobuf(b);
+      if (!decoded.ok) return -1;
+      toJsonLines(decoded.rows);
+      return decoded.rows.length;
+    },
+    ROUNDS,
+  );
+  const transcoded = measure(
+    protobuf,
+    (b) => {
+      const result = transcodeTracesProtobuf(b);
+      return result.ok ? result.rows.count : -1;
+    },
+    ROUNDS,
+  );
+  console.log(
+    `protobuf to JSONEachRow lines: through rows and JSON.stringify ${viaRows.spansPerSecond.toLocaleString('en')} spans/s (${viaRows.spansPerCpuSecond.toLocaleString('en')} per CPU-second), transcoded ${transcoded.spansPerSecond.toLocaleString('en')} spans/s (${transcoded.spansPerCpuSecond.toLocaleString('en')} per CPU-second)`,
   );
   const twoLimbNs = timestampDecimalNs(uint64Decimal);
   const bigintNs = timestampDecimalNs((low, high) =>
@@ -259,6 +285,7 @@ async function main(): Promise<void> {
     roundsSpansPerSecond: protobufThroughput.roundsSpansPerSecond,
     json: { batchBytes: json.length, ...jsonThroughput },
     protobufjsBaseline: baseline,
+    toJsonLines: { viaRows, transcoded },
     timestampDecimalNs: { limbs: twoLimbNs, bigint: bigintNs },
   };
   console.log(`RESULT ${JSON.stringify(result)}`);
