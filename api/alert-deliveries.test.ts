@@ -1,40 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { createAlertStore, type Alert } from '../alerts/index.ts';
 import { createWebhookStore, enqueue, parseAllowList } from '../hooks/index.ts';
+import { sampleAlert } from '../test/support/alerts.ts';
 import { openStorage, type Storage } from '../storage/index.ts';
-import { createApi } from './app.ts';
+import { testApi } from '../test/support/api.ts';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 
-const alert = (id: string): Alert => ({
-  id,
-  service: 'checkout',
-  signal: 'latency_p99',
-  signals: ['latency_p99'],
-  operation: null,
-  severity: 'warning',
-  status: 'open',
-  score: 0.9,
-  observed: 900,
-  expected: 40,
-  openedAt: new Date(NOW - 120_000).toISOString(),
-  updatedAt: new Date(NOW - 120_000).toISOString(),
-  acknowledgedAt: null,
-  acknowledgedBy: null,
-  resolvedAt: null,
-  resolvedBy: null,
-  summary: 'slow',
-  explanation: {},
-});
+const alert = (id: string): Alert => sampleAlert({ id });
 
 describe('GET /v1/alerts/:id/deliveries', () => {
   let storage: Storage;
   const app = () =>
-    createApi({
-      client: storage.client,
-      isReady: () => true,
-      logger: pino({ level: 'silent' }),
+    testApi(storage.client, {
       now: () => NOW,
       webhookAllow: parseAllowList('127.0.0.1'),
     });

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { pino } from 'pino';
 import { createAlertStore, type Alert } from '../alerts/index.ts';
 import { sampleAlert } from '../test/support/alerts.ts';
 import { openStorage, type Storage } from '../storage/index.ts';
-import { createApi } from './app.ts';
+import { testApi } from '../test/support/api.ts';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 
@@ -14,10 +13,7 @@ describe('alerts API', () => {
   let storage: Storage;
   let now = NOW;
   const app = () =>
-    createApi({
-      client: storage.client,
-      isReady: () => true,
-      logger: pino({ level: 'silent' }),
+    testApi(storage.client, {
       now: () => now,
     });
   const post = (path: string, body?: unknown) =>

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { createAlertStore } from '../alerts/index.ts';
 import { MIN_TRAINING_STEPS } from '../detector/index.ts';
 import { DETECTOR_STATE_TABLE, openStorage, type SpanRow, type Storage } from '../storage/index.ts';
-import { createApi } from './app.ts';
+import { sampleAlert } from '../test/support/alerts.ts';
+import { testApi } from '../test/support/api.ts';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 const nanos = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
@@ -26,10 +26,8 @@ describe('API', () => {
   let storage: Storage;
   let ready = true;
   const app = () =>
-    createApi({
-      client: storage.client,
+    testApi(storage.client, {
       isReady: () => ready,
-      logger: pino({ level: 'silent' }),
       now: () => NOW,
     });
 
@@ -117,29 +115,9 @@ describe('API', () => {
       format: 'JSONEachRow',
     });
     const alerts = createAlertStore(storage.client);
-    const alert = (id: string, status: 'open' | 'acknowledged' | 'resolved') => ({
-      id,
-      service: 'checkout',
-      signal: 'latency_p99',
-      signals: ['latency_p99'],
-      operation: null,
-      severity: 'warning' as const,
-      status,
-      score: 0.9,
-      observed: 900,
-      expected: 40,
-      openedAt: new Date(NOW - 120_000).toISOString(),
-      updatedAt: new Date(NOW - 60_000).toISOString(),
-      acknowledgedAt: null,
-      acknowledgedBy: null,
-      resolvedAt: null,
-      resolvedBy: null,
-      summary: 'slow',
-      explanation: {},
-    });
-    await alerts.save(alert('a1', 'open'));
-    await alerts.save(alert('a2', 'acknowledged'));
-    await alerts.save(alert('a3', 'resolved'));
+    await alerts.save(sampleAlert({ id: 'a1', status: 'open' }));
+    await alerts.save(sampleAlert({ id: 'a2', status: 'acknowledged' }));
+    await alerts.save(sampleAlert({ id: 'a3', status: 'resolved' }));
     const response = await app().request('/v1/services?since=2h');
     const body = (await response.json()) as {
       services: Array<{ name: string; status: string; openAlerts: number }>;
@@ -220,11 +198,8 @@ describe('API', () => {
   });
 
   it('requires the API key on /v1 when one is set, but not on /healthz', async () => {
-    const locked = createApi({
-      client: storage.client,
+    const locked = testApi(storage.client, {
       apiKey: 's3cret',
-      isReady: () => true,
-      logger: pino({ level: 'silent' }),
       now: () => NOW,
     });
     expect((await locked.request('/v1/services')).status).toBe(401);

@@ -2,19 +2,15 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { UI_ROUTES } from '../dashboards/index.ts';
 import { openStorage, type Storage } from '../storage/index.ts';
-import { createApi } from './app.ts';
+import { testApi } from '../test/support/api.ts';
 
 describe('the web UI, served by the API', () => {
   let storage: Storage;
   const app = (apiKey?: string) =>
-    createApi({
-      client: storage.client,
+    testApi(storage.client, {
       apiKey,
-      isReady: () => true,
-      logger: pino({ level: 'silent' }),
     });
 
   beforeAll(async () => {

@@ -1,9 +1,8 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { openStorage, type Storage } from '../storage/index.ts';
-import { createApi } from './app.ts';
 import type { DemoAction, DemoControl, DemoIncident } from './demo.ts';
+import { testApi } from '../test/support/api.ts';
 
 /** A story of two incidents that records what it was asked to do. */
 function fakeDemo() {
@@ -45,10 +44,7 @@ function fakeDemo() {
 describe('the demo API', () => {
   let storage: Storage;
   const app = (demo?: DemoControl) =>
-    createApi({
-      client: storage.client,
-      isReady: () => true,
-      logger: pino({ level: 'silent' }),
+    testApi(storage.client, {
       demo,
     });
   const post = (api: ReturnType<typeof app>, path: string, body: string) =>

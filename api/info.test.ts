@@ -1,16 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { openStorage, type Storage } from '../storage/index.ts';
-import { createApi, type ApiOptions } from './app.ts';
+import { type ApiOptions } from './app.ts';
+import { testApi } from '../test/support/api.ts';
 
 describe('GET /v1/info', () => {
   let storage: Storage;
   const app = (options: Partial<ApiOptions> = {}) =>
-    createApi({
-      client: storage.client,
-      isReady: () => true,
-      logger: pino({ level: 'silent' }),
+    testApi(storage.client, {
       ...options,
     });
   const version = (

@@ -1,6 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { parseAllowList } from '../hooks/index.ts';
 import {
   createRemediationStore,
@@ -9,16 +8,13 @@ import {
   type RemediationRun,
 } from '../remediation/index.ts';
 import { openStorage, type Storage } from '../storage/index.ts';
-import { createApi } from './app.ts';
+import { testApi } from '../test/support/api.ts';
 
 describe('remediation API', () => {
   let storage: Storage;
   const now = Date.parse('2026-11-25T12:00:00Z');
   const app = (options: { remediationDisabled?: boolean } = {}) =>
-    createApi({
-      client: storage.client,
-      isReady: () => true,
-      logger: pino({ level: 'silent' }),
+    testApi(storage.client, {
       now: () => now,
       webhookAllow: parseAllowList('127.0.0.1'),
       ...options,

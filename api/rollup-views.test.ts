@@ -1,17 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { openStorage, type Storage } from '../storage/index.ts';
-import { createApi } from './app.ts';
+import { testApi } from '../test/support/api.ts';
 
 const T0 = Date.parse('2026-11-24T11:00:00Z');
 
 describe('service views read from the RED rollup', () => {
   let storage: Storage;
   const app = () =>
-    createApi({
-      client: storage.client,
-      isReady: () => true,
-      logger: pino({ level: 'silent' }),
+    testApi(storage.client, {
       now: () => T0 + 10 * 60_000,
     });
   const get = async <T>(path: string): Promise<{ status: number; body: T }> => {

@@ -1,17 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { openStorage, SCORES_TABLE, type Storage } from '../storage/index.ts';
-import { createApi } from './app.ts';
+import { testApi } from '../test/support/api.ts';
 
 const T0 = Date.parse('2026-11-24T11:00:00Z');
 
 describe('GET /v1/services/:name/series', () => {
   let storage: Storage;
   const app = () =>
-    createApi({
-      client: storage.client,
-      isReady: () => true,
-      logger: pino({ level: 'silent' }),
+    testApi(storage.client, {
       now: () => T0 + 3 * 60_000,
       stepSeconds: 60,
     });

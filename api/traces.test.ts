@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { openStorage, type SpanRow, type Storage } from '../storage/index.ts';
-import { createApi } from './app.ts';
 import type { Trace, TraceSummary } from './trace-schema.ts';
+import { testApi } from '../test/support/api.ts';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 const nanos = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
@@ -29,10 +28,7 @@ function span(overrides: Partial<SpanRow>): Partial<SpanRow> {
 describe('trace API', () => {
   let storage: Storage;
   const app = () =>
-    createApi({
-      client: storage.client,
-      isReady: () => true,
-      logger: pino({ level: 'silent' }),
+    testApi(storage.client, {
       now: () => NOW,
     });
   const get = async <T>(path: string): Promise<{ status: number; body: T }> => {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { Webhook as Verifier } from 'standardwebhooks';
 import {
   createWebhookStore,
@@ -8,16 +7,13 @@ import {
   webhookHeaders,
 } from '../hooks/index.ts';
 import { openStorage, type Storage } from '../storage/index.ts';
-import { createApi } from './app.ts';
+import { testApi } from '../test/support/api.ts';
 
 describe('webhook subscriptions API', () => {
   let storage: Storage;
   const now = Date.parse('2026-11-25T12:00:00Z');
   const app = () =>
-    createApi({
-      client: storage.client,
-      isReady: () => true,
-      logger: pino({ level: 'silent' }),
+    testApi(storage.client, {
       now: () => now,
       webhookAllow: parseAllowList('127.0.0.1'),
     });

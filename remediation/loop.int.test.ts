@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Webhook as Verifier } from 'standardwebhooks';
 import { createAlertStore, type Alert, type AlertStore } from '../alerts/index.ts';
-import { createApi } from '../api/index.ts';
 import {
   createWebhookStore,
   deliveriesOf,
@@ -26,6 +25,7 @@ import {
   type RemediationStore,
   RemediationRule,
 } from './index.ts';
+import { testApi } from '../test/support/api.ts';
 
 /** A loopback receiver answering from `script`, then 200 ('hang': never); it records requests. */
 async function receiver(script: Array<number | 'hang'> = []) {
@@ -390,10 +390,7 @@ describe('remediation loop on ClickHouse', () => {
   it('waits for approval, runs once approved through the API, and runs nothing when rejected', async () => {
     clock += 86_400_000;
     const hook = await receiver();
-    const api = createApi({
-      client: storage.client,
-      isReady: () => true,
-      logger: pino({ level: 'silent' }),
+    const api = testApi(storage.client, {
       now: () => clock,
       webhookAllow: allow,
     });
@@ -544,10 +541,7 @@ describe('remediation loop on ClickHouse', () => {
       steps: [],
     });
 
-    const api = createApi({
-      client: storage.client,
-      isReady: () => true,
-      logger: pino({ level: 'silent' }),
+    const api = testApi(storage.client, {
       now: () => clock,
     });
     const engaged = await api.request('/v1/remediations/kill-switch', {

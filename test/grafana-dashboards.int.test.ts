@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertStore } from '../alerts/index.ts';
+import { sampleAlert } from './support/alerts.ts';
 import {
   ENTRY_SPAN_SQL,
   ERROR_SPAN_SQL,
@@ -108,26 +109,14 @@ describe('Grafana dashboards (dashboards/grafana/*.json)', () => {
       ],
       format: 'JSONEachRow',
     });
-    await createAlertStore(storage.client).save({
-      id: 'a1',
-      service: 'checkout',
-      signal: 'latency_p99',
-      signals: ['latency_p99'],
-      operation: null,
-      severity: 'warning',
-      status: 'open',
-      score: 0.9,
-      observed: 30,
-      expected: 12,
-      openedAt: new Date(NOW - 60_000).toISOString(),
-      updatedAt: new Date(NOW - 60_000).toISOString(),
-      acknowledgedAt: null,
-      acknowledgedBy: null,
-      resolvedAt: null,
-      resolvedBy: null,
-      summary: 'slow',
-      explanation: {},
-    });
+    await createAlertStore(storage.client).save(
+      sampleAlert({
+        observed: 30,
+        expected: 12,
+        openedAt: new Date(NOW - 60_000).toISOString(),
+        updatedAt: new Date(NOW - 60_000).toISOString(),
+      }),
+    );
   });
   afterAll(async () => {
     await storage.close();

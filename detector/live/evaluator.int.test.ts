@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { createAlertStore, type AlertStore } from '../../alerts/index.ts';
-import { createApi } from '../../api/index.ts';
 import { openStorage, type SpanRow, type Storage } from '../../storage/index.ts';
 import { evaluateOnce, type EvaluatorOptions } from './evaluator.ts';
 import { DEFAULT_INCIDENT_POLICY } from './incidents.ts';
 import { testEvaluatorOptions } from '../../test/support/evaluator.ts';
+import { testApi } from '../../test/support/api.ts';
 
 const STEP = 60_000;
 const START = Date.parse('2026-11-20T00:00:00Z');
@@ -141,10 +140,7 @@ describe('live evaluation over the rollup', () => {
     expect(alert).toMatchObject({ service: 'shop', status: 'open', observed: 400 });
     expect(alert!.summary).toContain('metric:messaging.queue.depth is 400');
     // The API serves the metric's series with the detector's band and scores.
-    const api = createApi({
-      client: storage.client,
-      isReady: () => true,
-      logger: pino({ level: 'silent' }),
+    const api = testApi(storage.client, {
       now: () => nowMs,
     });
     const response = await api.request(

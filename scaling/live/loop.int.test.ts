@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Webhook as Verifier } from 'standardwebhooks';
-import { createApi } from '../../api/index.ts';
 import { parseAllowList } from '../../hooks/index.ts';
 import { openStorage, type SpanRow, type Storage } from '../../storage/index.ts';
 import { createScalingLoop, type ScalingLoop } from './loop.ts';
 import { CPU_METRIC, observedReplicas, readTargets } from './readings.ts';
 import { applyPolicies, PolicyFileError, readPolicyFile } from './policy-file.ts';
 import { createScalingStore, type ScalingStore } from './store.ts';
+import { testApi } from '../../test/support/api.ts';
 
 const STEP = 60_000;
 const START = Date.parse('2026-11-20T00:00:00Z');
@@ -63,10 +63,7 @@ describe('scaling decisions from stored telemetry', () => {
   const published: Array<{ type: string; data: Record<string, unknown> }> = [];
   const allow = parseAllowList('127.0.0.1');
   const api = () =>
-    createApi({
-      client: storage.client,
-      isReady: () => true,
-      logger: pino({ level: 'silent' }),
+    testApi(storage.client, {
       now: () => nowMs,
       webhookAllow: allow,
     });
