@@ -52,8 +52,8 @@ export function registerTraceRoutes(
   });
 }
 
-interface MatchRow {
-  traceId: string;
+/** The columns every span query reads. */
+interface SpanColumns {
   spanId: string;
   service: string;
   operation: string;
@@ -62,6 +62,10 @@ interface MatchRow {
   durationNs: string;
   statusCode: TraceSpan['statusCode'];
   error: number | boolean;
+}
+
+interface MatchRow extends SpanColumns {
+  traceId: string;
 }
 
 interface SummaryRow {
@@ -185,17 +189,9 @@ GROUP BY TraceId`,
   });
 }
 
-interface SpanRow {
-  spanId: string;
+interface SpanRow extends SpanColumns {
   parentSpanId: string;
-  service: string;
-  operation: string;
-  kind: string;
-  startNs: string;
-  durationNs: string;
-  statusCode: TraceSpan['statusCode'];
   statusMessage: string;
-  error: number | boolean;
   attributes: Record<string, string>;
   resourceAttributes: Record<string, string>;
   scopeName: string;

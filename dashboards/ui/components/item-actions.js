@@ -46,3 +46,13 @@ export function DeleteButton({ busy, onDelete }) {
         Delete…
       </button>`;
 }
+
+/**
+ * "Rotate secret": a new signing secret, shown once by the caller.
+ * @param {{ busy: boolean, onRotate: () => void }} props
+ */
+export function RotateSecretButton({ busy, onRotate }) {
+  return html`<button type="button" class="secondary" disabled=${busy} onClick=${onRotate}>
+    Rotate secret
+  </button>`;
+}

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Badge } from '../components/badges.js';
-import { DeleteButton, useItemAction } from '../components/item-actions.js';
+import { DeleteButton, RotateSecretButton, useItemAction } from '../components/item-actions.js';
 import { JsonEditor } from '../components/json-editor.js';
 import { RemediationRuns } from '../components/remediation-runs.js';
 import { SecretReveal } from '../components/secret-reveal.js';
@@ -237,14 +237,10 @@ function RuleItem({ rule, onEdit, onRotated, onDeleted }) {
     </p>
     <div class="actions">
       <button type="button" class="secondary" onClick=${onEdit}>Edit</button>
-      <button
-        type="button"
-        class="secondary"
-        disabled=${busy}
-        onClick=${() => call('POST', `${base}/rotate-secret`, onRotated)}
-      >
-        Rotate secret
-      </button>
+      <${RotateSecretButton}
+        busy=${busy}
+        onRotate=${() => call('POST', `${base}/rotate-secret`, onRotated)}
+      />
       <${DeleteButton} busy=${busy} onDelete=${() => call('DELETE', base, onDeleted)} />
     </div>
     ${problem && html`<p class="field-error" role="alert">${problem}</p>`}

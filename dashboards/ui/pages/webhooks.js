@@ -7,7 +7,7 @@ import { formatTime } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { useApi } from '../lib/use-api.js';
 import { DeliveryTable } from '../components/deliveries.js';
-import { DeleteButton, useItemAction } from '../components/item-actions.js';
+import { DeleteButton, RotateSecretButton, useItemAction } from '../components/item-actions.js';
 
 /**
  * @typedef {import('../api-types').Webhook} Webhook
@@ -119,14 +119,10 @@ function WebhookItem({ webhook, onRotated, onDeleted }) {
       >
         Send test
       </button>
-      <button
-        type="button"
-        class="secondary"
-        disabled=${busy}
-        onClick=${() => call('POST', `${base}/rotate-secret`, onRotated)}
-      >
-        Rotate secret
-      </button>
+      <${RotateSecretButton}
+        busy=${busy}
+        onRotate=${() => call('POST', `${base}/rotate-secret`, onRotated)}
+      />
       <button
         type="button"
         class="secondary"
