@@ -24,6 +24,7 @@ import {
 import { AlertDeliveryList } from './alert-deliveries.ts';
 import { DemoAction, DemoIncident, DemoStory } from './demo.ts';
 import { Info } from './info.ts';
+import { LogPatternList, LogPatternQuery } from './log-patterns.ts';
 import { OperationList, OperationQuery } from './operations.ts';
 import { SeriesQuery, SeriesResponse } from './series.ts';
 import { SparklineQuery, SparklineResponse } from './sparklines.ts';
@@ -338,6 +339,16 @@ function observabilityPaths(): Record<string, object> {
         parameters: [nameParameter, ...queryParameters(OperationQuery)],
         responses: {
           '200': { description: 'Operations', ...json(OperationList) },
+          ...errors(400, 401),
+        },
+      },
+    },
+    '/v1/logs/patterns': {
+      get: {
+        summary: 'Log patterns seen in a time range with their line counts, most frequent first',
+        parameters: queryParameters(LogPatternQuery),
+        responses: {
+          '200': { description: 'Patterns', ...json(LogPatternList) },
           ...errors(400, 401),
         },
       },
