@@ -26,6 +26,7 @@ import { DemoAction, DemoIncident, DemoStory } from './demo.ts';
 import { Info } from './info.ts';
 import { LogPatternList, LogPatternQuery } from './log-patterns.ts';
 import { OperationList, OperationQuery } from './operations.ts';
+import { ServiceMap, ServiceMapQuery } from './service-map.ts';
 import { SeriesQuery, SeriesResponse } from './series.ts';
 import { SparklineQuery, SparklineResponse } from './sparklines.ts';
 import { Trace, TraceList, TraceSearchQuery } from './trace-schema.ts';
@@ -339,6 +340,16 @@ function observabilityPaths(): Record<string, object> {
         parameters: [nameParameter, ...queryParameters(OperationQuery)],
         responses: {
           '200': { description: 'Operations', ...json(OperationList) },
+          ...errors(400, 401),
+        },
+      },
+    },
+    '/v1/service-map': {
+      get: {
+        summary: 'Services, what they call and how those calls fare in a time range',
+        parameters: queryParameters(ServiceMapQuery),
+        responses: {
+          '200': { description: 'The service map', ...json(ServiceMap) },
           ...errors(400, 401),
         },
       },

@@ -43,3 +43,4 @@ export {
   SEVERITY_LEVEL_SQL,
   type LogPatternRow,
 } from './log-pattern-tables.ts';
+export { SERVICE_EDGES_TABLE, serviceEdgesSelect } from './service-map-tables.ts';

@@ -8,6 +8,7 @@ import { webhookKindColumnsStatement, webhooksTableStatement } from './webhooks-
 import { SCALING_DECISIONS_TABLE, scalingTableStatements } from './scaling-tables.ts';
 import { REMEDIATION_RUNS_TABLE, remediationTableStatements } from './remediation-tables.ts';
 import { LOG_PATTERN_COUNTS_TABLE, logPatternStatements } from './log-pattern-tables.ts';
+import { SERVICE_EDGES_TABLE, serviceMapStatements } from './service-map-tables.ts';
 
 export interface SchemaOptions {
   /** Cluster name: renders `ON CLUSTER` and Replicated engines. */
@@ -275,6 +276,7 @@ export function migrations(options: SchemaOptions): Migration[] {
       statements: remediationTableStatements(options),
     },
     { version: 12, name: 'log patterns', statements: logPatternStatements(options) },
+    { version: 13, name: 'service map', statements: serviceMapStatements(options) },
   ];
 }
 
@@ -292,4 +294,5 @@ export const RETENTION_TABLES: ReadonlyArray<{ table: string; timeExpression: st
   { table: SCALING_DECISIONS_TABLE, timeExpression: 'toDateTime(time)' },
   { table: REMEDIATION_RUNS_TABLE, timeExpression: 'toDateTime(createdAt)' },
   { table: LOG_PATTERN_COUNTS_TABLE, timeExpression: 'Minute' },
+  { table: SERVICE_EDGES_TABLE, timeExpression: 'Minute' },
 ];
