@@ -315,3 +315,17 @@ export interface DemoStory {
   startedAt: string | null;
   incidents: DemoIncident[];
 }
+
+/** GET /v1/service-map */
+export interface ServiceMap {
+  nodes: Array<{
+    service: string;
+    kind: 'service' | 'database' | 'queue' | 'external';
+    requests: number;
+    errorRatio: number;
+    p95Ms: number;
+    openAlerts: number;
+  }>;
+  edges: Array<{ from: string; to: string; requests: number; errorRatio: number; p95Ms: number }>;
+  truncated: boolean;
+}

@@ -18,9 +18,13 @@ const TracesPage = lazyPage(() => import('./pages/traces.js').then((m) => m.Trac
 const TracePage = lazyPage(() => import('./pages/trace.js').then((m) => m.TracePage));
 const HooksPage = lazyPage(() => import('./pages/hooks.js').then((m) => m.HooksPage));
 const DemoPage = lazyPage(() => import('./pages/demo.js').then((m) => m.DemoPage));
+const ServiceMapPage = lazyPage(() =>
+  import('./pages/service-map.js').then((m) => m.ServiceMapPage),
+);
 
 const NAV = [
   { path: '/services', label: 'Services', pages: ['services', 'service'] },
+  { path: '/service-map', label: 'Service map', pages: ['service-map'] },
   { path: '/alerts', label: 'Alerts', pages: ['alerts', 'alert'] },
   { path: '/traces', label: 'Traces', pages: ['traces', 'trace'] },
   { path: '/hooks', label: 'Hooks', pages: ['hooks'] },
@@ -87,6 +91,8 @@ function renderPage(route, range) {
         range=${range}
         query=${query}
       />`;
+    case 'service-map':
+      return html`<${ServiceMapPage} range=${range} />`;
     case 'alerts':
       return html`<${AlertsPage} range=${range} query=${query} />`;
     case 'alert':
