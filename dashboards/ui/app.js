@@ -24,7 +24,7 @@ const ServiceMapPage = lazyPage(() =>
 
 const NAV = [
   { path: '/services', label: 'Services', pages: ['services', 'service'] },
-  { path: '/service-map', label: 'Service map', pages: ['service-map'] },
+  { path: '/service-map', label: 'Service map', pages: ['map'] },
   { path: '/alerts', label: 'Alerts', pages: ['alerts', 'alert'] },
   { path: '/traces', label: 'Traces', pages: ['traces', 'trace'] },
   { path: '/hooks', label: 'Hooks', pages: ['hooks'] },
@@ -91,7 +91,7 @@ function renderPage(route, range) {
         range=${range}
         query=${query}
       />`;
-    case 'service-map':
+    case 'map':
       return html`<${ServiceMapPage} range=${range} />`;
     case 'alerts':
       return html`<${AlertsPage} range=${range} query=${query} />`;

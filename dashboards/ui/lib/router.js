@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 /**
- * @typedef {'services' | 'service' | 'service-map' | 'alerts' | 'alert' | 'traces' | 'trace' | 'hooks' | 'demo' | 'missing'} PageName
+ * @typedef {'services' | 'service' | 'map' | 'alerts' | 'alert' | 'traces' | 'trace' | 'hooks' | 'demo' | 'missing'} PageName
  * @typedef {{ page: PageName, params: Record<string, string>, query: URLSearchParams }} Route
  */
 
@@ -14,7 +14,7 @@ const PATTERNS = [
   ['/', 'services'],
   ['/services', 'services'],
   ['/services/:name', 'service'],
-  ['/service-map', 'service-map'],
+  ['/service-map', 'map'],
   ['/alerts', 'alerts'],
   ['/alerts/:id', 'alert'],
   ['/traces', 'traces'],
