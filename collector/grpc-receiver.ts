@@ -115,6 +115,10 @@ export function createGrpcReceiver(options: GrpcReceiverOptions): Server {
       return callback(unavailable(result.message, retryAfterSeconds));
     }
     const outcome = await result.stored;
+    if (!outcome.ok && !outcome.retryable) {
+      options.telemetry.request(signal.name, 'grpc', 'invalid', result);
+      return callback({ code: GrpcStatus.INVALID_ARGUMENT, details: outcome.reason });
+    }
     options.telemetry.request(signal.name, 'grpc', outcome.ok ? 'ok' : 'failed', result);
     if (!outcome.ok)
       return callback(

@@ -119,6 +119,14 @@ export function createHttpReceiver(options: HttpReceiverOptions): Server {
     if (result.status === 'throttled')
       return fail(429, result.message, { 'retry-after': retryAfter });
     const outcome = await result.stored;
+    if (!outcome.ok && !outcome.retryable) {
+      // Retrying cannot help: the sender must not loop on it (OTLP: 400 is final).
+      options.logger.warn(
+        { signal: signal.name, reason: outcome.reason },
+        'request refused by storage',
+      );
+      return fail(400, outcome.reason);
+    }
     if (!outcome.ok) {
       options.logger.warn(
         { signal: signal.name, reason: outcome.reason },

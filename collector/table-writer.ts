@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
-import { insertJsonEachRow } from '../storage/index.ts';
+import { insertJsonEachRow, isRowLevelInsertError } from '../storage/index.ts';
 import { createBatchWriter, type BatchWriter, type ByteBudget } from './batch-writer.ts';
 import type { IngestTelemetry } from './telemetry.ts';
 
@@ -36,6 +36,7 @@ export function createTableWriter(
     budget,
     retryDeadlineMs: limits.insertRetryMs,
     insert: (body) => insertJsonEachRow(client, table, body),
+    refusesRows: isRowLevelInsertError,
     onInsert: ({ rows, durationMs, ok }) => {
       telemetry.insert(table, durationMs / 1000, ok);
       logger.debug({ table, rows, durationMs: Math.round(durationMs), ok }, 'insert');
