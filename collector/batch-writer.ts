@@ -65,6 +65,8 @@ export function createByteBudget(maxBytes: number): ByteBudget {
 export interface Gate {
   tryEnter(): boolean;
   leave(): void;
+  /** How many are inside now. */
+  inside(): number;
 }
 
 /** Creates a gate admitting at most `max` at once. */
@@ -79,6 +81,7 @@ export function createGate(max: number): Gate {
     leave() {
       inside--;
     },
+    inside: () => inside,
   };
 }
 

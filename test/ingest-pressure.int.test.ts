@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import protobuf from 'protobufjs';
 import { Registry } from 'prom-client';
 import { createCollector } from '../collector/index.ts';
+import { waitForMetric } from './support/metrics.ts';
 import { makeSpans } from './support/spans.ts';
 import { rows, startTestOpsless, type TestOpsless } from './support/opsless.ts';
 
@@ -77,6 +78,7 @@ describe('ingest under pressure', () => {
       OPSLESS_INGEST_KEY: INGEST_KEY,
       OPSLESS_MAX_BODY_BYTES: String(512 * 1024),
       OPSLESS_MAX_CONCURRENT_REQUESTS: '8',
+      OPSLESS_MAX_UPLOADS_IN_FLIGHT: '12',
     });
     grpc = new Client(opsless.grpcUrl.replace('http://', ''), credentials.createInsecure());
     small = ProtobufTraceSerializer.serializeRequest(
@@ -87,6 +89,35 @@ describe('ingest under pressure', () => {
     grpc.close();
     await opsless.stop();
   });
+
+  /** Uploads that send their headers and 1 KiB of a 4 KiB body, then wait. */
+  function stallUploads(count: number) {
+    const { port } = new URL(opsless.otlpUrl);
+    return Array.from({ length: count }, () => {
+      const req = request({
+        host: '127.0.0.1',
+        port: Number(port),
+        method: 'POST',
+        path: '/v1/traces',
+        headers: {
+          'content-type': 'application/x-protobuf',
+          'content-length': 4096,
+          authorization: `Bearer ${INGEST_KEY}`,
+        },
+      });
+      req.on('error', () => undefined); // destroyed by the test
+      req.write(Buffer.alloc(1024));
+      return req;
+    });
+  }
+
+  function postSmall(): Promise<Response> {
+    return fetch(`${opsless.otlpUrl}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${INGEST_KEY}` },
+      body: small,
+    });
+  }
 
   it('answers overload with 429 + Retry-After, never 5xx, and stores every acknowledged request', async () => {
     const statuses = await Promise.all(
@@ -153,48 +184,29 @@ describe('ingest under pressure', () => {
     expect(after.status).toBe(200);
   });
 
-  it('refuses requests beyond OPSLESS_MAX_CONCURRENT_REQUESTS at once with 429, before reading them', async () => {
-    const { port } = new URL(opsless.otlpUrl);
-    const stalled = Array.from({ length: 8 }, () => {
-      const req = request({
-        host: '127.0.0.1',
-        port: Number(port),
-        method: 'POST',
-        path: '/v1/traces',
-        headers: {
-          'content-type': 'application/x-protobuf',
-          'content-length': 4096,
-          authorization: `Bearer ${INGEST_KEY}`,
-        },
-      });
-      req.on('error', () => undefined); // destroyed below
-      req.write(Buffer.alloc(1024));
-      return req;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const started = performance.now();
-    const response = await fetch(`${opsless.otlpUrl}/v1/traces`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${INGEST_KEY}` },
-      body: small,
-    });
-    expect(response.status).toBe(429);
-    expect(await protobufMessage(response)).toBe('too many requests in progress; retry later');
-    expect(performance.now() - started).toBeLessThan(1_000);
-    for (const req of stalled) req.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(
-      (
-        await fetch(`${opsless.otlpUrl}/v1/traces`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/x-protobuf',
-            authorization: `Bearer ${INGEST_KEY}`,
-          },
-          body: small,
-        })
-      ).status,
-    ).toBe(200);
+  it('lets stalled uploads hold upload places, not request places: a complete request beyond OPSLESS_MAX_CONCURRENT_REQUESTS still gets 200', async () => {
+    const stalled = stallUploads(8);
+    try {
+      await waitForMetric(`${opsless.apiUrl}/metrics`, 'opsless_ingest_uploads_in_progress', 8);
+      expect((await postSmall()).status).toBe(200);
+    } finally {
+      for (const req of stalled) req.destroy();
+    }
+  });
+
+  it('refuses uploads beyond OPSLESS_MAX_UPLOADS_IN_FLIGHT with 429, before reading them', async () => {
+    const stalled = stallUploads(12);
+    try {
+      await waitForMetric(`${opsless.apiUrl}/metrics`, 'opsless_ingest_uploads_in_progress', 12);
+      const response = await postSmall();
+      expect(response.status).toBe(429);
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect(await protobufMessage(response)).toBe('too many uploads in progress; retry later');
+    } finally {
+      for (const req of stalled) req.destroy();
+    }
+    await waitForMetric(`${opsless.apiUrl}/metrics`, 'opsless_ingest_uploads_in_progress', 0);
+    expect((await postSmall()).status).toBe(200);
   });
 
   it('answers gRPC overload with UNAVAILABLE carrying a RetryInfo delay', async () => {
@@ -281,6 +293,9 @@ describe('ingest while ClickHouse is unreachable', () => {
         maxBodyBytes: 1 << 20,
         insertRetryMs: 300,
         maxConcurrentRequests: 16,
+        maxUploadsInFlight: 16,
+        bodyTimeoutMs: 30_000,
+        bodyMinBytesPerSecond: 1024,
       },
     });
     await new Promise<void>((resolve) => collector.httpServer.listen(0, '127.0.0.1', resolve));
