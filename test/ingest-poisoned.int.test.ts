@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
 import { createBatchWriter, createByteBudget } from '../collector/index.ts';
 import {
   createStorageClient,
@@ -131,6 +133,91 @@ describe('a batch that ClickHouse refuses for one request’s row', () => {
       'split-good-1',
       'split-good-2',
       'split-good-3',
+    ]);
+  });
+});
+
+// Just enough of ExportLogsServiceRequest to send one record with a body over gRPC.
+const LogsRequest = protobuf.Root.fromJSON({
+  nested: {
+    AnyValue: { fields: { stringValue: { id: 1, type: 'string' } } },
+    KeyValue: { fields: { key: { id: 1, type: 'string' }, value: { id: 2, type: 'AnyValue' } } },
+    Resource: { fields: { attributes: { id: 1, type: 'KeyValue', rule: 'repeated' } } },
+    LogRecord: {
+      fields: { timeUnixNano: { id: 1, type: 'fixed64' }, body: { id: 5, type: 'AnyValue' } },
+    },
+    ScopeLogs: { fields: { logRecords: { id: 2, type: 'LogRecord', rule: 'repeated' } } },
+    ResourceLogs: {
+      fields: {
+        resource: { id: 1, type: 'Resource' },
+        scopeLogs: { id: 2, type: 'ScopeLogs', rule: 'repeated' },
+      },
+    },
+    ExportLogsServiceRequest: {
+      fields: { resourceLogs: { id: 1, type: 'ResourceLogs', rule: 'repeated' } },
+    },
+  },
+}).lookupType('ExportLogsServiceRequest');
+
+function grpcLog(grpcUrl: string, service: string, body: string): Promise<ServiceError | null> {
+  const message = LogsRequest.encode({
+    resourceLogs: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeLogs: [
+          { logRecords: [{ timeUnixNano: '1700000000000000000', body: { stringValue: body } }] },
+        ],
+      },
+    ],
+  }).finish();
+  const client = new Client(grpcUrl.replace('http://', ''), credentials.createInsecure());
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(
+      '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+      (bytes: Buffer) => bytes,
+      (bytes: Buffer) => bytes,
+      Buffer.from(message),
+      new Metadata(),
+      (error) => {
+        client.close();
+        resolve(error);
+      },
+    );
+  });
+}
+
+describe('a batch with a row ClickHouse refuses, over gRPC', () => {
+  let opsless: TestOpsless;
+
+  beforeAll(async () => {
+    opsless = await startTestOpsless({ OPSLESS_FLUSH_INTERVAL_MS: '300' });
+    await opsless.clickhouse.command({
+      query: "ALTER TABLE otel_logs ADD CONSTRAINT no_forbidden CHECK Body != 'forbidden'",
+    });
+  });
+  afterAll(async () => {
+    await opsless.stop();
+  });
+
+  it('answers the guilty call INVALID_ARGUMENT and stores the innocent ones', async () => {
+    expect(await grpcLog(opsless.grpcUrl, 'grpc-first', 'fine')).toBeNull();
+    const errors = await Promise.all([
+      grpcLog(opsless.grpcUrl, 'grpc-good-1', 'fine'),
+      grpcLog(opsless.grpcUrl, 'grpc-guilty', 'forbidden'),
+      grpcLog(opsless.grpcUrl, 'grpc-good-2', 'fine'),
+    ]);
+    expect(errors[0]).toBeNull();
+    expect(errors[2]).toBeNull();
+    expect(errors[1]?.code).toBe(3); // INVALID_ARGUMENT: not retried by OTLP exporters
+    expect(errors[1]?.details).toMatch(/^storage refused the data: .*no_forbidden/);
+    const stored = await rows<{ ServiceName: string }>(
+      opsless.clickhouse,
+      "SELECT ServiceName FROM otel_logs WHERE ServiceName LIKE 'grpc-%' ORDER BY ServiceName",
+    );
+    expect(stored.map((row) => row.ServiceName)).toEqual([
+      'grpc-first',
+      'grpc-good-1',
+      'grpc-good-2',
     ]);
   });
 });
