@@ -70,9 +70,21 @@ const schema = z.object({
   OPSLESS_QUEUE_MAX_BYTES: bytes.default(128 * 1024 * 1024),
   OPSLESS_INSERT_RETRY_MS: z.coerce.number().int().min(0).default(2_000),
   OPSLESS_MAX_CONCURRENT_REQUESTS: z.coerce.number().int().positive().default(128),
-  OPSLESS_MAX_UPLOADS_IN_FLIGHT: z.coerce.number().int().positive().default(1024),
-  OPSLESS_BODY_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
-  OPSLESS_BODY_MIN_BYTES_PER_SECOND: z.coerce.number().int().min(0).default(1024),
+  OPSLESS_MAX_UPLOADS_IN_FLIGHT: z.coerce
+    .number()
+    .int('must be a whole number')
+    .positive('must be > 0')
+    .default(1024),
+  OPSLESS_BODY_TIMEOUT_MS: z.coerce
+    .number()
+    .int('must be a whole number of milliseconds')
+    .positive('must be > 0')
+    .default(30_000),
+  OPSLESS_BODY_MIN_BYTES_PER_SECOND: z.coerce
+    .number()
+    .int('must be a whole number of bytes')
+    .min(0, 'must be 0 (unchecked) or more')
+    .default(1024),
   OPSLESS_DETECT_STEP: duration
     .default(60_000)
     .refine(
