@@ -11,11 +11,11 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { grpcExport, TRACE_EXPORT } from './support/grpc.ts';
 import { waitForMetric } from './support/metrics.ts';
 import { makeSpans } from './support/spans.ts';
 import { startTestOpsless, type TestOpsless } from './support/opsless.ts';
 
-const TRACE_EXPORT = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const INGEST_KEY = 'admission-key';
 // The zlib grpc-js inflates messages with (it requires the CommonJS module).
 const zlib = createRequire(import.meta.url)('node:zlib') as typeof Zlib;
@@ -27,18 +27,7 @@ function gzipClient(opsless: TestOpsless): Client {
 }
 
 function exportCall(client: Client, body: Uint8Array, key?: string): Promise<ServiceError | null> {
-  const metadata = new Metadata();
-  if (key !== undefined) metadata.set('authorization', `Bearer ${key}`);
-  return new Promise((resolve) => {
-    client.makeUnaryRequest(
-      TRACE_EXPORT,
-      (bytes: Buffer) => bytes,
-      (bytes: Buffer) => bytes,
-      Buffer.from(body),
-      metadata,
-      (error) => resolve(error),
-    );
-  });
+  return grpcExport(client, body, { key });
 }
 
 /** A call that sends its metadata and no message: it waits for its body. */

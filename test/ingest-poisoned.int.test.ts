@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { Client, credentials, type ServiceError } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { createBatchWriter, createByteBudget } from '../collector/index.ts';
 import {
@@ -8,6 +8,7 @@ import {
   isRowLevelInsertError,
   migrate,
 } from '../storage/index.ts';
+import { grpcExport, LOGS_EXPORT } from './support/grpc.ts';
 import { rows, startTestOpsless, type TestOpsless } from './support/opsless.ts';
 
 // A lone surrogate as OTLP/JSON can carry it: an escape with no partner, which no
@@ -90,6 +91,43 @@ describe('OTLP/JSON with a lone surrogate batched with other clients', () => {
   }
 });
 
+// Just enough of ExportLogsServiceRequest to send one record with a body over gRPC.
+const LogsRequest = protobuf.Root.fromJSON({
+  nested: {
+    AnyValue: { fields: { stringValue: { id: 1, type: 'string' } } },
+    KeyValue: { fields: { key: { id: 1, type: 'string' }, value: { id: 2, type: 'AnyValue' } } },
+    Resource: { fields: { attributes: { id: 1, type: 'KeyValue', rule: 'repeated' } } },
+    LogRecord: {
+      fields: { timeUnixNano: { id: 1, type: 'fixed64' }, body: { id: 5, type: 'AnyValue' } },
+    },
+    ScopeLogs: { fields: { logRecords: { id: 2, type: 'LogRecord', rule: 'repeated' } } },
+    ResourceLogs: {
+      fields: {
+        resource: { id: 1, type: 'Resource' },
+        scopeLogs: { id: 2, type: 'ScopeLogs', rule: 'repeated' },
+      },
+    },
+    ExportLogsServiceRequest: {
+      fields: { resourceLogs: { id: 1, type: 'ResourceLogs', rule: 'repeated' } },
+    },
+  },
+}).lookupType('ExportLogsServiceRequest');
+
+function grpcLog(grpcUrl: string, service: string, body: string): Promise<ServiceError | null> {
+  const message = LogsRequest.encode({
+    resourceLogs: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeLogs: [
+          { logRecords: [{ timeUnixNano: '1700000000000000000', body: { stringValue: body } }] },
+        ],
+      },
+    ],
+  }).finish();
+  const client = new Client(grpcUrl.replace('http://', ''), credentials.createInsecure());
+  return grpcExport(client, message, { path: LOGS_EXPORT }).finally(() => client.close());
+}
+
 describe('a batch that ClickHouse refuses for one request’s row', () => {
   let opsless: TestOpsless;
 
@@ -134,69 +172,6 @@ describe('a batch that ClickHouse refuses for one request’s row', () => {
       'split-good-2',
       'split-good-3',
     ]);
-  });
-});
-
-// Just enough of ExportLogsServiceRequest to send one record with a body over gRPC.
-const LogsRequest = protobuf.Root.fromJSON({
-  nested: {
-    AnyValue: { fields: { stringValue: { id: 1, type: 'string' } } },
-    KeyValue: { fields: { key: { id: 1, type: 'string' }, value: { id: 2, type: 'AnyValue' } } },
-    Resource: { fields: { attributes: { id: 1, type: 'KeyValue', rule: 'repeated' } } },
-    LogRecord: {
-      fields: { timeUnixNano: { id: 1, type: 'fixed64' }, body: { id: 5, type: 'AnyValue' } },
-    },
-    ScopeLogs: { fields: { logRecords: { id: 2, type: 'LogRecord', rule: 'repeated' } } },
-    ResourceLogs: {
-      fields: {
-        resource: { id: 1, type: 'Resource' },
-        scopeLogs: { id: 2, type: 'ScopeLogs', rule: 'repeated' },
-      },
-    },
-    ExportLogsServiceRequest: {
-      fields: { resourceLogs: { id: 1, type: 'ResourceLogs', rule: 'repeated' } },
-    },
-  },
-}).lookupType('ExportLogsServiceRequest');
-
-function grpcLog(grpcUrl: string, service: string, body: string): Promise<ServiceError | null> {
-  const message = LogsRequest.encode({
-    resourceLogs: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-        scopeLogs: [
-          { logRecords: [{ timeUnixNano: '1700000000000000000', body: { stringValue: body } }] },
-        ],
-      },
-    ],
-  }).finish();
-  const client = new Client(grpcUrl.replace('http://', ''), credentials.createInsecure());
-  return new Promise((resolve) => {
-    client.makeUnaryRequest(
-      '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
-      (bytes: Buffer) => bytes,
-      (bytes: Buffer) => bytes,
-      Buffer.from(message),
-      new Metadata(),
-      (error) => {
-        client.close();
-        resolve(error);
-      },
-    );
-  });
-}
-
-describe('a batch with a row ClickHouse refuses, over gRPC', () => {
-  let opsless: TestOpsless;
-
-  beforeAll(async () => {
-    opsless = await startTestOpsless({ OPSLESS_FLUSH_INTERVAL_MS: '300' });
-    await opsless.clickhouse.command({
-      query: "ALTER TABLE otel_logs ADD CONSTRAINT no_forbidden CHECK Body != 'forbidden'",
-    });
-  });
-  afterAll(async () => {
-    await opsless.stop();
   });
 
   it('answers the guilty call INVALID_ARGUMENT and stores the innocent ones', async () => {

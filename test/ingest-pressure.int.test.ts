@@ -1,23 +1,17 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import {
-  Client,
-  credentials,
-  Metadata,
-  status as GrpcStatus,
-  type ServiceError,
-} from '@grpc/grpc-js';
+import { Client, credentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { pino } from 'pino';
 import protobuf from 'protobufjs';
 import { Registry } from 'prom-client';
 import { createCollector } from '../collector/index.ts';
+import { grpcExport } from './support/grpc.ts';
 import { waitForMetric } from './support/metrics.ts';
 import { makeSpans } from './support/spans.ts';
 import { rows, startTestOpsless, type TestOpsless } from './support/opsless.ts';
 
-const TRACE_EXPORT = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const INGEST_KEY = 'pressure-key';
 
 // Reference decoders for google.rpc.Status with a RetryInfo detail.
@@ -46,23 +40,12 @@ async function protobufMessage(response: Response): Promise<string> {
   ).message;
 }
 
-function grpcExport(
+function exportWithKey(
   client: Client,
   body: Uint8Array,
   key = INGEST_KEY,
 ): Promise<{ error: ServiceError | null }> {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${key}`);
-  return new Promise((resolve) => {
-    client.makeUnaryRequest(
-      TRACE_EXPORT,
-      (bytes: Buffer) => bytes,
-      (bytes: Buffer) => bytes,
-      Buffer.from(body),
-      metadata,
-      (error) => resolve({ error }),
-    );
-  });
+  return grpcExport(client, body, { key }).then((error) => ({ error }));
 }
 
 describe('ingest under pressure', () => {
@@ -90,8 +73,8 @@ describe('ingest under pressure', () => {
     await opsless.stop();
   });
 
-  /** Uploads that send their headers and 1 KiB of a 4 KiB body, then wait. */
-  function stallUploads(count: number) {
+  /** Uploads that send their headers and `sentBytes` of a `bodyBytes` body, then wait. */
+  function stallUploads(count: number, bodyBytes = 4096, sentBytes = 1024) {
     const { port } = new URL(opsless.otlpUrl);
     return Array.from({ length: count }, () => {
       const req = request({
@@ -101,12 +84,12 @@ describe('ingest under pressure', () => {
         path: '/v1/traces',
         headers: {
           'content-type': 'application/x-protobuf',
-          'content-length': 4096,
+          'content-length': bodyBytes,
           authorization: `Bearer ${INGEST_KEY}`,
         },
       });
       req.on('error', () => undefined); // destroyed by the test
-      req.write(Buffer.alloc(1024));
+      req.write(Buffer.alloc(sentBytes));
       return req;
     });
   }
@@ -148,23 +131,7 @@ describe('ingest under pressure', () => {
 
   it('counts bodies still being uploaded against the queue budget, refusing others with 429', async () => {
     // Three uploads send half of a 100 KiB body and stall: 150 KiB held of a 120 KiB budget.
-    const { port } = new URL(opsless.otlpUrl);
-    const stalled = Array.from({ length: 3 }, () => {
-      const req = request({
-        host: '127.0.0.1',
-        port: Number(port),
-        method: 'POST',
-        path: '/v1/traces',
-        headers: {
-          'content-type': 'application/x-protobuf',
-          'content-length': 100 * 1024,
-          authorization: `Bearer ${INGEST_KEY}`,
-        },
-      });
-      req.on('error', () => undefined); // destroyed below
-      req.write(Buffer.alloc(50 * 1024));
-      return req;
-    });
+    const stalled = stallUploads(3, 100 * 1024, 50 * 1024);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const response = await fetch(`${opsless.otlpUrl}/v1/traces`, {
       method: 'POST',
@@ -210,7 +177,7 @@ describe('ingest under pressure', () => {
   });
 
   it('answers gRPC overload with UNAVAILABLE carrying a RetryInfo delay', async () => {
-    const results = await Promise.all(Array.from({ length: 60 }, () => grpcExport(grpc, small)));
+    const results = await Promise.all(Array.from({ length: 60 }, () => exportWithKey(grpc, small)));
     const unavailable = results.filter((result) => result.error?.code === GrpcStatus.UNAVAILABLE);
     expect(unavailable.length).toBeGreaterThan(0);
     expect(
@@ -231,11 +198,13 @@ describe('ingest under pressure', () => {
   });
 
   it('answers bad gRPC data with INVALID_ARGUMENT, a wrong key with UNAUTHENTICATED, an oversized message with RESOURCE_EXHAUSTED', async () => {
-    expect((await grpcExport(grpc, small.slice(0, small.length - 3))).error?.code).toBe(
+    expect((await exportWithKey(grpc, small.slice(0, small.length - 3))).error?.code).toBe(
       GrpcStatus.INVALID_ARGUMENT,
     );
-    expect((await grpcExport(grpc, small, 'wrong')).error?.code).toBe(GrpcStatus.UNAUTHENTICATED);
-    expect((await grpcExport(grpc, new Uint8Array(600 * 1024))).error?.code).toBe(
+    expect((await exportWithKey(grpc, small, 'wrong')).error?.code).toBe(
+      GrpcStatus.UNAUTHENTICATED,
+    );
+    expect((await exportWithKey(grpc, new Uint8Array(600 * 1024))).error?.code).toBe(
       GrpcStatus.RESOURCE_EXHAUSTED,
     );
   });
