@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import type * as Zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -136,5 +137,53 @@ describe('an OTLP/gRPC call whose message does not come', () => {
       call.cancel();
     }
     await waitForMetric(`${opsless.apiUrl}/metrics`, 'opsless_ingest_requests_in_progress', 0);
+  });
+});
+
+describe('an OTLP/gRPC call while the ingest queue has no room for a message', () => {
+  let opsless: TestOpsless;
+  let client: Client;
+
+  beforeAll(async () => {
+    opsless = await startTestOpsless({
+      OPSLESS_QUEUE_MAX_BYTES: String(64 * 1024),
+      OPSLESS_MAX_BODY_BYTES: String(32 * 1024),
+      OPSLESS_BODY_MIN_BYTES_PER_SECOND: '0',
+    });
+    client = gzipClient(opsless);
+  });
+  afterAll(async () => {
+    client.close();
+    await opsless.stop();
+  });
+
+  it('is refused with UNAVAILABLE from its metadata, its message never inflated', async () => {
+    // Two HTTP uploads hold 40 KiB of the 64 KiB queue: no room for a 32 KiB message.
+    const { port } = new URL(opsless.otlpUrl);
+    const uploads = ['/v1/traces', '/v1/logs'].map((path) => {
+      const upload = request({
+        host: '127.0.0.1',
+        port: Number(port),
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/x-protobuf', 'content-length': 30 * 1024 },
+      });
+      upload.on('error', () => undefined); // destroyed below
+      upload.write(Buffer.alloc(20 * 1024));
+      return upload;
+    });
+    const gunzips = vi.spyOn(zlib, 'createGunzip');
+    try {
+      await waitForMetric(`${opsless.apiUrl}/metrics`, 'opsless_ingest_queue_bytes', 40 * 1024);
+      const error = await grpcExport(client, new Uint8Array(1024));
+      expect(error?.code).toBe(GrpcStatus.UNAVAILABLE);
+      expect(error?.details).toBe('ingest queue is full; retry later');
+      expect(gunzips).not.toHaveBeenCalled();
+    } finally {
+      gunzips.mockRestore();
+      for (const upload of uploads) upload.destroy();
+    }
+    await waitForMetric(`${opsless.apiUrl}/metrics`, 'opsless_ingest_queue_bytes', 0);
+    expect(await grpcExport(client, new Uint8Array(0))).toBeNull();
   });
 });
