@@ -74,6 +74,21 @@ const schema = z.object({
     .enum(['true', 'false', ''], { error: 'must be true or false' })
     .default('true')
     .transform((value) => value === 'true'),
+  OPSLESS_MAX_UPLOADS_IN_FLIGHT: z.coerce
+    .number()
+    .int('must be a whole number')
+    .positive('must be > 0')
+    .default(1024),
+  OPSLESS_BODY_TIMEOUT_MS: z.coerce
+    .number()
+    .int('must be a whole number of milliseconds')
+    .positive('must be > 0')
+    .default(30_000),
+  OPSLESS_BODY_MIN_BYTES_PER_SECOND: z.coerce
+    .number()
+    .int('must be a whole number of bytes')
+    .min(0, 'must be 0 (unchecked) or more')
+    .default(1024),
   OPSLESS_DETECT_STEP: duration
     .default(60_000)
     .refine(
@@ -198,7 +213,25 @@ export interface Config {
     flushIntervalMs: number;
     queueMaxBytes: number;
     insertRetryMs: number;
+    /**
+     * OTLP requests decoded and stored at once (HTTP and gRPC; default 128). An HTTP
+     * request takes its place once its body is complete; a gRPC call when its
+     * metadata arrives (grpc-js inflates the message before the handler sees it).
+     */
     maxConcurrentRequests: number;
+    /** HTTP request bodies being received at once (default 1024); more get 429. */
+    maxUploadsInFlight: number;
+    /**
+     * Time from a request's headers (gRPC: metadata) to its complete body, ms
+     * (default 30 000); an HTTP client past it gets 408 and its connection closed,
+     * a gRPC call DEADLINE_EXCEEDED.
+     */
+    bodyTimeoutMs: number;
+    /**
+     * Least bytes an HTTP body must bring in each second of its upload (default
+     * 1024; 0 turns the check off); a slower client gets 408 and its connection closed.
+     */
+    bodyMinBytesPerSecond: number;
   };
   detect: {
     stepSeconds: number;
@@ -275,6 +308,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       queueMaxBytes: e.OPSLESS_QUEUE_MAX_BYTES,
       insertRetryMs: e.OPSLESS_INSERT_RETRY_MS,
       maxConcurrentRequests: e.OPSLESS_MAX_CONCURRENT_REQUESTS,
+      maxUploadsInFlight: e.OPSLESS_MAX_UPLOADS_IN_FLIGHT,
+      bodyTimeoutMs: e.OPSLESS_BODY_TIMEOUT_MS,
+      bodyMinBytesPerSecond: e.OPSLESS_BODY_MIN_BYTES_PER_SECOND,
     },
     detect: {
       stepSeconds: e.OPSLESS_DETECT_STEP / 1000,

@@ -38,8 +38,9 @@ export interface Collector {
 /** Wires decoders, bounded writers and the OTLP/HTTP and gRPC receivers onto one ClickHouse client. */
 export function createCollector(options: CollectorOptions): Collector {
   const budget = createByteBudget(options.limits.queueMaxBytes);
-  const telemetry = createIngestTelemetry(options.registry, budget);
   const gate = createGate(options.limits.maxConcurrentRequests);
+  const uploads = createGate(options.limits.maxUploadsInFlight);
+  const telemetry = createIngestTelemetry(options.registry, { budget, gate, uploads });
   const writers: BatchWriter[] = [];
   const writerFor = (table: string): BatchWriter => {
     const writer = createTableWriter(
@@ -57,16 +58,22 @@ export function createCollector(options: CollectorOptions): Collector {
   const signals = createSignals(writerFor, budget, tagger);
   const httpServer = createHttpReceiver({
     signals,
-    maxBodyBytes: options.limits.maxBodyBytes,
+    body: {
+      maxBytes: options.limits.maxBodyBytes,
+      timeoutMs: options.limits.bodyTimeoutMs,
+      minBytesPerSecond: options.limits.bodyMinBytesPerSecond,
+    },
     ingestKey: options.ingestKey,
     logger: options.logger,
     telemetry,
     budget,
     gate,
+    uploads,
   });
   const grpcServer = createGrpcReceiver({
     signals,
     maxMessageBytes: options.limits.maxBodyBytes,
+    messageTimeoutMs: options.limits.bodyTimeoutMs,
     ingestKey: options.ingestKey,
     logger: options.logger,
     telemetry,

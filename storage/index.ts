@@ -1,4 +1,5 @@
 export { createStorageClient, insertJsonEachRow, type StorageOptions } from './client.ts';
+export { isRowLevelInsertError } from './insert-errors.ts';
 export { openStorage, type OpenStorageOptions, type Storage } from './open.ts';
 export { migrate } from './migrate.ts';
 export {
