@@ -4,11 +4,13 @@
  * NAB method at the shipped DEFAULT_THRESHOLD and at the best corpus-wide threshold,
  * beside the published leaders re-scored on the same series.
  *
- *   npm run bench:nab [-- --neural | --no-neural] [--only Twitter] [--json-scores out.json] [--data dir] [--cv]
+ *   npm run bench:nab [-- --neural | --no-neural] [--only Twitter] [--json-scores out.json] [--data dir] [--cv [--cv-cache dir]]
  *
  * --cv adds leave-one-category-out cross-validation of the engine's constants over the
  * declared grid of bench/nab/grid.ts (about a second per setting): for each category held
  * out, the setting best on the others is chosen and the held-out category scored with it.
+ * --cv-cache keeps each setting's row scores in a directory, so a re-run scores only what
+ * changed (keyed by the engine's source and the tuning).
  *
  * The last line is `RESULT {json}` with every figure printed above it (a best threshold of
  * null means never firing scores best).
@@ -46,6 +48,7 @@ const { values: args } = parseArgs({
     'json-scores': { type: 'string' },
     data: { type: 'string', default: DEFAULT_NAB_DIR },
     cv: { type: 'boolean', default: false },
+    'cv-cache': { type: 'string' },
   },
 });
 if (args.neural && args['no-neural'])
@@ -201,7 +204,7 @@ if (args.cv) {
     detectorOptions,
     threshold: DEFAULT_THRESHOLD,
     profiles: PROFILE_NAMES,
-    shippedScores: runs.map((r) => r.scores),
+    cacheDir: args['cv-cache'],
     log: (line) => console.log(line),
   });
 }
@@ -250,15 +253,22 @@ const result = {
         name,
         {
           inSample: round(f.inSample),
-          crossValidated: round(f.crossValidated),
-          crossValidatedTunedThreshold: round(f.crossValidatedTunedThreshold),
+          crossValidated: round(f.pooled),
+          crossValidatedWorstRule: round(f.worst),
+          crossValidatedTunedThreshold: round(f.pooledTunedThreshold),
         },
       ]),
     ),
-    folds: crossValidation.folds.map((fold) => ({
-      ...fold,
-      heldOutScore: fold.heldOutScore === null ? null : round(fold.heldOutScore),
-    })),
+    chosenOnAll: crossValidation.chosenOnAll,
+    folds: Object.fromEntries(
+      Object.entries(crossValidation.folds).map(([rule, folds]) => [
+        rule,
+        folds.map((fold) => ({
+          ...fold,
+          heldOutScore: fold.heldOutScore === null ? null : round(fold.heldOutScore),
+        })),
+      ]),
+    ),
   },
 };
 console.log(`RESULT ${JSON.stringify(result)}`);

@@ -1,4 +1,4 @@
-import type { AgreementTuning } from './agreement.ts';
+import { DEFAULT_AGREEMENT_TUNING, type AgreementTuning } from './agreement.ts';
 
 /**
  * The constants that shape the engine's score, as one options object. They were chosen
@@ -53,7 +53,7 @@ export const DEFAULT_ENGINE_TUNING: Readonly<EngineTuning> = Object.freeze({
   transitionHalfSurprise: 2,
   recordDecades: 4,
   youngPoints: 200,
-  agreement: Object.freeze({ level: 0.3, bonus: 0.3 }),
+  agreement: Object.freeze({ ...DEFAULT_AGREEMENT_TUNING }),
 });
 
 /** Overrides of some constants; nested objects replace the default's as a whole. */

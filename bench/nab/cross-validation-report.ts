@@ -4,10 +4,19 @@
  * leave-one-category-out figures beside the in-sample ones, per profile, and the settings
  * whose scores hold up best across categories.
  */
-import { createDetector, type DetectorOptions } from '../../detector/index.ts';
+import type { DetectorOptions } from '../../detector/index.ts';
 import type { NabFile } from './corpus.ts';
-import { crossValidate, scoreAt, type FoldFile, type SettingScores } from './cross-validation.ts';
+import {
+  crossValidate,
+  scoreAt,
+  worstCategory,
+  type CrossValidation,
+  type FoldFile,
+  type SelectionRule,
+  type SettingScores,
+} from './cross-validation.ts';
 import { gridSettings } from './grid.ts';
+import { createScoreCache } from './score-cache.ts';
 import { normalise, PROFILES, type ProfileName } from './score.ts';
 
 export interface CrossValidationReportOptions {
@@ -15,22 +24,27 @@ export interface CrossValidationReportOptions {
   detectorOptions: DetectorOptions;
   threshold: number;
   profiles: readonly ProfileName[];
-  /** Scores of the shipped setting, already computed by the in-sample run. */
-  shippedScores: ReadonlyArray<Float64Array>;
+  /** Directory where per-setting scores are kept between runs (none: score afresh). */
+  cacheDir: string | undefined;
   log: (line: string) => void;
 }
 
-/** Per profile: in-sample, cross-validated at the shipped threshold, and with the threshold chosen too. */
+/** Per profile: in-sample, and cross-validated by each selection rule (and with the threshold chosen too). */
 export type CrossValidationFigures = Record<
   ProfileName,
-  { inSample: number; crossValidated: number; crossValidatedTunedThreshold: number }
+  { inSample: number; pooled: number; worst: number; pooledTunedThreshold: number }
 >;
 
 export interface CrossValidationSummary {
   settings: number;
   figures: CrossValidationFigures;
-  /** Standard profile, shipped threshold: what each fold chose and scored. */
-  folds: Array<{ heldOut: string; chosen: string; heldOutScore: number | null }>;
+  /** Standard profile, shipped threshold, per rule: what each fold chose and scored. */
+  folds: Record<
+    SelectionRule,
+    Array<{ heldOut: string; chosen: string; heldOutScore: number | null }>
+  >;
+  /** The setting each rule picks on every category (standard profile, shipped threshold). */
+  chosenOnAll: Record<SelectionRule, string>;
   seconds: number;
 }
 
@@ -47,81 +61,88 @@ export function crossValidationReport(
     category: file.category,
   }));
   const grid = gridSettings();
-  log(`\ncross-validation: ${grid.length} settings, leave one category out`);
-  const settings: SettingScores[] = grid.map((setting, index) => ({
+  log(`\ncross-validation: ${grid.length} settings (bench/nab/grid.ts), leave one category out`);
+  const scoresOf = createScoreCache({
+    corpus,
+    detectorOptions: options.detectorOptions,
+    dir: options.cacheDir,
+  });
+  const settings: SettingScores[] = grid.map((setting) => ({
     label: setting.label,
     changes: setting.changes,
-    scores:
-      index === 0
-        ? options.shippedScores
-        : corpus.map((file) => {
-            const detector = createDetector({
-              ...options.detectorOptions,
-              tuning: setting.overrides,
-            });
-            const verdicts = detector.updateBatch(file.timestampsMs, file.values);
-            return Float64Array.from(verdicts, (verdict) => verdict.score);
-          }),
+    scores: scoresOf(setting.overrides),
   }));
   log(`  grid scored in ${fmt((performance.now() - started) / 1000)} s`);
 
   const figures = {} as CrossValidationFigures;
+  const folds = {} as CrossValidationSummary['folds'];
   const all = files.map((_, index) => index);
-  let folds: CrossValidationSummary['folds'] = [];
   log(
-    `${'profile'.padEnd(14)} ${'in-sample'.padStart(9)} ${'CV'.padStart(6)} ${'CV+thr'.padStart(7)}`,
+    `${'profile'.padEnd(14)} ${'in-sample'.padStart(9)} ${'CV pooled'.padStart(9)} ` +
+      `${'CV worst'.padStart(8)} ${'CV pooled+thr'.padStart(13)}`,
   );
   for (const name of options.profiles) {
     const profile = PROFILES[name];
     const shipped = scoreAt(all, files, settings[0]!, threshold, profile);
-    const atShipped = crossValidate({ files, settings, profile, threshold, tuneThreshold: false });
-    const tuned = crossValidate({ files, settings, profile, threshold, tuneThreshold: true });
+    const run = (rule: SelectionRule, tuneThreshold: boolean): CrossValidation =>
+      crossValidate({ files, settings, profile, threshold, tuneThreshold, rule });
+    const pooled = run('pooled', false);
+    const worst = run('worst', false);
+    const tuned = run('pooled', true);
     figures[name] = {
       inSample: normalise(shipped.score, shipped.windows, profile),
-      crossValidated: atShipped.score,
-      crossValidatedTunedThreshold: tuned.score,
+      pooled: pooled.score,
+      worst: worst.score,
+      pooledTunedThreshold: tuned.score,
     };
     log(
-      `${name.padEnd(14)} ${fmt(figures[name].inSample).padStart(9)} ${fmt(atShipped.score).padStart(6)} ` +
-        `${fmt(tuned.score).padStart(7)}`,
+      `${name.padEnd(14)} ${fmt(figures[name].inSample).padStart(9)} ${fmt(pooled.score).padStart(9)} ` +
+        `${fmt(worst.score).padStart(8)} ${fmt(tuned.score).padStart(13)}`,
     );
-    if (name === 'standard') {
-      folds = atShipped.folds.map((fold) => ({
+    if (name !== 'standard') continue;
+    for (const [rule, result] of [
+      ['pooled', pooled],
+      ['worst', worst],
+    ] as const) {
+      folds[rule] = result.folds.map((fold) => ({
         heldOut: fold.heldOut,
         chosen: fold.chosen,
         heldOutScore: Number.isFinite(fold.heldOutScore) ? fold.heldOutScore : null,
       }));
-      for (const fold of atShipped.folds) {
+      for (const fold of result.folds) {
         log(
-          `  held out ${fold.heldOut.padEnd(22)} train ${fmt(fold.trainScore)} held-out ` +
-            `${fmt(fold.heldOutScore).padStart(5)} (raw ${fold.heldOutTotal.score.toFixed(3)}, ` +
+          `  ${rule.padEnd(6)} held out ${fold.heldOut.padEnd(22)} train ${fmt(fold.trainScore)} ` +
+            `held-out ${fmt(fold.heldOutScore).padStart(5)} (raw ${fold.heldOutTotal.score.toFixed(3)}, ` +
             `fp ${fold.heldOutTotal.fp}) chose: ${fold.chosen}`,
         );
       }
     }
   }
-  logRobustSettings(files, settings, threshold, log);
+  const chosenOnAll = logSettings(files, settings, threshold, log);
   return {
     settings: settings.length,
     figures,
     folds,
+    chosenOnAll,
     seconds: (performance.now() - started) / 1000,
   };
 }
 
 /**
- * Standard profile at the shipped threshold, per category: the settings with the best
- * pooled score and with the best worst category (categories without windows excluded;
- * their false positives count in the pooled score).
+ * Standard profile at the shipped threshold: every setting's pooled score, worst and mean
+ * category (categories without windows excluded; their false positives count in the pooled
+ * score) and per-category scores, best pooled first; returns each rule's pick on all
+ * categories (the same rule as in the folds: pooled, or worst then pooled, then fewer changes).
  */
-function logRobustSettings(
+function logSettings(
   files: readonly FoldFile[],
   settings: readonly SettingScores[],
   threshold: number,
   log: (line: string) => void,
-): void {
+): Record<SelectionRule, string> {
   const profile = PROFILES.standard;
   const categories = [...new Set(files.map((file) => file.category))];
+  const all = files.map((_, index) => index);
   const rows = settings.map((setting) => {
     const perCategory = categories.map((category) => {
       const indices = files.flatMap((file, index) => (file.category === category ? [index] : []));
@@ -129,36 +150,35 @@ function logRobustSettings(
       return normalise(total.score, total.windows, profile);
     });
     const withWindows = perCategory.filter(Number.isFinite);
-    const all = scoreAt(
-      files.map((_, index) => index),
-      files,
-      setting,
-      threshold,
-      profile,
-    );
+    const total = scoreAt(all, files, setting, threshold, profile);
     return {
       setting,
-      pooled: normalise(all.score, all.windows, profile),
-      worst: Math.min(...withWindows),
+      pooled: normalise(total.score, total.windows, profile),
+      worst: worstCategory(all, files, setting, threshold, profile),
       mean: withWindows.reduce((sum, x) => sum + x, 0) / withWindows.length,
       perCategory,
     };
   });
-  const header =
-    `${'pooled'.padStart(6)} ${'worst'.padStart(5)} ${'mean'.padStart(5)} ` +
-    categories.map((category) => category.slice(0, 9).padStart(9)).join(' ');
-  const print = (title: string, list: typeof rows): void => {
-    log(`\n${title}\n${header}  setting`);
-    for (const row of list) {
-      log(
-        `${fmt(row.pooled).padStart(6)} ${fmt(row.worst).padStart(5)} ${fmt(row.mean).padStart(5)} ` +
-          row.perCategory.map((x) => fmt(x).padStart(9)).join(' ') +
-          `  ${row.setting.label}`,
-      );
-    }
-  };
-  print('shipped setting (standard, shipped threshold)', rows.slice(0, 1));
-  print('best pooled', [...rows].sort((a, b) => b.pooled - a.pooled).slice(0, 8));
-  print('best worst category', [...rows].sort((a, b) => b.worst - a.worst).slice(0, 8));
-  print('best mean of categories', [...rows].sort((a, b) => b.mean - a.mean).slice(0, 8));
+  log(
+    `\nevery setting, standard profile at the shipped threshold, best pooled first\n` +
+      `${'pooled'.padStart(6)} ${'worst'.padStart(5)} ${'mean'.padStart(5)} ` +
+      categories.map((category) => category.slice(0, 9).padStart(9)).join(' ') +
+      '  setting',
+  );
+  const byPooled = [...rows].sort(
+    (a, b) => b.pooled - a.pooled || a.setting.changes - b.setting.changes,
+  );
+  for (const row of byPooled) {
+    log(
+      `${fmt(row.pooled).padStart(6)} ${fmt(row.worst).padStart(5)} ${fmt(row.mean).padStart(5)} ` +
+        row.perCategory.map((x) => fmt(x).padStart(9)).join(' ') +
+        `  ${row.setting.label}`,
+    );
+  }
+  const byWorst = [...rows].sort(
+    (a, b) => b.worst - a.worst || b.pooled - a.pooled || a.setting.changes - b.setting.changes,
+  );
+  const chosen = { pooled: byPooled[0]!.setting.label, worst: byWorst[0]!.setting.label };
+  log(`chosen on all categories: pooled -> ${chosen.pooled}; worst -> ${chosen.worst}`);
+  return chosen;
 }

@@ -66,6 +66,38 @@ describe('leave-one-category-out cross-validation', () => {
     expect(result.folds.every((fold) => fold.chosen === 'general')).toBe(true);
   });
 
+  it('judges settings by their worst training category when asked', () => {
+    // Four categories: "sharp" finds a, b and c at once and misses d; "steady" finds all late.
+    const files: FoldFile[] = ['a', 'b', 'c', 'd'].map((category) => ({
+      category,
+      rows: 100,
+      windows: [[50, 59]],
+    }));
+    const setting = (label: string, rowsOf: Record<string, number[]>): SettingScores => ({
+      label,
+      changes: 0,
+      scores: files.map((file) => {
+        const scores = new Float64Array(file.rows);
+        for (const row of rowsOf[file.category] ?? []) scores[row] = 0.9;
+        return scores;
+      }),
+    });
+    const sharp = setting('sharp', { a: [50], b: [50], c: [50] });
+    const steady = setting('steady', { a: [59], b: [59], c: [59], d: [59] });
+    const chosen = (rule: 'pooled' | 'worst'): string[] =>
+      crossValidate({
+        files,
+        settings: [sharp, steady],
+        profile: PROFILES.standard,
+        threshold: 0.5,
+        tuneThreshold: false,
+        rule,
+      }).folds.map((fold) => fold.chosen);
+    // Pooled, sharp wins every fold (2 - 1 beats 3 * 0.25); its worst category (d) scores 0.
+    expect(chosen('pooled')).toEqual(['sharp', 'sharp', 'sharp', 'sharp']);
+    expect(chosen('worst')).toEqual(['steady', 'steady', 'steady', 'sharp']);
+  });
+
   it('chooses the threshold on the training categories when asked', () => {
     // Spurious rows at 0.6 before c's window in every file: the best training threshold is
     // 0.9 (above them) for both settings, and the choice of setting is as before.

@@ -6,8 +6,9 @@
  * per-file scores, so the figure is comparable with the in-sample one.
  */
 import {
-  bestThreshold,
   detectionsAt,
+  prepareSweep,
+  sweepBest,
   normalise,
   scoreFile,
   sumScores,
@@ -56,7 +57,15 @@ export interface CrossValidationOptions {
   threshold: number;
   /** Choose the threshold on the training categories too (the best one there, exactly). */
   tuneThreshold: boolean;
+  /**
+   * How a setting is judged on the training categories: `pooled`, their files' scores summed
+   * and normalised as NAB does; `worst`, the lowest of the categories' normalised scores
+   * (categories with windows; ties go to the better pooled score). Default `pooled`.
+   */
+  rule?: SelectionRule;
 }
+
+export type SelectionRule = 'pooled' | 'worst';
 
 /** Leave-one-category-out: see the file's comment. */
 export function crossValidate(options: CrossValidationOptions): CrossValidation {
@@ -64,18 +73,36 @@ export function crossValidate(options: CrossValidationOptions): CrossValidation 
   if (settings.length === 0) throw new Error('cross-validation needs at least one setting');
   const categories = [...new Set(files.map((file) => file.category))];
   if (categories.length < 2) throw new Error('cross-validation needs at least two categories');
-  const folds: Fold[] = [];
-  for (const heldOut of categories) {
+  const split = categories.map((heldOut) => {
     const train: number[] = [];
     const test: number[] = [];
     files.forEach((file, index) => (file.category === heldOut ? test : train).push(index));
-    let best: { setting: SettingScores; threshold: number; score: number } | null = null;
-    for (const setting of settings) {
-      const fit = fitOn(train, files, setting, profile, options);
+    return { heldOut, train, test };
+  });
+  // Per setting, its fit in every fold: the rows are sorted once per setting, not per fold.
+  const fits = settings.map((setting) => {
+    const sweep = options.tuneThreshold
+      ? prepareSweep(files.map((file, index) => ({ file, scores: setting.scores[index]! })))
+      : null;
+    return split.map(({ heldOut, train }) => {
+      const threshold =
+        sweep === null
+          ? options.threshold
+          : sweepBest(sweep, profile, (index) => files[index]!.category !== heldOut).threshold;
+      return fitOn(train, files, setting, profile, threshold, options.rule ?? 'pooled');
+    });
+  });
+  const folds: Fold[] = [];
+  for (const [fold, { heldOut, test }] of split.entries()) {
+    let best: (Fit & { setting: SettingScores }) | null = null;
+    for (const [index, setting] of settings.entries()) {
+      const fit = fits[index]![fold]!;
       const better =
         best === null ||
-        fit.score > best.score ||
-        (fit.score === best.score && setting.changes < best.setting.changes);
+        fit.rank > best.rank ||
+        (fit.rank === best.rank &&
+          (fit.score > best.score ||
+            (fit.score === best.score && setting.changes < best.setting.changes)));
       if (better) best = { setting, ...fit };
     }
     const chosen = best!;
@@ -93,23 +120,47 @@ export function crossValidate(options: CrossValidationOptions): CrossValidation 
   return { score: normalise(total.score, total.windows, profile), folds };
 }
 
-/** The training score of a setting, at the shipped or at the best training threshold. */
+/** A setting on the training categories: `rank` by the selection rule, `score` pooled. */
+interface Fit {
+  threshold: number;
+  score: number;
+  rank: number;
+}
+
+/** A setting's training score at `threshold`, ranked by `rule`. */
 function fitOn(
   train: readonly number[],
   files: readonly FoldFile[],
   setting: SettingScores,
   profile: ScoringProfile,
-  options: CrossValidationOptions,
-): { threshold: number; score: number } {
-  if (options.tuneThreshold) {
-    const best = bestThreshold(
-      train.map((index) => ({ file: files[index]!, scores: setting.scores[index]! })),
-      profile,
-    );
-    return { threshold: best.threshold, score: best.score };
+  threshold: number,
+  rule: SelectionRule,
+): Fit {
+  const total = scoreAt(train, files, setting, threshold, profile);
+  const score = normalise(total.score, total.windows, profile);
+  if (rule === 'pooled') return { threshold, score, rank: score };
+  return { threshold, score, rank: worstCategory(train, files, setting, threshold, profile) };
+}
+
+/** The lowest normalised score of the categories among `indices` that have windows. */
+export function worstCategory(
+  indices: readonly number[],
+  files: readonly FoldFile[],
+  setting: SettingScores,
+  threshold: number,
+  profile: ScoringProfile,
+): number {
+  const byCategory = new Map<string, number[]>();
+  for (const index of indices) {
+    const category = files[index]!.category;
+    byCategory.set(category, [...(byCategory.get(category) ?? []), index]);
   }
-  const total = scoreAt(train, files, setting, options.threshold, profile);
-  return { threshold: options.threshold, score: normalise(total.score, total.windows, profile) };
+  let worst = Infinity;
+  for (const members of byCategory.values()) {
+    const total = scoreAt(members, files, setting, threshold, profile);
+    if (total.windows > 0) worst = Math.min(worst, normalise(total.score, total.windows, profile));
+  }
+  return worst;
 }
 
 /** Per setting, per threshold and profile, each file's score: folds share most files. */

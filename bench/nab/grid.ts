@@ -2,7 +2,7 @@
  * The small, declared grid of engine constants that bench:nab --cv chooses from. Each axis
  * holds the shipped value and one or two alternatives, among them "off" for the rules that
  * were added on the NAB corpus itself (agreement, the youth discount, the record discount),
- * so that cross-validation can say whether a rule earns its place.
+ * and the rest after an alarm, so that cross-validation can say whether a rule earns its place.
  */
 import { DEFAULT_ENGINE_TUNING, type EngineTuningOverrides } from '../../detector/index.ts';
 
@@ -61,6 +61,13 @@ export const GRID_AXES: readonly Axis[] = [
         label: 'value0.02',
         overrides: { extremeMargins: { ...shipped.extremeMargins, value: 0.02 } },
       },
+    ],
+  },
+  {
+    name: 'restPoints',
+    values: [
+      { label: `rest${shipped.restPoints}`, overrides: {} },
+      { label: 'rest0', overrides: { restPoints: 0 } },
     ],
   },
   {
