@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { calmSeries } from './calm-series.ts';
 import {
   createDetector,
   DEFAULT_ENGINE_TUNING,
@@ -8,16 +9,9 @@ import {
   type EngineTuningOverrides,
 } from './index.ts';
 
-/** A daily wave with a little noise, every 5 minutes, then a point at `spike`. */
+/** The calm series of `length` points, then a point at `spike`. */
 function waveThen(length: number, spike: number): { times: number[]; values: number[] } {
-  const times: number[] = [];
-  const values: number[] = [];
-  let seed = 7;
-  for (let i = 0; i < length; i++) {
-    seed = (seed * 16807) % 2147483647;
-    times.push(Date.UTC(2026, 0, 1) + i * 300_000);
-    values.push(50 + 10 * Math.sin((2 * Math.PI * i) / 288) + (seed / 2147483647 - 0.5));
-  }
+  const { times, values } = calmSeries(length);
   times.push(Date.UTC(2026, 0, 1) + length * 300_000);
   values.push(spike);
   return { times, values };

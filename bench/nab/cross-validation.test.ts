@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crossValidate, type FoldFile, type SettingScores } from './cross-validation.ts';
-import { gridSettings, GRID_AXES } from './grid.ts';
+import { gridSettings, GRID_AXES, ONE_AT_A_TIME } from './grid.ts';
 import { PROFILES, scaledSigmoid } from './score.ts';
 
 // Three categories of one file each: 100 rows (15 in probation), one window at rows 50-59.
@@ -10,12 +10,17 @@ const FILES: FoldFile[] = ['a', 'b', 'c'].map((category) => ({
   windows: [[50, 59]],
 }));
 
-/** Scores that reach `score` on the given rows of each file (by category) and are 0 elsewhere. */
-function firing(label: string, changes: number, rowsOf: Record<string, number[]>): SettingScores {
+/** Scores of 0.9 on the given rows of each file (by category) and 0 elsewhere. */
+function firing(
+  label: string,
+  changes: number,
+  rowsOf: Record<string, number[]>,
+  files: readonly FoldFile[] = FILES,
+): SettingScores {
   return {
     label,
     changes,
-    scores: FILES.map((file) => {
+    scores: files.map((file) => {
       const scores = new Float64Array(file.rows);
       for (const row of rowsOf[file.category] ?? []) scores[row] = 0.9;
       return scores;
@@ -73,17 +78,8 @@ describe('leave-one-category-out cross-validation', () => {
       rows: 100,
       windows: [[50, 59]],
     }));
-    const setting = (label: string, rowsOf: Record<string, number[]>): SettingScores => ({
-      label,
-      changes: 0,
-      scores: files.map((file) => {
-        const scores = new Float64Array(file.rows);
-        for (const row of rowsOf[file.category] ?? []) scores[row] = 0.9;
-        return scores;
-      }),
-    });
-    const sharp = setting('sharp', { a: [50], b: [50], c: [50] });
-    const steady = setting('steady', { a: [59], b: [59], c: [59], d: [59] });
+    const sharp = firing('sharp', 0, { a: [50], b: [50], c: [50] }, files);
+    const steady = firing('steady', 0, { a: [59], b: [59], c: [59], d: [59] }, files);
     const chosen = (rule: 'pooled' | 'worst'): string[] =>
       crossValidate({
         files,
@@ -123,9 +119,10 @@ describe('leave-one-category-out cross-validation', () => {
 });
 
 describe('the declared grid', () => {
-  it('holds every combination of the axes once, the shipped setting first', () => {
+  it('holds every combination of the axes and each one-at-a-time setting once, the shipped setting first', () => {
     const settings = gridSettings();
-    const size = GRID_AXES.reduce((product, axis) => product * axis.values.length, 1);
+    const size =
+      GRID_AXES.reduce((product, axis) => product * axis.values.length, 1) + ONE_AT_A_TIME.length;
     expect(settings).toHaveLength(size);
     expect(new Set(settings.map((setting) => setting.label)).size).toBe(size);
     expect(settings[0]).toMatchObject({ overrides: {}, changes: 0 });

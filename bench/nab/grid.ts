@@ -79,7 +79,25 @@ export const GRID_AXES: readonly Axis[] = [
   },
 ];
 
-/** Every combination of the axes, the shipped setting first. */
+/**
+ * Constants tried one at a time, each beside the shipped setting only: a full combination
+ * with the axes above would multiply the grid by 16 for constants whose one-at-a-time
+ * in-sample effect was already small when they were chosen.
+ */
+export const ONE_AT_A_TIME: ReadonlyArray<{ label: string; overrides: EngineTuningOverrides }> = [
+  { label: 'half8', overrides: { halfSurprise: 8 } },
+  { label: 'fresh0.4', overrides: { freshMargin: 0.4 } },
+  {
+    label: 'mean0.1',
+    overrides: { extremeMargins: { ...shipped.extremeMargins, mean: 0.1 } },
+  },
+  {
+    label: 'residual0.02',
+    overrides: { extremeMargins: { ...shipped.extremeMargins, residual: 0.02 } },
+  },
+];
+
+/** Every combination of the axes, the shipped setting first, then the one-at-a-time settings. */
 export function gridSettings(axes: readonly Axis[] = GRID_AXES): GridSetting[] {
   let settings: GridSetting[] = [{ label: '', overrides: {}, changes: 0 }];
   for (const axis of axes) {
@@ -94,6 +112,14 @@ export function gridSettings(axes: readonly Axis[] = GRID_AXES): GridSetting[] {
       });
     }
     settings = next;
+  }
+  const shippedLabel = settings[0]!.label;
+  for (const extra of ONE_AT_A_TIME) {
+    settings.push({
+      label: `${shippedLabel} ${extra.label}`,
+      overrides: extra.overrides,
+      changes: 1,
+    });
   }
   return settings;
 }
