@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { crossValidate, type FoldFile, type SettingScores } from './cross-validation.ts';
+import {
+  crossValidate,
+  type CrossValidation,
+  type CrossValidationOptions,
+  type FoldFile,
+  type SettingScores,
+} from './cross-validation.ts';
 import { gridSettings, GRID_AXES, ONE_AT_A_TIME } from './grid.ts';
 import { PROFILES, scaledSigmoid } from './score.ts';
 
@@ -35,15 +41,24 @@ const SPECIAL = firing('special', 1, { a: [50], b: [50] });
 /** Credit of a detection on a window's last row: s(-1/10) / s(-1). */
 const LATE = scaledSigmoid(-0.1) / scaledSigmoid(-1);
 
+/** Cross-validation of `settings` over FILES, standard profile, threshold 0.5 unless overridden. */
+function validate(
+  settings: SettingScores[],
+  overrides: Partial<CrossValidationOptions> = {},
+): CrossValidation {
+  return crossValidate({
+    files: FILES,
+    settings,
+    profile: PROFILES.standard,
+    threshold: 0.5,
+    tuneThreshold: false,
+    ...overrides,
+  });
+}
+
 describe('leave-one-category-out cross-validation', () => {
   it('scores each category with the setting chosen on the others only', () => {
-    const result = crossValidate({
-      files: FILES,
-      settings: [GENERAL, SPECIAL],
-      profile: PROFILES.standard,
-      threshold: 0.5,
-      tuneThreshold: false,
-    });
+    const result = validate([GENERAL, SPECIAL]);
     // Holding out a or b leaves one category special misses: general wins the training.
     // Holding out c, special wins on a and b and then misses c's window.
     expect(result.folds.map((fold) => [fold.heldOut, fold.chosen])).toEqual([
@@ -61,13 +76,7 @@ describe('leave-one-category-out cross-validation', () => {
 
   it('prefers the setting with fewer changes when training scores tie', () => {
     const twin = { ...GENERAL, label: 'twin', changes: 2 };
-    const result = crossValidate({
-      files: FILES,
-      settings: [twin, GENERAL],
-      profile: PROFILES.standard,
-      threshold: 0.5,
-      tuneThreshold: false,
-    });
+    const result = validate([twin, GENERAL]);
     expect(result.folds.every((fold) => fold.chosen === 'general')).toBe(true);
   });
 
@@ -81,14 +90,7 @@ describe('leave-one-category-out cross-validation', () => {
     const sharp = firing('sharp', 0, { a: [50], b: [50], c: [50] }, files);
     const steady = firing('steady', 0, { a: [59], b: [59], c: [59], d: [59] }, files);
     const chosen = (rule: 'pooled' | 'worst'): string[] =>
-      crossValidate({
-        files,
-        settings: [sharp, steady],
-        profile: PROFILES.standard,
-        threshold: 0.5,
-        tuneThreshold: false,
-        rule,
-      }).folds.map((fold) => fold.chosen);
+      validate([sharp, steady], { files, rule }).folds.map((fold) => fold.chosen);
     // Pooled, sharp wins every fold (2 - 1 beats 3 * 0.25); its worst category (d) scores 0.
     expect(chosen('pooled')).toEqual(['sharp', 'sharp', 'sharp', 'sharp']);
     expect(chosen('worst')).toEqual(['steady', 'steady', 'steady', 'sharp']);
@@ -105,13 +107,7 @@ describe('leave-one-category-out cross-validation', () => {
         return copy;
       }),
     });
-    const result = crossValidate({
-      files: FILES,
-      settings: [noisy(GENERAL), noisy(SPECIAL)],
-      profile: PROFILES.standard,
-      threshold: 0.5,
-      tuneThreshold: true,
-    });
+    const result = validate([noisy(GENERAL), noisy(SPECIAL)], { tuneThreshold: true });
     expect(result.folds.map((fold) => fold.threshold)).toEqual([0.9, 0.9, 0.9]);
     expect(result.folds.map((fold) => fold.chosen)).toEqual(['general', 'general', 'special']);
     expect(result.folds.every((fold) => fold.heldOutTotal.fp === 0)).toBe(true);
