@@ -7,6 +7,8 @@ import {
   bestThreshold,
   detectionsAt,
   normalise,
+  prepareSweep,
+  sweepBest,
   normalisedScore,
   probationRows,
   scaledSigmoid,
@@ -190,6 +192,16 @@ describe('NAB scoring rules', () => {
       }
       expect(best.score).toBeGreaterThan(0);
       expect(best.score).toBeCloseTo(bruteBest, 9);
+      // One sort serves a sweep over any subset of the files, as if only they were given.
+      const prepared = prepareSweep(scored);
+      for (const keep of [[0, 2], [1, 2], [0]]) {
+        const subset = sweepBest(prepared, profile, (file) => keep.includes(file));
+        const alone = bestThreshold(
+          keep.map((file) => scored[file]!),
+          profile,
+        );
+        expect(subset).toEqual(alone);
+      }
     }
   });
 });
