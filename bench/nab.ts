@@ -1,10 +1,10 @@
 /**
  * NAB benchmark: runs a fresh detector over each of the 51 labelled series of the
- * shared NAB corpus, online (updateBatch over all rows), and scores it with the
+ * NAB corpus (the copy in bench/nab/data/, or --data DIR laid out the same way), online (updateBatch over all rows), and scores it with the
  * NAB method at the shipped DEFAULT_THRESHOLD and at the best corpus-wide threshold,
  * beside the published leaders re-scored on the same series.
  *
- *   npm run bench:nab [-- --neural | --no-neural] [--only Twitter] [--json-scores out.json] [--data dir]
+ *   npm run bench:nab [-- --neural | --no-neural] [--only Twitter] [--json-scores out.json] [--data DIR]
  *
  * The last line is `RESULT {json}` with every figure printed above it (a best threshold of
  * null means never firing scores best).

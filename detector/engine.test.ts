@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createDetector, DEFAULT_THRESHOLD, restoreDetector, type DetectorState } from './index.ts';
 
-const NAB = resolve(import.meta.dirname, '../../shared/data/nab/data');
+/** The NAB series kept in the repository (MIT licence, see bench/nab/data/README.md). */
+const NAB = resolve(import.meta.dirname, '../bench/nab/data/data');
 
 function readNab(name: string): { times: number[]; values: number[] } {
   const lines = readFileSync(resolve(NAB, name), 'utf8').trim().split('\n').slice(1);
