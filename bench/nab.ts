@@ -43,7 +43,7 @@ if (args.neural && args['no-neural'])
   throw new Error('--neural and --no-neural exclude each other');
 
 const PROFILE_NAMES: ProfileName[] = ['standard', 'reward_low_FP', 'reward_low_FN'];
-/** README of the corpus: leaders' published outputs re-scored on these 51 series, tuned threshold. */
+/** The leaders' published outputs re-scored on these 51 series at their tuned threshold (docs/benchmarks.md). */
 const ANCHORS: Record<string, Record<ProfileName, number>> = {
   ARTime: { standard: 77.0, reward_low_FP: 67.7, reward_low_FN: 82.3 },
   'CAD OSE': { standard: 75.4, reward_low_FP: 72.7, reward_low_FN: 78.5 },

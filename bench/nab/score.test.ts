@@ -193,7 +193,7 @@ describe('NAB scoring rules', () => {
 });
 
 describe('the NAB corpus kept in bench/nab/data', () => {
-  it('loads 51 series and 97 scored windows, as the README states', () => {
+  it('loads 51 series and 97 scored windows, as bench/nab/data/README.md states', () => {
     const corpus = loadNabCorpus();
     expect(corpus).toHaveLength(51);
     const aapl = corpus.find((f) => f.name === 'realTweets/Twitter_volume_AAPL.csv');
