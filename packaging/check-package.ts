@@ -57,6 +57,26 @@ async function waitFor(url: string, deadlineMs: number): Promise<number> {
   return status;
 }
 
+/** Installs one tarball alone into a new folder of `work`; prints and returns its sizes. */
+async function installAndMeasure(
+  work: string,
+  workspace: string,
+  name: string,
+  tarball: string,
+): Promise<{ dir: string; bytes: number; diskBytes: number }> {
+  const dir = join(work, `${name.replace('/', '-')}-alone`);
+  await mkdir(dir);
+  const started = Date.now();
+  await installAloneOffline({ repoRoot, workspace, name, tarball, dir });
+  const installMs = Date.now() - started;
+  const modules = join(dir, 'node_modules');
+  const [bytes, onDisk] = [await directoryBytes(modules), await diskBytes(modules)];
+  console.log(
+    `${name} installed alone: ${mb(bytes)} MiB of files, ${mb(onDisk)} MiB on disk (du), ${installMs} ms`,
+  );
+  return { dir, bytes, diskBytes: onDisk };
+}
+
 const work = await mkdtemp(join(tmpdir(), 'opsless-check-package-'));
 try {
   const opsless = await packPackage({ repoRoot, destination: work });
@@ -70,22 +90,13 @@ try {
   );
   console.log(`@opsless/instrument tarball ${instrument.bytes} bytes`);
 
-  const instrumentDir = join(work, 'instrument-alone');
-  await mkdir(instrumentDir);
-  let started = Date.now();
-  await installAloneOffline({
-    repoRoot,
-    workspace: 'packages/instrument',
-    name: '@opsless/instrument',
-    tarball: instrument.path,
-    dir: instrumentDir,
-  });
-  const instrumentInstallMs = Date.now() - started;
-  const instrumentBytes = await directoryBytes(join(instrumentDir, 'node_modules'));
-  const instrumentDisk = await diskBytes(join(instrumentDir, 'node_modules'));
-  console.log(
-    `@opsless/instrument installed alone: ${mb(instrumentBytes)} MiB of files, ${mb(instrumentDisk)} MiB on disk (du), ${instrumentInstallMs} ms`,
+  const instrumentAlone = await installAndMeasure(
+    work,
+    'packages/instrument',
+    '@opsless/instrument',
+    instrument.path,
   );
+  const { dir: instrumentDir, bytes: instrumentBytes, diskBytes: instrumentDisk } = instrumentAlone;
   check(instrumentBytes < INSTRUMENT_LIMIT_BYTES, '@opsless/instrument under 80 MiB of files');
   check(instrumentDisk < INSTRUMENT_LIMIT_BYTES, '@opsless/instrument under 80 MiB on disk');
   check(!existsSync(join(instrumentDir, 'node_modules/chdb')), '@opsless/instrument without chdb');
@@ -98,22 +109,8 @@ try {
   );
   check(loads, 'node --import @opsless/instrument runs');
 
-  const opslessDir = join(work, 'opsless-alone');
-  await mkdir(opslessDir);
-  started = Date.now();
-  await installAloneOffline({
-    repoRoot,
-    workspace: '',
-    name: 'opsless',
-    tarball: opsless.path,
-    dir: opslessDir,
-  });
-  const opslessInstallMs = Date.now() - started;
-  const opslessBytes = await directoryBytes(join(opslessDir, 'node_modules'));
-  const opslessDisk = await diskBytes(join(opslessDir, 'node_modules'));
-  console.log(
-    `opsless installed alone: ${mb(opslessBytes)} MiB of files, ${mb(opslessDisk)} MiB on disk (du), ${opslessInstallMs} ms`,
-  );
+  const opslessAlone = await installAndMeasure(work, '', 'opsless', opsless.path);
+  const { dir: opslessDir, bytes: opslessBytes, diskBytes: opslessDisk } = opslessAlone;
   // `--` so that npx hands --help to opsless instead of answering it itself.
   const help = await run('npx', ['--offline', '--no', '--', 'opsless', '--help'], {
     cwd: opslessDir,
@@ -133,7 +130,7 @@ try {
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: true,
   });
-  started = Date.now();
+  const started = Date.now();
   const health = await waitFor(`http://127.0.0.1:${apiPort}/healthz`, 90_000);
   const startMs = Date.now() - started;
   check(health === 200, `npx opsless start answers /healthz (${startMs} ms)`);
