@@ -127,7 +127,7 @@ export function registerScalingRoutes(app: Hono, options: ScalingRoutesOptions):
   });
 
   // KEDA's metrics-api scaler reads one number; with `targetValue: "1"` the HPA it drives
-  // runs the replicas opsless decided (see the README's ScaledObject).
+  // runs the replicas opsless decided (see the ScaledObject in docs/scaling.md).
   app.get('/v1/scaling/:service/keda', async (c) => {
     const stored = await policyOf(c.req.param('service'));
     const latest = await options.store.latest(stored.service);

@@ -1,10 +1,10 @@
 /**
  * NAB benchmark: runs a fresh detector over each of the 51 labelled series of the
- * shared NAB corpus, online (updateBatch over all rows), and scores it with the
+ * NAB corpus (the copy in bench/nab/data/, or --data DIR laid out the same way), online (updateBatch over all rows), and scores it with the
  * NAB method at the shipped DEFAULT_THRESHOLD and at the best corpus-wide threshold,
  * beside the published leaders re-scored on the same series.
  *
- *   npm run bench:nab [-- --neural | --no-neural] [--only Twitter] [--json-scores out.json] [--data dir] [--cv [--cv-cache dir]]
+ *   npm run bench:nab [-- --neural | --no-neural] [--only Twitter] [--json-scores out.json] [--data DIR] [--cv [--cv-cache dir]]
  *
  * --cv adds leave-one-category-out cross-validation of the engine's constants over the
  * declared grid of bench/nab/grid.ts (about a second per setting): for each category held
@@ -55,7 +55,7 @@ if (args.neural && args['no-neural'])
   throw new Error('--neural and --no-neural exclude each other');
 
 const PROFILE_NAMES: ProfileName[] = ['standard', 'reward_low_FP', 'reward_low_FN'];
-/** README of the corpus: leaders' published outputs re-scored on these 51 series, tuned threshold. */
+/** The leaders' published outputs re-scored on these 51 series at their tuned threshold (docs/benchmarks.md). */
 const ANCHORS: Record<string, Record<ProfileName, number>> = {
   ARTime: { standard: 77.0, reward_low_FP: 67.7, reward_low_FN: 82.3 },
   'CAD OSE': { standard: 75.4, reward_low_FP: 72.7, reward_low_FN: 78.5 },

@@ -6,7 +6,8 @@ import { DEFAULT_WATCHED_METRICS } from '../signals/index.ts';
 /**
  * Every setting opsless reads, parsed once at start-up from the environment.
  * This is the only place that reads `process.env`; components receive plain options.
- * The README's configuration table documents the same variables and defaults.
+ * docs/configuration.md is generated from this schema (defaults) and config-reference.ts
+ * (meanings): `npm run docs` after adding a variable.
  */
 const port = z.coerce
   .number()
@@ -187,6 +188,9 @@ const schema = z.object({
     .refine((ms) => ms >= 1_000 && ms <= 600_000, 'must be 1s to 10m'),
   OPSLESS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
+
+/** The environment's schema: every variable, its default and its checks. */
+export const configSchema = schema;
 
 export interface Config {
   dataDir: string;

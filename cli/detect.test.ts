@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DetectInputError, parseSeriesCsv, runDetect } from './detect.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const nabRoot = path.resolve(repoRoot, '../shared/data/nab');
+/** The NAB series kept in the repository (MIT licence, see its README). */
+const nabRoot = path.resolve(repoRoot, 'bench/nab/data');
 
 /** Runs the command with captured output. */
 async function detect(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { calmSeries as calm } from './calm-series.ts';
 import { createDetector, DEFAULT_THRESHOLD, restoreDetector, type DetectorState } from './index.ts';
 
-const NAB = resolve(import.meta.dirname, '../../shared/data/nab/data');
+/** The NAB series kept in the repository (MIT licence, see bench/nab/data/README.md). */
+const NAB = resolve(import.meta.dirname, '../bench/nab/data/data');
 
 function readNab(name: string): { times: number[]; values: number[] } {
   const lines = readFileSync(resolve(NAB, name), 'utf8').trim().split('\n').slice(1);
