@@ -66,7 +66,22 @@ export const CONFIG_REFERENCE: Record<keyof typeof configSchema.shape, VariableR
   },
   OPSLESS_MAX_CONCURRENT_REQUESTS: {
     meaning:
-      'OTLP requests (HTTP and gRPC) handled at once; more are refused at once with 429 / UNAVAILABLE.',
+      'OTLP requests (HTTP and gRPC) handled at once, counted from a complete body; more are refused at once with 429 / UNAVAILABLE.',
+  },
+  OPSLESS_LOG_PATTERNS: {
+    meaning:
+      'Mine log bodies into patterns at ingest and store each log row with its `PatternId` ([log patterns](log-patterns.md)).',
+  },
+  OPSLESS_MAX_UPLOADS_IN_FLIGHT: {
+    meaning:
+      'OTLP/HTTP bodies being received at once; more are refused with 429 ([ingest limits](ingest-limits.md)).',
+  },
+  OPSLESS_BODY_TIMEOUT_MS: {
+    meaning:
+      'A request body (HTTP) or message (gRPC) not complete this long after its headers is refused: 408 / DEADLINE_EXCEEDED.',
+  },
+  OPSLESS_BODY_MIN_BYTES_PER_SECOND: {
+    meaning: 'A body arriving slower than this (checked each second) is refused with 408; `0` turns the check off.',
   },
   OPSLESS_DETECT_STEP: {
     meaning:
