@@ -315,3 +315,45 @@ export interface DemoStory {
   startedAt: string | null;
   incidents: DemoIncident[];
 }
+
+// ---- Logs and metrics explorers: answers of /v1/logs, /v1/logs/histogram, /v1/metrics
+// ---- and /v1/metrics/:name/series (see docs/logs-and-metrics.md).
+
+export type SeverityLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
+
+export interface LogRecord {
+  /** ISO 8601, millisecond precision. */
+  time: string;
+  service: string;
+  /** The record's severity text, else its level name; '' when neither. */
+  severity: string;
+  /** 1-24 (TRACE 1-4 … FATAL 21-24); 0 when unknown. */
+  severityNumber: number;
+  body: string;
+  /** '' without trace context. */
+  traceId: string;
+  spanId: string;
+  attributes: Record<string, string>;
+  resource: Record<string, string>;
+}
+
+export interface LogPage {
+  /** Newest first. */
+  logs: LogRecord[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface LogHistogram {
+  stepSeconds: number;
+  /** Start (ms) of the first step still open when answered; null when none is. */
+  partialFrom: number | null;
+  points: Array<{
+    /** Step start, ms since the epoch. */
+    t: number;
+    total: number;
+    /** Records per level (SeverityLevel or 'UNSPECIFIED'); levels with none are absent. */
+    bySeverity: Record<string, number>;
+    partial?: boolean;
+  }>;
+}
