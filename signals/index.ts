@@ -23,3 +23,20 @@ export {
   type MetricSeriesQuery,
 } from './metrics.ts';
 export { readRecentValue } from './recent.ts';
+export {
+  aggregationsOf,
+  METRIC_AGGREGATIONS,
+  quantileOf,
+  type MetricAggregation,
+  type MetricKind,
+  type MetricShape,
+} from './metric-kinds.ts';
+export { listMetrics, MAX_CATALOG_METRICS, type MetricDescription } from './metric-catalog.ts';
+export {
+  ChartTooLargeError,
+  MAX_SERIES_STEPS,
+  readMetricChart,
+  type MetricChart,
+  type MetricChartQuery,
+} from './metric-chart.ts';
+export type { ChartPoint } from './metric-steps.ts';

@@ -357,3 +357,48 @@ export interface LogHistogram {
     partial?: boolean;
   }>;
 }
+
+export type MetricKind = 'gauge' | 'sum' | 'histogram' | 'exponential_histogram' | 'summary';
+export type MetricAggregation = 'avg' | 'sum' | 'min' | 'max' | 'rate' | 'p50' | 'p95' | 'p99';
+
+export interface MetricInfo {
+  name: string;
+  type: MetricKind;
+  /** UCUM as sent (s, ms, By, {request}, 1); '' when none. */
+  unit: string;
+  description: string;
+  attributeKeys: string[];
+  /** A sum that only grows (a counter). */
+  monotonic: boolean;
+  temporality: 'delta' | 'cumulative' | null;
+  /** What agg may be; the first is the default. */
+  aggregations: MetricAggregation[];
+  services: string[];
+}
+
+export interface MetricList {
+  metrics: MetricInfo[];
+}
+
+export interface ChartPoint {
+  /** Step start, ms since the epoch. */
+  t: number;
+  /** null in a step without data. */
+  value: number | null;
+  /** The quantile fell in the open top bucket: the true value is at least this. */
+  lowerBound?: boolean;
+  /** The step is still open (draw it dashed). */
+  partial?: boolean;
+}
+
+export interface MetricSeries {
+  name: string;
+  type: MetricKind;
+  unit: string;
+  agg: MetricAggregation;
+  stepSeconds: number;
+  partialFrom: number | null;
+  points: ChartPoint[];
+  /** With by=<attribute>: the largest groups first. */
+  groups?: Array<{ key: string; points: ChartPoint[] }>;
+}
