@@ -15,7 +15,6 @@ export {
   type StepValues,
 } from './series.ts';
 export {
-  bucketQuantile,
   DEFAULT_WATCHED_METRICS,
   METRIC_SIGNAL_PREFIX,
   readMetricSeries,
@@ -40,3 +39,10 @@ export {
   type MetricChartQuery,
 } from './metric-chart.ts';
 export type { ChartPoint } from './metric-steps.ts';
+export {
+  bucketQuantile,
+  exponentialQuantile,
+  summaryQuantile,
+  type ObservedRange,
+  type QuantileReading,
+} from './quantiles.ts';
