@@ -41,8 +41,14 @@ export const ServiceList = z.object({
   services: z.array(
     z.object({
       name: z.string(),
-      spans: z.number().int(),
+      spans: z.number().int().describe('Every span, child spans included.'),
       errorSpans: z.number().int(),
+      requests: z
+        .number()
+        .int()
+        .describe('Entry spans: SERVER or CONSUMER kind, or roots (no parent).'),
+      errors: z.number().int().describe('Requests that are errors.'),
+      errorRatio: z.number().nullable().describe('errors / requests; null without requests.'),
       p50Ms: z.number(),
       p95Ms: z.number(),
       p99Ms: z.number(),

@@ -11,8 +11,16 @@ import type { TimeRange } from './time-range.ts';
 
 export interface ServiceSummary {
   name: string;
+  /** Every span, child spans (database calls, internal work) included. */
   spans: number;
+  /** Of those, errors. */
   errorSpans: number;
+  /** Requests: entry spans (SERVER or CONSUMER kind, or roots), as the rollup and detector count. */
+  requests: number;
+  /** Of those, errors. */
+  errors: number;
+  /** errors / requests; null without requests. The one error ratio the API and UI show. */
+  errorRatio: number | null;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
@@ -28,8 +36,8 @@ export interface ServiceSummary {
 }
 
 /**
- * Per-service span counts, errors (semantic-convention rules) and latency quantiles
- * in a time range. Latency is measured on entry spans (server, consumer, roots), the
+ * Per-service requests (entry spans) and their errors, span counts, and latency quantiles
+ * in a time range, read from raw spans up to the range's end (the newest second included). Latency is measured on entry spans (server, consumer, roots), the
  * time callers wait; a service that has none is measured on all its spans. With
  * `environment`, only spans of that `deployment.environment.name` count.
  */
@@ -43,6 +51,8 @@ export async function listServices(
   ServiceName AS name,
   count() AS spans,
   countIf(${ERROR_SPAN_SQL}) AS errorSpans,
+  countIf(${ENTRY_SPAN_SQL}) AS requests,
+  countIf(${ENTRY_SPAN_SQL} AND ${ERROR_SPAN_SQL}) AS errors,
   if(countIf(${ENTRY_SPAN_SQL}) > 0,
      quantilesIf(0.5, 0.95, 0.99)(Duration, ${ENTRY_SPAN_SQL}),
      quantiles(0.5, 0.95, 0.99)(Duration)) AS q,
@@ -65,6 +75,8 @@ ORDER BY ServiceName`,
     name: string;
     spans: string | number;
     errorSpans: string | number;
+    requests: string | number;
+    errors: string | number;
     q: number[];
     environments: string[];
   }>();
@@ -79,6 +91,12 @@ ORDER BY ServiceName`,
       name: row.name,
       spans: Number(row.spans),
       errorSpans: Number(row.errorSpans),
+      requests: Number(row.requests),
+      errors: Number(row.errors),
+      errorRatio:
+        Number(row.requests) > 0
+          ? Math.round((Number(row.errors) / Number(row.requests)) * 1e4) / 1e4
+          : null,
       p50Ms: nanosToMs(row.q[0]),
       p95Ms: nanosToMs(row.q[1]),
       p99Ms: nanosToMs(row.q[2]),
