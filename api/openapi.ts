@@ -60,7 +60,13 @@ export const ServiceList = z.object({
       openAlerts: z.number().int().describe('Alerts open or acknowledged.'),
       environments: z
         .array(z.string())
-        .describe('deployment.environment.name values of its spans (at most 10).'),
+        .describe('deployment.environment.name values of its telemetry (at most 10).'),
+      signals: z
+        .array(z.enum(['traces', 'metrics', 'logs']))
+        .describe('What it sent in the range; a service with only metrics or logs is listed.'),
+      metrics: z.number().int().describe('Distinct metric names it sent.'),
+      logRecords: z.number().int(),
+      logErrors: z.number().int().describe('Log records of severity ERROR or above.'),
     }),
   ),
 });

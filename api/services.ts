@@ -7,6 +7,7 @@ import {
   ENVIRONMENT_SQL,
   ERROR_SPAN_SQL,
 } from '../storage/index.ts';
+import { readOtherSignals } from './service-signals.ts';
 import type { TimeRange } from './time-range.ts';
 
 export interface ServiceSummary {
@@ -31,13 +32,21 @@ export interface ServiceSummary {
   status: 'learning' | 'ok' | 'anomalous';
   /** Alerts open or acknowledged (not yet resolved). */
   openAlerts: number;
-  /** `deployment.environment.name` values seen on the service's spans (at most 10). */
+  /** `deployment.environment.name` values seen on the service's telemetry (at most 10). */
   environments: string[];
+  /** What the service sent in the range: a service with only metrics or logs is listed too. */
+  signals: Array<'traces' | 'metrics' | 'logs'>;
+  /** Distinct metric names it sent. */
+  metrics: number;
+  logRecords: number;
+  /** Log records of severity ERROR or above. */
+  logErrors: number;
 }
 
 /**
  * Per-service requests (entry spans) and their errors, span counts, and latency quantiles
- * in a time range, read from raw spans up to the range's end (the newest second included). Latency is measured on entry spans (server, consumer, roots), the
+ * in a time range, read from raw spans up to the range's end (the newest second included),
+ * and the services that sent only metrics or logs, with what they sent. Latency is measured on entry spans (server, consumer, roots), the
  * time callers wait; a service that has none is measured on all its spans. With
  * `environment`, only spans of that `deployment.environment.name` count.
  */
@@ -46,6 +55,7 @@ export async function listServices(
   range: TimeRange,
   filter: { environment?: string | undefined } = {},
 ): Promise<ServiceSummary[]> {
+  const others = readOtherSignals(client, range, filter.environment);
   const result = await client.query({
     query: `SELECT
   ServiceName AS name,
@@ -80,11 +90,20 @@ ORDER BY ServiceName`,
     q: number[];
     environments: string[];
   }>();
+  const otherSignals = await others;
+  const traced = new Set(rows.map((row) => row.name));
+  for (const name of otherSignals.keys()) {
+    if (!traced.has(name)) {
+      rows.push({ name, spans: 0, errorSpans: 0, requests: 0, errors: 0, q: [], environments: [] });
+    }
+  }
+  rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const { openAlerts, trainedSteps } = await detectorView(
     client,
     rows.map((row) => row.name),
   );
   return rows.map((row): ServiceSummary => {
+    const other = otherSignals.get(row.name);
     const open = openAlerts.get(row.name) ?? 0;
     const steps = trainedSteps.get(row.name) ?? 0;
     return {
@@ -102,7 +121,17 @@ ORDER BY ServiceName`,
       p99Ms: nanosToMs(row.q[2]),
       status: open > 0 ? 'anomalous' : steps < MIN_TRAINING_STEPS ? 'learning' : 'ok',
       openAlerts: open,
-      environments: row.environments,
+      environments: [...new Set([...row.environments, ...(other?.environments ?? [])])]
+        .sort()
+        .slice(0, 10),
+      signals: [
+        ...(Number(row.spans) > 0 ? (['traces'] as const) : []),
+        ...((other?.metrics ?? 0) > 0 ? (['metrics'] as const) : []),
+        ...((other?.logRecords ?? 0) > 0 ? (['logs'] as const) : []),
+      ],
+      metrics: other?.metrics ?? 0,
+      logRecords: other?.logRecords ?? 0,
+      logErrors: other?.logErrors ?? 0,
     };
   });
 }

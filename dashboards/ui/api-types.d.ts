@@ -413,6 +413,13 @@ export interface ServiceSummary {
   errors: number;
   /** errors / requests; null without requests. */
   errorRatio: number | null;
+  /** What the service sent in the range; a service with only metrics or logs has 0 spans. */
+  signals: Array<'traces' | 'metrics' | 'logs'>;
+  /** Distinct metric names it sent. */
+  metrics: number;
+  logRecords: number;
+  /** Log records of severity ERROR or above. */
+  logErrors: number;
 }
 
 export interface Sparklines {
