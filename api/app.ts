@@ -23,6 +23,8 @@ import { registerSparklineRoutes } from './sparklines.ts';
 import { registerTraceRoutes } from './traces.ts';
 import { registerLogPatternRoutes } from './log-patterns.ts';
 import { registerServiceMapRoutes } from './service-map.ts';
+import { registerLogRoutes } from './logs.ts';
+import { registerMetricRoutes } from './metrics.ts';
 import { ApiError } from './errors.ts';
 import { listServices } from './services.ts';
 import { parseTimeRange } from './time-range.ts';
@@ -133,6 +135,8 @@ export function createApi(options: ApiOptions): Hono {
   registerTraceRoutes(app, { client: options.client, now });
   registerLogPatternRoutes(app, { client: options.client, now });
   registerServiceMapRoutes(app, { client: options.client, now });
+  registerLogRoutes(app, { client: options.client, now });
+  registerMetricRoutes(app, { client: options.client, now });
 
   app.get('/v1/services', async (c) => {
     const range = parseTimeRange(c.req.query(), now());

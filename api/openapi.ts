@@ -30,6 +30,8 @@ import { ServiceMap, ServiceMapQuery } from './service-map.ts';
 import { SeriesQuery, SeriesResponse } from './series.ts';
 import { SparklineQuery, SparklineResponse } from './sparklines.ts';
 import { Trace, TraceList, TraceSearchQuery } from './trace-schema.ts';
+import { LogHistogram, LogHistogramQuery, LogPage, LogSearchQuery } from './log-schema.ts';
+import { MetricList, MetricListQuery, MetricSeries, MetricSeriesQuery } from './metric-schema.ts';
 
 /** The error body every route answers with. */
 export const ErrorBody = z.object({
@@ -41,8 +43,14 @@ export const ServiceList = z.object({
   services: z.array(
     z.object({
       name: z.string(),
-      spans: z.number().int(),
+      spans: z.number().int().describe('Every span, child spans included.'),
       errorSpans: z.number().int(),
+      requests: z
+        .number()
+        .int()
+        .describe('Entry spans: SERVER or CONSUMER kind, or roots (no parent).'),
+      errors: z.number().int().describe('Requests that are errors.'),
+      errorRatio: z.number().nullable().describe('errors / requests; null without requests.'),
       p50Ms: z.number(),
       p95Ms: z.number(),
       p99Ms: z.number(),
@@ -54,7 +62,13 @@ export const ServiceList = z.object({
       openAlerts: z.number().int().describe('Alerts open or acknowledged.'),
       environments: z
         .array(z.string())
-        .describe('deployment.environment.name values of its spans (at most 10).'),
+        .describe('deployment.environment.name values of its telemetry (at most 10).'),
+      signals: z
+        .array(z.enum(['traces', 'metrics', 'logs']))
+        .describe('What it sent in the range; a service with only metrics or logs is listed.'),
+      metrics: z.number().int().describe('Distinct metric names it sent.'),
+      logRecords: z.number().int(),
+      logErrors: z.number().int().describe('Log records of severity ERROR or above.'),
     }),
   ),
 });
@@ -305,6 +319,7 @@ export function openApiDocument(): object {
       },
       ...remediationPaths(),
       ...observabilityPaths(),
+      ...logPaths(),
       ...infoAndDemoPaths(),
     },
   };
@@ -401,6 +416,56 @@ function observabilityPaths(): Record<string, object> {
         responses: {
           '200': { description: 'The trace', ...json(Trace) },
           ...errors(400, 401, 404),
+        },
+      },
+    },
+  };
+}
+
+/** Log search and volume (`attr.<key>=<value>` filters are named by their key), and metrics. */
+function logPaths(): Record<string, object> {
+  const attrNote =
+    ' Add attr.<key>=<value> (at most 5) to keep records whose log or resource attribute <key> has that value.';
+  return {
+    '/v1/logs': {
+      get: {
+        summary: 'Log records matching every filter, newest first, a page at a time',
+        description: `Full-text q over the body uses the body's token index.${attrNote}`,
+        parameters: queryParameters(LogSearchQuery),
+        responses: {
+          '200': { description: 'A page of records', ...json(LogPage) },
+          ...errors(400, 401),
+        },
+      },
+    },
+    '/v1/metrics': {
+      get: {
+        summary: 'Every metric sent in a time range, with its kind, unit and attribute keys',
+        parameters: queryParameters(MetricListQuery),
+        responses: { '200': { description: 'Metrics', ...json(MetricList) }, ...errors(400, 401) },
+      },
+    },
+    '/v1/metrics/{name}/series': {
+      get: {
+        summary: 'One metric per step (and per attribute value), the open step marked partial',
+        parameters: [
+          { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+          ...queryParameters(MetricSeriesQuery),
+        ],
+        responses: {
+          '200': { description: 'The series', ...json(MetricSeries) },
+          ...errors(400, 401, 404),
+        },
+      },
+    },
+    '/v1/logs/histogram': {
+      get: {
+        summary: 'Log records per step and severity level, the open step marked partial',
+        description: `The same filters as /v1/logs.${attrNote}`,
+        parameters: queryParameters(LogHistogramQuery),
+        responses: {
+          '200': { description: 'Volume per step', ...json(LogHistogram) },
+          ...errors(400, 401),
         },
       },
     },

@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import {
   isSignalName,
+  listMetrics,
   METRIC_SIGNAL_PREFIX,
   readMetricSeries,
   readSeries,
@@ -38,8 +39,13 @@ export const SeriesResponse = z.object({
   service: z.string(),
   signal: z.string(),
   operation: z.string().nullable(),
-  unit: z.string(),
+  unit: z.string().describe("A watched metric's own unit as sent (s, ms, By, 1, …)."),
   stepSeconds: z.number(),
+  partialFrom: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Start (ms) of the step still open, whose points are partial; null if none.'),
   points: z.array(
     z.object({
       time: z.string(),
@@ -48,6 +54,14 @@ export const SeriesResponse = z.object({
       lower: z.number().nullable(),
       upper: z.number().nullable(),
       score: z.number().nullable(),
+      lowerBound: z
+        .boolean()
+        .optional()
+        .describe('A histogram quantile in the open top bucket: the value is at least this.'),
+      partial: z
+        .boolean()
+        .optional()
+        .describe('The step is still open; a rate is over the part of it that has passed.'),
     }),
   ),
 });
@@ -74,8 +88,16 @@ export function registerSeriesRoutes(
     }
     const service = c.req.param('name');
     const signal = query.signal;
+    // The step holding now is still open: its points are marked partial, and its request
+    // rate is over the part of the step that has passed (else it would read as a dip).
+    const nowMs = options.now();
+    const stepMs = stepSeconds * 1000;
+    const openMs = Math.floor(nowMs / stepMs) * stepMs;
+    const partialFrom = openMs < range.toMs ? openMs : null;
+    const secondsOf = (timeMs: number) =>
+      timeMs >= openMs ? Math.max(1, (Math.min(range.toMs, nowMs) - timeMs) / 1000) : stepSeconds;
     const metric = isSignalName(signal) ? null : signal.slice(METRIC_SIGNAL_PREFIX.length);
-    const [observed, scores] = await Promise.all([
+    const [observed, scores, unit] = await Promise.all([
       metric === null
         ? readSeries(options.client, {
             service,
@@ -86,7 +108,10 @@ export function registerSeriesRoutes(
           }).then((steps) =>
             steps.map((step) => ({
               timeMs: step.timeMs,
-              value: step.values[signal as SignalName],
+              value:
+                signal === 'request_rate'
+                  ? step.requests / secondsOf(step.timeMs)
+                  : step.values[signal as SignalName],
             })),
           )
         : readMetricSeries(options.client, {
@@ -95,15 +120,22 @@ export function registerSeriesRoutes(
             fromMs: range.fromMs,
             toMs: range.toMs,
             stepSeconds,
+            withLowerBounds: true,
           }).then((series) => series.get(service)?.get(metric) ?? []),
       readScores(options.client, service, signal, query.operation ?? '', range.fromMs, range.toMs),
+      metric === null
+        ? signalInfo(signal).unit
+        : listMetrics(options.client, { name: metric, service, ...range }).then(
+            ([described]) => described?.unit ?? '',
+          ),
     ]);
     return c.json({
       service,
       signal,
       operation: query.operation ?? null,
-      unit: signalInfo(signal).unit,
+      unit,
       stepSeconds,
+      partialFrom,
       points: observed.map((point) => {
         const score = scores.get(point.timeMs);
         return {
@@ -113,6 +145,8 @@ export function registerSeriesRoutes(
           lower: score?.Lower ?? null,
           upper: score?.Upper ?? null,
           score: score?.Score ?? null,
+          ...('lowerBound' in point && point.lowerBound ? { lowerBound: true } : {}),
+          ...(partialFrom !== null && point.timeMs >= partialFrom ? { partial: true } : {}),
         };
       }),
     });

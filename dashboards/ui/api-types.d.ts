@@ -329,3 +329,126 @@ export interface ServiceMap {
   edges: Array<{ from: string; to: string; requests: number; errorRatio: number; p95Ms: number }>;
   truncated: boolean;
 }
+
+// ---- Logs and metrics explorers: answers of /v1/logs, /v1/logs/histogram, /v1/metrics
+// ---- and /v1/metrics/:name/series (see docs/logs-and-metrics.md).
+
+export type SeverityLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
+
+export interface LogRecord {
+  /** ISO 8601, millisecond precision. */
+  time: string;
+  service: string;
+  /** The record's severity text, else its level name; '' when neither. */
+  severity: string;
+  /** 1-24 (TRACE 1-4 … FATAL 21-24); 0 when unknown. */
+  severityNumber: number;
+  body: string;
+  /** '' without trace context. */
+  traceId: string;
+  spanId: string;
+  attributes: Record<string, string>;
+  resource: Record<string, string>;
+}
+
+export interface LogPage {
+  /** Newest first. */
+  logs: LogRecord[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface LogHistogram {
+  stepSeconds: number;
+  /** Start (ms) of the first step still open when answered; null when none is. */
+  partialFrom: number | null;
+  points: Array<{
+    /** Step start, ms since the epoch. */
+    t: number;
+    total: number;
+    /** Records per level (SeverityLevel or 'UNSPECIFIED'); levels with none are absent. */
+    bySeverity: Record<string, number>;
+    partial?: boolean;
+  }>;
+}
+
+export type MetricKind = 'gauge' | 'sum' | 'histogram' | 'exponential_histogram' | 'summary';
+export type MetricAggregation = 'avg' | 'sum' | 'min' | 'max' | 'rate' | 'p50' | 'p95' | 'p99';
+
+export interface MetricInfo {
+  name: string;
+  type: MetricKind;
+  /** UCUM as sent (s, ms, By, {request}, 1); '' when none. */
+  unit: string;
+  description: string;
+  attributeKeys: string[];
+  /** A sum that only grows (a counter). */
+  monotonic: boolean;
+  temporality: 'delta' | 'cumulative' | null;
+  /** What agg may be; the first is the default. */
+  aggregations: MetricAggregation[];
+  services: string[];
+}
+
+export interface MetricList {
+  metrics: MetricInfo[];
+}
+
+export interface ChartPoint {
+  /** Step start, ms since the epoch. */
+  t: number;
+  /** null in a step without data. */
+  value: number | null;
+  /** The quantile fell in the open top bucket: the true value is at least this. */
+  lowerBound?: boolean;
+  /** The step is still open (draw it dashed). */
+  partial?: boolean;
+}
+
+export interface MetricSeries {
+  name: string;
+  type: MetricKind;
+  unit: string;
+  agg: MetricAggregation;
+  stepSeconds: number;
+  partialFrom: number | null;
+  points: ChartPoint[];
+  /** With by=<attribute>: the largest groups first. */
+  groups?: Array<{ key: string; points: ChartPoint[] }>;
+}
+
+// Declarations merged into the interfaces above: what the last step and the one
+// definition of a request add to existing answers.
+
+export interface ServiceSummary {
+  /** Entry spans (SERVER or CONSUMER kind, or roots): the requests the service served. */
+  requests: number;
+  /** Requests that are errors. */
+  errors: number;
+  /** errors / requests; null without requests. */
+  errorRatio: number | null;
+  /** What the service sent in the range; a service with only metrics or logs has 0 spans. */
+  signals: Array<'traces' | 'metrics' | 'logs'>;
+  /** Distinct metric names it sent. */
+  metrics: number;
+  logRecords: number;
+  /** Log records of severity ERROR or above. */
+  logErrors: number;
+}
+
+export interface Sparklines {
+  /** Start of the last step when it is still open (its rate is over the part passed). */
+  partialFrom: number | null;
+}
+
+export interface SeriesPoint {
+  /** The step is still open (draw it dashed). */
+  partial?: boolean;
+  /** A histogram quantile in the open top bucket: the value is at least this. */
+  lowerBound?: boolean;
+}
+
+export interface Series {
+  /** Start (ms) of the step still open, or null. */
+  partialFrom: number | null;
+}
