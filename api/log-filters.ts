@@ -39,6 +39,8 @@ export interface LogFilter {
   severity?: SeverityLevel | undefined;
   traceId?: string | undefined;
   spanId?: string | undefined;
+  /** Pattern ids whose records match (a pattern and those merged into it). */
+  patternIds?: string[] | undefined;
   attributes: Array<[key: string, value: string]>;
   range: TimeRange;
 }
@@ -104,6 +106,10 @@ export function logConditions(filter: LogFilter): {
   if (filter.spanId !== undefined) {
     where.push('SpanId = {spanId:String}');
     params.spanId = filter.spanId;
+  }
+  if (filter.patternIds !== undefined) {
+    where.push('PatternId IN {patternIds:Array(String)}');
+    params.patternIds = filter.patternIds;
   }
   if (filter.severity !== undefined) {
     where.push(`${SEVERITY_NUMBER_SQL} >= {minSeverity:UInt8}`);

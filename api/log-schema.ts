@@ -43,6 +43,13 @@ const LogFilters = {
     .regex(/^[0-9a-fA-F]{16}$/, 'must be 16 hexadecimal digits')
     .transform((id) => id.toLowerCase())
     .optional(),
+  pattern: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/, 'must be a pattern id: 16 lower-case hexadecimal digits')
+    .optional()
+    .describe(
+      'Records of this log pattern (GET /v1/logs/patterns), including those stored under patterns since merged into it.',
+    ),
   ...TimeRange,
 };
 

@@ -18,6 +18,7 @@ import {
   type LogPage,
   type LogRecord,
 } from './log-schema.ts';
+import { idsMergedInto, readMergeLinks } from './log-patterns.ts';
 import { partialFrom, stepGrid } from './steps.ts';
 import { parseTimeRange } from './time-range.ts';
 import { parseWith } from './validation.ts';
@@ -37,18 +38,28 @@ export function registerLogRoutes(
   options: { client: ClickHouseClient; now: () => number },
 ): void {
   /** The filter of a query the schema has read; `attr.<key>` parameters are read here. */
-  const filterOf = (query: LogHistogramQuery, raw: Record<string, string>): LogFilter => {
+  const filterOf = async (
+    query: LogHistogramQuery,
+    raw: Record<string, string>,
+  ): Promise<LogFilter> => {
     const range = parseTimeRange(query, options.now(), '1h');
     if (range.toMs - range.fromMs > MAX_LOG_SEARCH_MS) {
       throw badRequest('a log search may cover 7 days at most; narrow since or from/to');
     }
-    return { ...query, attributes: attributeFilters(raw), range };
+    const patternIds =
+      query.pattern === undefined
+        ? undefined
+        : idsMergedInto(
+            query.pattern,
+            (await readMergeLinks(options.client, query.service ? [query.service] : [])).links,
+          );
+    return { ...query, patternIds, attributes: attributeFilters(raw), range };
   };
 
   app.get('/v1/logs', async (c) => {
     const raw = c.req.query();
     const query = parseWith(LogSearchQuery, withoutAttributeFilters(raw), 'query');
-    const filter = filterOf(query, raw);
+    const filter = await filterOf(query, raw);
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     return c.json(await searchLogs(options.client, filter, query.limit, cursor));
   });
@@ -56,7 +67,7 @@ export function registerLogRoutes(
   app.get('/v1/logs/histogram', async (c) => {
     const raw = c.req.query();
     const query = parseWith(LogHistogramQuery, withoutAttributeFilters(raw), 'query');
-    const filter = filterOf(query, raw);
+    const filter = await filterOf(query, raw);
     return c.json(await logHistogram(options.client, filter, query.step, options.now()));
   });
 }

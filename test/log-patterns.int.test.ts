@@ -117,6 +117,25 @@ describe('log patterns mined at ingest', () => {
     ]);
   });
 
+  it('lists the records of a pattern, those stored under patterns since merged into it too', async () => {
+    const general = (await patterns('service=checkout&since=1h')).patterns.find(
+      (p) => p.template === 'user <*> logged in',
+    )!;
+    const response = await fetch(
+      `${opsless.apiUrl}/v1/logs?service=checkout&since=1h&pattern=${general.id}`,
+    );
+    expect(response.status).toBe(200);
+    const page = (await response.json()) as { logs: Array<{ body: string }> };
+    expect(page.logs.map((log) => log.body).sort()).toEqual([
+      'user alice logged in',
+      'user bob logged in',
+      'user carol logged in',
+    ]);
+    const bad = await fetch(`${opsless.apiUrl}/v1/logs?pattern=xyz`);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('pattern');
+  });
+
   it('refuses an unknown severity with 400 naming it', async () => {
     const response = await fetch(`${opsless.apiUrl}/v1/logs/patterns?severity=LOUD`);
     expect(response.status).toBe(400);
