@@ -1,0 +1,442 @@
+import { createRandom, deriveSeed, type Random } from './random.ts';
+import { callersOf, reachOf, upstreamOf, type ServiceName } from './topology.ts';
+
+/** Kinds that must raise nothing. */
+export const BENIGN_KINDS = [
+  'daily-wave',
+  'weekly-wave',
+  'deploy',
+  'restart',
+  'scale-out-in',
+  'surge',
+  'gc-sawtooth',
+  'low-volume-errors',
+  'clock-skew',
+  'slow-host',
+] as const;
+
+/** Kinds that must alert, on the service they touch. */
+export const INCIDENT_KINDS = [
+  'p50-shift',
+  'p99-regression',
+  'error-burst-high',
+  'error-burst-low',
+  'slow-burn',
+  'memory-leak',
+  'cpu-saturation',
+  'queue-backlog',
+  'traffic-drop',
+  'cascade',
+] as const;
+
+export type BenignKind = (typeof BENIGN_KINDS)[number];
+export type IncidentKind = (typeof INCIDENT_KINDS)[number];
+export type Kind = BenignKind | IncidentKind;
+export const ALL_KINDS: readonly Kind[] = [...INCIDENT_KINDS, ...BENIGN_KINDS];
+
+/** What changes in the traffic, from `fromStep` to `toStep` (global step indices). */
+export type Change =
+  | { type: 'none' }
+  | { type: 'latency'; service: ServiceName; factor: number; rampSteps: number }
+  | { type: 'tail'; service: ServiceName; share: number; extraMs: number }
+  | { type: 'errors'; service: ServiceName; ratio: number; rampSteps: number }
+  | { type: 'memory-leak'; service: ServiceName; instance: number; perStep: number }
+  | { type: 'cpu'; service: ServiceName; level: number; latencyFactor: number }
+  | { type: 'queue'; perStep: number }
+  | { type: 'traffic-drop'; route: 'shop+cart' | 'cart' }
+  | { type: 'cascade'; root: ServiceName; ratio: number; latencyFactor: number }
+  | { type: 'deploy'; service: ServiceName; version: string }
+  | { type: 'restart'; service: ServiceName; instance: number }
+  | { type: 'scale'; service: ServiceName; inAtStep: number }
+  | { type: 'surge'; factor: number }
+  | { type: 'single-errors'; atSteps: number[] }
+  | { type: 'skew'; service: ServiceName; instance: number; skewMs: number }
+  | { type: 'late'; share: number };
+
+/** The traffic's shape, whatever happens in it. */
+export interface Shape {
+  /** Frontend requests per step at the wave's mean. */
+  baseRate: number;
+  /** Reports requests per step (a low-volume service: 1–3). */
+  reportsRate: number;
+  /** A "day" of the wave, in steps (compressed so that history holds several). */
+  daySteps: number;
+  amplitude: number;
+  phase: number;
+  /** Weekends: a lower level for `lengthSteps` every `periodSteps`, first at `offsetStep`. */
+  weekend: { periodSteps: number; offsetStep: number; lengthSteps: number; factor: number } | null;
+  /** Surges of history (the surge kind repeats one of this size live). */
+  historySurges: Array<{ fromStep: number; toStep: number; factor: number }>;
+  /** Memory saw-tooth (GC) of a service: period in steps and height as a share of the heap. */
+  gc: { service: ServiceName; periodSteps: number; height: number };
+  /** Latency of every route times this (services differ between runs). */
+  latencyScale: number;
+  /** Share of requests failing in the background (and a failing callee fails its caller). */
+  backgroundErrors: number;
+}
+
+export interface Scenario {
+  id: string;
+  kind: Kind;
+  incident: boolean;
+  seed: number;
+  /** Time of step 0, ms; step `i` covers [startMs + i * stepMs, startMs + (i + 1) * stepMs). */
+  startMs: number;
+  stepMs: number;
+  historySteps: number;
+  liveSteps: number;
+  /** The fault or benign event, in global steps: [fromStep, toStep). */
+  fromStep: number;
+  toStep: number;
+  /** Incidents: the step from which the fault is as large as the documented magnitude. */
+  noticeStep: number;
+  /** Services the fault touches: an alert on one of them within the window is a detection. */
+  faultServices: ServiceName[];
+  /**
+   * Services the fault reaches through the call graph (callers wait on a slow or failing
+   * callee): a page on one of them within the window is not false, nor is it the detection.
+   */
+  affectedServices: ServiceName[];
+  change: Change;
+  shape: Shape;
+  /** What happens, as an on-call engineer would read it. */
+  description: string;
+}
+
+export interface CorpusOptions {
+  seed: number;
+  count: number;
+  /** Kinds to draw from (default: all, in turn). */
+  kinds?: readonly Kind[];
+  stepMs?: number;
+  historySteps?: number;
+  liveSteps?: number;
+}
+
+/** Step 0 of every scenario (each runs on emptied tables, so they may share it). */
+export const CORPUS_START_MS = Date.UTC(2026, 10, 2);
+
+/** The corpus: `count` scenarios, kinds in turn, each from its own derived seed. */
+export function generateCorpus(options: CorpusOptions): Scenario[] {
+  const kinds = options.kinds ?? ALL_KINDS;
+  if (kinds.length === 0) throw new Error('no kinds to generate scenarios of');
+  const scenarios: Scenario[] = [];
+  for (let index = 0; index < options.count; index++) {
+    const kind = kinds[index % kinds.length]!;
+    const seed = deriveSeed(options.seed, index);
+    scenarios.push(
+      generateScenario({
+        kind,
+        seed,
+        id: `${kind}#${Math.floor(index / kinds.length) + 1}`,
+        stepMs: options.stepMs ?? 60_000,
+        historySteps: options.historySteps ?? 300,
+        liveSteps: options.liveSteps ?? 40,
+      }),
+    );
+  }
+  return scenarios;
+}
+
+interface ScenarioInput {
+  kind: Kind;
+  seed: number;
+  id: string;
+  stepMs: number;
+  historySteps: number;
+  liveSteps: number;
+}
+
+/** One scenario of `kind`; every magnitude is drawn from the range docs/live-benchmark.md states. */
+export function generateScenario(input: ScenarioInput): Scenario {
+  const random = createRandom(input.seed);
+  const history = input.historySteps;
+  const shape = baseShape(random, history);
+  const incident = (INCIDENT_KINDS as readonly string[]).includes(input.kind);
+  const slowBurn = input.kind === 'slow-burn';
+  const liveSteps = slowBurn ? Math.max(input.liveSteps, 60) : input.liveSteps;
+  const fromStep = history + random.integer(6, 10);
+  const plan = planChange(input.kind, random, shape, { fromStep, history, liveSteps });
+  const toStep = Math.min(fromStep + plan.steps, history + liveSteps);
+  return {
+    id: input.id,
+    kind: input.kind,
+    incident,
+    seed: input.seed,
+    startMs: CORPUS_START_MS,
+    stepMs: input.stepMs,
+    historySteps: history,
+    liveSteps,
+    fromStep,
+    toStep,
+    noticeStep: Math.min(fromStep + plan.noticeAfter, toStep - 1),
+    faultServices: incident ? plan.services : [],
+    affectedServices: incident ? affected(plan) : [],
+    change: plan.change,
+    shape,
+    description: plan.description,
+  };
+}
+
+function baseShape(random: Random, history: number): Shape {
+  const surgeAt = (fraction: number) => Math.floor(history * fraction) + random.integer(0, 20);
+  return {
+    baseRate: random.integer(30, 50),
+    reportsRate: random.between(1.2, 2.2),
+    daySteps: 120,
+    amplitude: random.between(0.15, 0.3),
+    phase: random.between(0, 2 * Math.PI),
+    weekend: null,
+    historySurges: [0.3, 0.65].map((fraction) => {
+      const from = surgeAt(fraction);
+      return {
+        fromStep: from,
+        toStep: from + random.integer(8, 12),
+        factor: random.between(1.8, 2.2),
+      };
+    }),
+    gc: {
+      service: 'catalog',
+      periodSteps: random.integer(20, 40),
+      height: random.between(0.05, 0.1),
+    },
+    latencyScale: random.between(0.8, 1.3),
+    backgroundErrors: random.between(0.001, 0.004),
+  };
+}
+
+function affected(plan: Plan): ServiceName[] {
+  const reaches = ['latency', 'tail', 'errors', 'cpu', 'cascade'].includes(plan.change.type);
+  const upstream = reaches ? plan.services.flatMap((service) => upstreamOf(service)) : [];
+  return [...new Set(upstream)].filter((service) => !plan.services.includes(service));
+}
+
+interface Plan {
+  change: Change;
+  steps: number;
+  noticeAfter: number;
+  services: ServiceName[];
+  description: string;
+}
+
+const BUSY: readonly ServiceName[] = ['frontend', 'catalog', 'checkout', 'payments'];
+
+function planChange(
+  kind: Kind,
+  random: Random,
+  shape: Shape,
+  at: { fromStep: number; history: number; liveSteps: number },
+): Plan {
+  const service = random.pick(BUSY);
+  const plan = (
+    change: Change,
+    steps: number,
+    description: string,
+    services = [service],
+    noticeAfter = 0,
+  ): Plan => ({
+    change,
+    steps,
+    noticeAfter,
+    services,
+    description,
+  });
+  switch (kind) {
+    case 'p50-shift': {
+      const factor = random.between(1.5, 2.5);
+      return plan(
+        { type: 'latency', service, factor, rampSteps: 0 },
+        20,
+        `${service} latency ×${factor.toFixed(2)} (all requests) for 20 steps`,
+      );
+    }
+    case 'p99-regression': {
+      const share = random.between(0.03, 0.06);
+      const extraMs = random.between(800, 2000);
+      return plan(
+        { type: 'tail', service, share, extraMs },
+        20,
+        `${service}: ${(share * 100).toFixed(1)}% of requests +${extraMs.toFixed(0)} ms (p99 only) for 20 steps`,
+      );
+    }
+    case 'error-burst-high': {
+      const ratio = random.between(0.08, 0.4);
+      return plan(
+        { type: 'errors', service, ratio, rampSteps: 0 },
+        15,
+        `${service}: ${(ratio * 100).toFixed(0)}% of requests fail for 15 steps`,
+      );
+    }
+    case 'error-burst-low': {
+      const ratio = random.between(0.5, 1);
+      return plan(
+        { type: 'errors', service: 'reports', ratio, rampSteps: 0 },
+        10,
+        `reports (1–3 requests a step): ${(ratio * 100).toFixed(0)}% fail for 10 steps`,
+        ['reports'],
+      );
+    }
+    case 'slow-burn': {
+      const ramp = random.integer(40, 50);
+      if (random.next() < 0.5) {
+        const factor = random.between(2.5, 3.5);
+        // Notice at ×1.5: the ramp is linear from ×1.
+        const notice = Math.ceil((ramp * 0.5) / (factor - 1));
+        return plan(
+          { type: 'latency', service, factor, rampSteps: ramp },
+          at.liveSteps - 12,
+          `${service} latency creeping to ×${factor.toFixed(1)} over ${ramp} steps`,
+          [service],
+          notice,
+        );
+      }
+      const ratio = random.between(0.15, 0.3);
+      const notice = Math.ceil((ramp * 0.05) / ratio);
+      return plan(
+        { type: 'errors', service, ratio, rampSteps: ramp },
+        at.liveSteps - 12,
+        `${service} errors creeping to ${(ratio * 100).toFixed(0)}% over ${ramp} steps`,
+        [service],
+        notice,
+      );
+    }
+    case 'memory-leak': {
+      const leaking: ServiceName = random.pick(['frontend', 'catalog', 'checkout', 'payments']);
+      const perStep = random.between(0.02, 0.04);
+      const instance = random.integer(0, 1);
+      return plan(
+        { type: 'memory-leak', service: leaking, instance, perStep },
+        30,
+        `${leaking} instance ${instance} leaks ${(perStep * 100).toFixed(1)}% of its heap a step for 30 steps`,
+        [leaking],
+        Math.ceil(0.5 / perStep),
+      );
+    }
+    case 'cpu-saturation': {
+      const level = random.between(0.9, 0.98);
+      return plan(
+        { type: 'cpu', service, level, latencyFactor: 1.3 },
+        20,
+        `${service} CPU at ${(level * 100).toFixed(0)}% on every instance (latency ×1.3) for 20 steps`,
+      );
+    }
+    case 'queue-backlog': {
+      const perStep = random.integer(15, 40);
+      return plan(
+        { type: 'queue', perStep },
+        25,
+        `orders queue grows by ${perStep} messages a step for 25 steps`,
+        ['orders-worker'],
+        Math.ceil(90 / perStep),
+      );
+    }
+    case 'traffic-drop': {
+      if (random.next() < 0.5) {
+        return plan(
+          { type: 'traffic-drop', route: 'shop+cart' },
+          15,
+          'frontend receives no requests for 15 steps',
+          reachOf('frontend'),
+        );
+      }
+      return plan(
+        { type: 'traffic-drop', route: 'cart' },
+        15,
+        'POST /cart/checkout receives no requests for 15 steps',
+        ['frontend', ...reachOf('checkout')],
+      );
+    }
+    case 'cascade': {
+      const ratio = random.between(0.5, 0.8);
+      const latencyFactor = random.between(2, 3);
+      const cascade: ServiceName[] = ['payments', ...callersOf('payments'), 'frontend'];
+      return plan(
+        { type: 'cascade', root: 'payments', ratio, latencyFactor },
+        15,
+        `payments fails ${(ratio * 100).toFixed(0)}% (latency ×${latencyFactor.toFixed(1)}), checkout and frontend follow, for 15 steps`,
+        [...new Set(cascade)],
+      );
+    }
+    case 'daily-wave':
+      shape.amplitude = random.between(0.4, 0.5);
+      return plan(
+        { type: 'none' },
+        30,
+        `daily wave ±${(shape.amplitude * 100).toFixed(0)}% (a ${shape.daySteps}-step day)`,
+      );
+    case 'weekly-wave': {
+      // A compressed week whose weekend history has seen once, and which comes again live.
+      const periodSteps = at.history - 20;
+      shape.daySteps = Math.round(periodSteps / 7);
+      shape.weekend = {
+        periodSteps,
+        offsetStep: at.fromStep % periodSteps,
+        lengthSteps: 2 * shape.daySteps,
+        factor: random.between(0.5, 0.65),
+      };
+      return plan(
+        { type: 'none' },
+        30,
+        `weekend at ${(shape.weekend.factor * 100).toFixed(0)}% of weekday traffic, seen once in history`,
+      );
+    }
+    case 'deploy':
+      return plan(
+        { type: 'deploy', service, version: `2.${random.integer(0, 9)}.0` },
+        30,
+        `${service} rolls out a new version (new instances), same behaviour`,
+      );
+    case 'restart':
+      return plan(
+        { type: 'restart', service, instance: random.integer(0, 1) },
+        30,
+        `${service} instance restarts (new service.instance.id, memory reset)`,
+      );
+    case 'scale-out-in':
+      return plan(
+        { type: 'scale', service, inAtStep: at.fromStep + 15 },
+        30,
+        `${service} scales out by one instance, back in 15 steps later (CPU shifts)`,
+      );
+    case 'surge': {
+      const factor =
+        Math.min(...shape.historySurges.map((surge) => surge.factor)) * random.between(0.85, 1);
+      return plan(
+        { type: 'surge', factor },
+        10,
+        `traffic ×${factor.toFixed(2)} for 10 steps (history had two such surges)`,
+      );
+    }
+    case 'gc-sawtooth':
+      shape.gc = { service, periodSteps: random.integer(8, 15), height: random.between(0.3, 0.5) };
+      return plan(
+        { type: 'none' },
+        30,
+        `${service} memory saw-tooth of ${(shape.gc.height * 100).toFixed(0)}% every ${shape.gc.periodSteps} steps (as in history)`,
+      );
+    case 'low-volume-errors': {
+      const atSteps = [3, 11, 19, 26].map((offset) => at.fromStep + offset + random.integer(0, 3));
+      return plan(
+        { type: 'single-errors', atSteps },
+        30,
+        `reports (1–3 requests a step): a single failed request at ${atSteps.length} steps`,
+      );
+    }
+    case 'clock-skew': {
+      const skewMs = random.pick([-1, 1]) * random.between(2000, 8000);
+      return plan(
+        { type: 'skew', service, instance: random.integer(0, 1), skewMs },
+        30,
+        `${service} instance clock ${(skewMs / 1000).toFixed(1)} s off`,
+      );
+    }
+    case 'slow-host': {
+      const share = random.between(0.3, 0.7);
+      return plan(
+        { type: 'late', share },
+        20,
+        `${(share * 100).toFixed(0)}% of each step's data arrives after the step is evaluated, for 20 steps`,
+      );
+    }
+  }
+}
