@@ -27,7 +27,7 @@ function options() {
       seed: { type: 'string', default: '1' },
       only: { type: 'string' },
       scenarios: { type: 'string' },
-      history: { type: 'string', default: '300' },
+      history: { type: 'string', default: '240' },
       live: { type: 'string', default: '40' },
     },
   });

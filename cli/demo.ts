@@ -36,7 +36,7 @@ const BACKFILL_HOURS = 3;
  * The story, in story minutes (one detector step each). Each incident can also be run at
  * once or skipped from the UI's Demo page (`/v1/demo`).
  */
-const STORY: readonly StoryIncident[] = [
+export const DEMO_STORY: readonly StoryIncident[] = [
   {
     id: 'checkout-slow-release',
     at: 2,
@@ -55,6 +55,11 @@ const STORY: readonly StoryIncident[] = [
     end: { after: 4, description: 'the surge ends' },
   },
 ];
+
+/** One story "minute": a detector step of the demo's default configuration. */
+export function demoMinuteMs(realtime: boolean): number {
+  return realtime ? 60_000 : 10_000;
+}
 
 export interface DemoOptions {
   realtime: boolean;
@@ -83,10 +88,10 @@ export async function runDemo(
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const stepMs = config.detect.stepSeconds * 1000;
   const dayMs = options.realtime ? 86_400_000 : 3_600_000;
-  const minute = options.realtime ? 60_000 : 10_000; // one story "minute"
+  const minute = demoMinuteMs(options.realtime);
   let historySent!: () => void;
   const history = new Promise<void>((resolve) => (historySent = resolve));
-  const story = createStory({ incidents: STORY, minuteMs: minute, write });
+  const story = createStory({ incidents: DEMO_STORY, minuteMs: minute, write });
   // The detector waits for the history, so it learns from all of it at once.
   const opsless = await startOpsless(config, logger, ALL_ROLES, {
     holdDetector: history,
@@ -312,7 +317,7 @@ export async function runDemo(
       }).catch(() => undefined);
     const startedAt = Date.now();
     write('the story (one "minute" here is one detector step):');
-    for (const line of scheduleLines(STORY, minute)) write(line);
+    for (const line of scheduleLines(DEMO_STORY, minute)) write(line);
     write(`run an incident now or skip it on the UI's Demo page: ${api}/demo`);
     story.begin({
       'checkout-slow-release': { start: () => restartCheckout(BAD_VERSION, 350) },

@@ -114,6 +114,7 @@ async function runScenario(context: {
         alertId: alert.id,
         service: alert.service,
         signal: alert.signal,
+        signals: alert.signals,
         step: evaluatedStep,
       });
     },

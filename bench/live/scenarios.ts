@@ -97,6 +97,8 @@ export interface Scenario {
    * callee): a page on one of them within the window is not false, nor is it the detection.
    */
   affectedServices: ServiceName[];
+  /** Signals the fault moves (prefixes: `latency_` covers p50, p95 and p99). */
+  faultSignals: string[];
   change: Change;
   shape: Shape;
   /** What happens, as an on-call engineer would read it. */
@@ -130,7 +132,7 @@ export function generateCorpus(options: CorpusOptions): Scenario[] {
         seed,
         id: `${kind}#${Math.floor(index / kinds.length) + 1}`,
         stepMs: options.stepMs ?? 60_000,
-        historySteps: options.historySteps ?? 300,
+        historySteps: options.historySteps ?? 240,
         liveSteps: options.liveSteps ?? 40,
       }),
     );
@@ -172,6 +174,7 @@ export function generateScenario(input: ScenarioInput): Scenario {
     noticeStep: Math.min(fromStep + plan.noticeAfter, toStep - 1),
     faultServices: incident ? plan.services : [],
     affectedServices: incident ? affected(plan) : [],
+    faultSignals: incident ? FAULT_SIGNALS[plan.change.type] : [],
     change: plan.change,
     shape,
     description: plan.description,
@@ -181,7 +184,7 @@ export function generateScenario(input: ScenarioInput): Scenario {
 function baseShape(random: Random, history: number): Shape {
   const surgeAt = (fraction: number) => Math.floor(history * fraction) + random.integer(0, 20);
   return {
-    baseRate: random.integer(30, 50),
+    baseRate: random.integer(25, 40),
     reportsRate: random.between(1.2, 2.2),
     daySteps: 120,
     amplitude: random.between(0.15, 0.3),
@@ -204,6 +207,29 @@ function baseShape(random: Random, history: number): Shape {
     backgroundErrors: random.between(0.001, 0.004),
   };
 }
+
+const LATENCY = 'latency_';
+const CPU = 'metric:process.cpu.utilization';
+
+/** What each kind of change moves, and so what an alert about it names. */
+const FAULT_SIGNALS: Record<Change['type'], string[]> = {
+  none: [],
+  latency: [LATENCY],
+  tail: [LATENCY],
+  errors: ['error_ratio'],
+  'memory-leak': ['metric:process.memory.usage'],
+  cpu: [CPU, LATENCY],
+  queue: ['metric:messaging.queue.depth'],
+  'traffic-drop': ['request_rate', CPU],
+  cascade: ['error_ratio', LATENCY],
+  deploy: [],
+  restart: [],
+  scale: [],
+  surge: [],
+  'single-errors': [],
+  skew: [],
+  late: [],
+};
 
 function affected(plan: Plan): ServiceName[] {
   const reaches = ['latency', 'tail', 'errors', 'cpu', 'cascade'].includes(plan.change.type);

@@ -15,6 +15,7 @@ const truth: Truth = {
   noticeStep: 104,
   faultServices: ['payments'],
   affectedServices: ['checkout'],
+  faultSignals: ['latency_'],
 };
 
 const event = (
@@ -22,7 +23,8 @@ const event = (
   step: number,
   service = 'payments',
   alertId = 'a1',
-): AlertEvent => ({ type, alertId, service, signal: 'latency_p50', step });
+  signals = ['latency_p50'],
+): AlertEvent => ({ type, alertId, service, signal: signals[0]!, signals, step });
 
 describe('live benchmark scoring', () => {
   it('counts a page on the faulty service within the window as a detection, its delay from the notice step', () => {
@@ -72,6 +74,23 @@ describe('live benchmark scoring', () => {
     expect(outcome.delaySteps).toBe(1);
     expect(outcome.pages).toBe(2);
     expect(outcome.falseAlerts).toBe(2);
+  });
+
+  it('needs the fault’s signals: an error-ratio page on a latency fault is false until its alert takes in latency', () => {
+    const noise = scoreScenario(truth, [
+      event('anomaly.opened', 104, 'payments', 'e', ['error_ratio']),
+    ]);
+    expect(noise).toMatchObject({ detected: false, falseAlerts: 1, pages: 0 });
+    const grown = scoreScenario(truth, [
+      event('anomaly.opened', 104, 'payments', 'e', ['error_ratio']),
+      event('anomaly.updated', 109, 'payments', 'e', ['error_ratio', 'latency_p99']),
+    ]);
+    expect(grown).toMatchObject({
+      detected: true,
+      delaySteps: 5,
+      falseAlerts: 0,
+      notifications: 2,
+    });
   });
 
   it('counts every page of a benign scenario as false, and its services never detect', () => {

@@ -8,7 +8,9 @@ export interface AlertEvent {
   type: 'anomaly.opened' | 'anomaly.updated' | 'anomaly.resolved';
   alertId: string;
   service: string;
+  /** The alert's headline signal and every signal it carries by then. */
   signal: string;
+  signals: readonly string[];
   step: number;
 }
 
@@ -22,13 +24,15 @@ export interface Truth {
   faultServices: readonly string[];
   /** Services the fault reaches: their pages within the window are neither false nor detections. */
   affectedServices: readonly string[];
+  /** Signals the fault moves; a signal matches a prefix (`latency_` covers p50, p95, p99). */
+  faultSignals: readonly string[];
 }
 
 export interface Outcome {
   detected: boolean;
-  /** Steps from the notice step to the first page (0 when it came at or before it). */
+  /** Steps from the notice step to the first notification about the fault (0 when at or before it). */
   delaySteps: number | null;
-  /** The service and signal the first page named. */
+  /** The service and headline signal of the first alert about the fault. */
   firstService: string | null;
   firstSignal: string | null;
   /** Alerts of the incident resolved while the fault went on. */
@@ -47,18 +51,27 @@ export const GRACE_STEPS = 3;
 export function scoreScenario(truth: Truth, events: readonly AlertEvent[]): Outcome {
   const inWindow = (event: AlertEvent) =>
     truth.incident && event.step >= truth.fromStep && event.step < truth.toStep + GRACE_STEPS;
+  const about = (event: AlertEvent) =>
+    event.signals.some((signal) => truth.faultSignals.some((prefix) => signal.startsWith(prefix)));
   const opened = events.filter((event) => event.type === 'anomaly.opened');
-  const detections = opened.filter(
-    (event) => inWindow(event) && truth.faultServices.includes(event.service),
+  // An alert that opens on something else and then takes in the fault's signals (an update)
+  // shows the fault to whoever looks at it: it detects from that update.
+  const first = events.find(
+    (event) =>
+      event.type !== 'anomaly.resolved' &&
+      inWindow(event) &&
+      truth.faultServices.includes(event.service) &&
+      about(event),
   );
   const pages = opened.filter(
     (event) =>
       inWindow(event) &&
+      about(event) &&
       (truth.faultServices.includes(event.service) ||
         truth.affectedServices.includes(event.service)),
   );
   const incidentAlerts = new Set(pages.map((event) => event.alertId));
-  const first = detections[0];
+  if (first) incidentAlerts.add(first.alertId);
   const flaps = events.filter(
     (event) =>
       event.type === 'anomaly.resolved' &&
@@ -73,7 +86,10 @@ export function scoreScenario(truth: Truth, events: readonly AlertEvent[]): Outc
     flaps,
     pages: pages.length,
     notifications: events.filter((event) => incidentAlerts.has(event.alertId)).length,
-    falseAlerts: opened.length - pages.length,
+    // The page of an alert that became the incident's by an update was not false either.
+    falseAlerts: opened.filter(
+      (event) => !pages.includes(event) && !incidentAlerts.has(event.alertId),
+    ).length,
   };
 }
 
