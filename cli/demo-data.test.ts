@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO_MARKER, prepareDemoData } from './demo-data.ts';
+import { main } from './main.ts';
 
 describe('the demo starts from fresh data', () => {
   const made: string[] = [];
@@ -22,6 +23,13 @@ describe('the demo starts from fresh data', () => {
     expect(existsSync(join(dir, DEMO_MARKER))).toBe(true);
   });
 
+  it('erases ./demo-data of an earlier version (no marker yet) when the demo chose the directory', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'old-part.bin'), 'history of a run before the marker existed');
+    expect(prepareDemoData({ dir, keep: false, owned: true })).toEqual({ ok: true, erased: true });
+    expect(existsSync(join(dir, 'old-part.bin'))).toBe(false);
+  });
+
   it('keeps the data with --keep-data', () => {
     const dir = scratch();
     writeFileSync(join(dir, 'old-part.bin'), 'history of the last run');
@@ -36,5 +44,24 @@ describe('the demo starts from fresh data', () => {
     expect(result).toMatchObject({ ok: false });
     expect(!result.ok && result.message).toMatch(/--keep-data/);
     expect(existsSync(join(dir, 'store'))).toBe(true);
+  });
+
+  it('opsless demo refuses, before starting anything, to erase a foreign OPSLESS_DATA_DIR', async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'other.bin'), 'not the demo’s');
+    const errors: string[] = [];
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
+      errors.push(String(text));
+      return true;
+    });
+    vi.stubEnv('OPSLESS_DATA_DIR', dir);
+    try {
+      expect(await main(['demo'])).toBe(2);
+    } finally {
+      stderr.mockRestore();
+      vi.unstubAllEnvs();
+    }
+    expect(errors.join('')).toMatch(/holds data the demo did not write; pass --keep-data/);
+    expect(existsSync(join(dir, 'other.bin'))).toBe(true);
   });
 });
