@@ -81,7 +81,8 @@ export function judgePlay(
     const key = `${incident.id}: ${expectation.what}`;
     const start = started(incident);
     if (!start) {
-      problems.push(`${incident.id} never started`);
+      if (!problems.includes(`${incident.id} never started`))
+        problems.push(`${incident.id} never started`);
       delaysSeconds[key] = null;
       continue;
     }

@@ -31,6 +31,7 @@ const BAD_VERSION = '1.5.0';
 /** Requests per second to the frontend at the middle of the wave. */
 const BASE_RATE = 4;
 const BACKFILL_HOURS = 3;
+const HISTORY_EXPORT_TIMEOUT_MS = 120_000;
 
 /**
  * The story, in story minutes (one detector step each). Each incident can also be run at
@@ -444,11 +445,19 @@ async function backfill(
         }),
         spanProcessors: [
           new tracing.BatchSpanProcessor(
+            // History is three hours sent in seconds: on a busy host one batch may take
+            // longer than the exporter's default 10 s, which would end the demo.
             new OTLPTraceExporter({
               url: `${otlp}/v1/traces`,
+              timeoutMillis: HISTORY_EXPORT_TIMEOUT_MS,
               ...(ingestKey ? { headers: { authorization: `Bearer ${ingestKey}` } } : {}),
             }),
-            { maxQueueSize: 200_000, maxExportBatchSize: 4_000, scheduledDelayMillis: 200 },
+            {
+              maxQueueSize: 200_000,
+              maxExportBatchSize: 4_000,
+              scheduledDelayMillis: 200,
+              exportTimeoutMillis: HISTORY_EXPORT_TIMEOUT_MS,
+            },
           ),
         ],
       }),
