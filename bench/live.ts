@@ -91,6 +91,7 @@ async function main(): Promise<number> {
   const harness = await createHarness();
   const results: Array<{ scenario: Scenario; outcome: Outcome }> = [];
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   try {
     for (const scenario of corpus) {
       const run = await harness.run(scenario);
@@ -145,6 +146,12 @@ async function main(): Promise<number> {
     );
   }
   const seconds = (performance.now() - started) / 1000;
+  // Wall time depends on what else the host runs; this process's CPU time much less.
+  const cpu = process.cpuUsage(cpuStarted);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  process.stdout.write(
+    `${corpus.length} scenarios in ${Math.round(seconds)} s (${Math.round(cpuSeconds)} s of CPU in this process)\n`,
+  );
   const compact = (summary: KindSummary) => ({
     n: summary.scenarios,
     ...(summary.incident
@@ -165,6 +172,7 @@ async function main(): Promise<number> {
     historySteps: settings.historySteps,
     liveSteps: settings.liveSteps,
     seconds: Math.round(seconds),
+    cpuSeconds: Math.round(cpuSeconds),
     incidents: compact(incidents),
     benign: compact(benign),
     kinds: Object.fromEntries(perKind.map((summary) => [summary.kind, compact(summary)])),
