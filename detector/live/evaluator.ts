@@ -392,6 +392,7 @@ function feedSeries(
     });
     const anomalies = out.anomaliesByStep.get(timeMs) ?? [];
     const alarm = stepAlarm(verdict, value, options.models.threshold);
+    if (alarm === true && !model.learning()) model.rest?.();
     if (alarm !== null && !model.learning()) {
       anomalies.push({
         signal,
