@@ -8,6 +8,7 @@ export {
 } from './definitions.ts';
 export {
   busiestOperations,
+  readErrorRatios,
   readSeries,
   readServiceSeries,
   readServicesSeries,

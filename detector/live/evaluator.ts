@@ -5,6 +5,7 @@ import { explainAnomaly, type Alert, type AlertStore } from '../../alerts/index.
 import {
   busiestOperations,
   METRIC_SIGNAL_PREFIX,
+  readErrorRatios,
   readMetricSeries,
   readServicesSeries,
   signalInfo,
@@ -23,6 +24,7 @@ import {
   type IncidentPolicy,
   type IncidentState,
 } from './incidents.ts';
+import { judgeSpanAlarm, RATIO_POOL_STEPS, type StepSample } from './volume.ts';
 import {
   INCIDENT_SIGNAL,
   loadStates,
@@ -114,6 +116,8 @@ const CHECKPOINT_BATCH = 500;
 function seriesKey(service: string, signal: string, operation: string): string {
   return `${service}\u0000${signal}\u0000${operation}`;
 }
+/** The usual error ratio of a series is that of this long before its last steps. */
+const ERROR_BASELINE_MS = 86_400_000;
 /** The busiest operations are those of the last day. */
 const OPERATIONS_WINDOW_MS = 86_400_000;
 
@@ -218,6 +222,8 @@ async function evaluateChunk(
 interface ChunkSeries {
   red: Map<string, Map<string, StepValues[]>>;
   metrics: Map<string, Map<string, MetricPoint[]>>;
+  /** The usual error ratio by series key (signal ''), over the day before the last steps. */
+  errorRatios: Map<string, number>;
 }
 
 async function readChunk(
@@ -248,8 +254,11 @@ async function readChunk(
       metricStartMs = Math.min(metricStartMs, lastStepOf(service, metricSignal(metric), ''));
     }
   }
-  const [red, metricSeries] = await Promise.all([
-    redStartMs < endMs
+  // Error ratios are judged over the last steps pooled: read those before the new ones too.
+  const redNeeded = redStartMs < endMs;
+  redStartMs -= RATIO_POOL_STEPS * stepMs;
+  const [red, metricSeries, errorRatios] = await Promise.all([
+    redNeeded
       ? readServicesSeries(options.client, {
           operations: new Map(services.map((service) => [service, operations.get(service) ?? []])),
           fromMs: redStartMs,
@@ -266,8 +275,13 @@ async function readChunk(
           stepSeconds: options.stepSeconds,
         })
       : new Map<string, Map<string, MetricPoint[]>>(),
+    readErrorRatios(options.client, {
+      services,
+      fromMs: endMs - ERROR_BASELINE_MS,
+      toMs: endMs - RATIO_POOL_STEPS * stepMs,
+    }),
   ]);
-  return { red, metrics: metricSeries };
+  return { red, metrics: metricSeries, errorRatios };
 }
 
 async function listServices(options: EvaluatorOptions, sinceMs: number): Promise<string[]> {
@@ -311,8 +325,24 @@ function scoreService(
   const series = chunk.red.get(service) ?? new Map<string, StepValues[]>();
   const metricSeries = chunk.metrics.get(service) ?? new Map<string, MetricPoint[]>();
   const out: ServiceScores = { states: [], steps: 0, scores: [], anomaliesByStep: new Map() };
+  const stepMs = options.stepSeconds * 1000;
   for (const operation of [SERVICE_LEVEL, ...operations]) {
     const steps = series.get(operation) ?? [];
+    const samples = new Map(steps.map((step) => [step.timeMs, sampleOf(step)]));
+    const baselineRatio = chunk.errorRatios.get(seriesKey(service, '', operation)) ?? 0;
+    const judgeFor =
+      (signal: string) =>
+      (timeMs: number, alarm: boolean | null, verdict: Verdict, value: number) =>
+        judgeSpanAlarm({
+          signal,
+          alarm,
+          upper: verdict.upper,
+          value,
+          recent: Array.from({ length: RATIO_POOL_STEPS }, (_, back) =>
+            samples.get(timeMs - (RATIO_POOL_STEPS - 1 - back) * stepMs),
+          ),
+          baselineRatio,
+        });
     for (const signal of SIGNALS) {
       const values = new Map(steps.map((step) => [step.timeMs, step.values[signal]]));
       // A step without requests is a rate of zero (a traffic drop); it has no error
@@ -326,6 +356,7 @@ function scoreService(
         firstMs: steps[0]?.timeMs ?? endMs,
         missingIsZero: signal === 'request_rate',
         endMs,
+        judge: judgeFor(signal),
       });
     }
   }
@@ -346,6 +377,16 @@ function scoreService(
   return out;
 }
 
+function sampleOf(step: StepValues): StepSample {
+  return {
+    requests: step.requests,
+    errorRatio: step.values.error_ratio,
+    p50: step.values.latency_p50,
+    p95: step.values.latency_p95,
+    p99: step.values.latency_p99,
+  };
+}
+
 function metricSignal(metric: string): string {
   return `${METRIC_SIGNAL_PREFIX}${metric}`;
 }
@@ -363,6 +404,13 @@ function feedSeries(
     firstMs: number;
     missingIsZero: boolean;
     endMs: number;
+    /** Judges the engine's alarm with what the step's volume can tell (see volume.ts). */
+    judge?: (
+      timeMs: number,
+      alarm: boolean | null,
+      verdict: Verdict,
+      value: number,
+    ) => boolean | null;
   },
 ): void {
   const { service, signal, operation, entry, values, endMs } = series;
@@ -391,7 +439,8 @@ function feedSeries(
       model: verdict.models.join('+'),
     });
     const anomalies = out.anomaliesByStep.get(timeMs) ?? [];
-    const alarm = stepAlarm(verdict, value, options.models.threshold);
+    const engineAlarm = stepAlarm(verdict, value, options.models.threshold);
+    const alarm = series.judge ? series.judge(timeMs, engineAlarm, verdict, value) : engineAlarm;
     if (alarm === true && !model.learning()) model.rest?.();
     if (alarm !== null && !model.learning()) {
       anomalies.push({
