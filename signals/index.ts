@@ -24,3 +24,4 @@ export {
   type MetricSeriesQuery,
 } from './metrics.ts';
 export { readRecentValue } from './recent.ts';
+export { readMetricUnit } from './units.ts';

@@ -7,6 +7,7 @@ import {
   METRIC_SIGNAL_PREFIX,
   readErrorRatios,
   readMetricSeries,
+  readMetricUnit,
   readServicesSeries,
   signalInfo,
   SIGNALS,
@@ -19,11 +20,15 @@ import type { Verdict } from '../types.ts';
 import {
   advanceIncident,
   initialIncidentState,
+  headlineFault,
   type Anomaly,
   type IncidentAction,
+  type Observation,
   type IncidentPolicy,
   type IncidentState,
+  type OpenIncident,
 } from './incidents.ts';
+import { alertSummary } from './alert-text.ts';
 import { judgeSpanAlarm, RATIO_POOL_STEPS, type StepSample } from './volume.ts';
 import {
   INCIDENT_SIGNAL,
@@ -195,7 +200,14 @@ async function evaluateChunk(
     const liveFromMs = endMs - 2 * stepMs;
     for (const [timeMs, anomalies] of [...out.anomaliesByStep].sort((a, b) => a[0] - b[0])) {
       if (timeMs < liveFromMs) continue;
-      const next = advanceIncident(incident, timeMs, anomalies, randomUUID, options.policy);
+      const next = advanceIncident(
+        incident,
+        timeMs,
+        anomalies,
+        randomUUID,
+        options.policy,
+        out.observationsByStep.get(timeMs) ?? [],
+      );
       incident = next.state;
       if (next.action) {
         const kind = await applyAction(options, service, next.action, timeMs + stepMs);
@@ -306,6 +318,8 @@ interface ServiceScores {
   steps: number;
   scores: ScoreRow[];
   anomaliesByStep: Map<number, Anomaly[]>;
+  /** Every value fed at each step: an open incident follows and resolves on these. */
+  observationsByStep: Map<number, Observation[]>;
 }
 
 /**
@@ -324,7 +338,13 @@ function scoreService(
     byKey.get(seriesKey(service, signal, operation));
   const series = chunk.red.get(service) ?? new Map<string, StepValues[]>();
   const metricSeries = chunk.metrics.get(service) ?? new Map<string, MetricPoint[]>();
-  const out: ServiceScores = { states: [], steps: 0, scores: [], anomaliesByStep: new Map() };
+  const out: ServiceScores = {
+    states: [],
+    steps: 0,
+    scores: [],
+    anomaliesByStep: new Map(),
+    observationsByStep: new Map(),
+  };
   const stepMs = options.stepSeconds * 1000;
   for (const operation of [SERVICE_LEVEL, ...operations]) {
     const steps = series.get(operation) ?? [];
@@ -449,9 +469,18 @@ function feedSeries(
         score: verdict.score,
         observed: value,
         expected: verdict.expected,
+        lower: verdict.lower,
+        upper: verdict.upper,
         alarm,
       });
     }
+    const observations = out.observationsByStep.get(timeMs) ?? [];
+    observations.push({
+      signal,
+      operation: operation === SERVICE_LEVEL ? null : operation,
+      observed: value,
+    });
+    out.observationsByStep.set(timeMs, observations);
     // Steps without an anomaly still advance incidents (toward resolution).
     out.anomaliesByStep.set(timeMs, anomalies);
   }
@@ -500,7 +529,7 @@ async function applyAction(
       acknowledgedBy: null,
       resolvedAt: null,
       resolvedBy: null,
-      summary: `${service}${first.operation ? ` ${first.operation}` : ''}: ${signal} is ${format(first.observed)}${info.unit ? ` ${info.unit}` : ''}, expected about ${format(first.expected)}`,
+      summary: await summaryOf(options, service, incident),
       explanation,
     };
     await options.alerts.save(alert);
@@ -511,8 +540,12 @@ async function applyAction(
   if (!existing) return 'none';
   if (action.kind === 'resolve') {
     if (existing.status === 'resolved') return 'none'; // a person resolved it already
+    const fault = headlineFault(incident);
     const alert: Alert = {
       ...existing,
+      ...(fault
+        ? { observed: fault.current, summary: await summaryOf(options, service, incident) }
+        : {}),
       status: 'resolved',
       updatedAt: now,
       resolvedAt: now,
@@ -524,8 +557,13 @@ async function applyAction(
   }
   const reopened = action.kind === 'reopen';
   if (!reopened && existing.status === 'resolved') return 'none';
+  const fault = headlineFault(incident);
   const alert: Alert = {
     ...existing,
+    // The alert follows the incident: its figures and text are those of now.
+    ...(fault
+      ? { observed: fault.current, summary: await summaryOf(options, service, incident) }
+      : {}),
     status: reopened ? 'open' : existing.status,
     signals: incident.signals,
     // Never lower: a failed remediation may have escalated the alert to critical.
@@ -535,7 +573,10 @@ async function applyAction(
     ...(reopened ? { resolvedAt: null, resolvedBy: null } : {}),
   };
   await options.alerts.save(alert);
-  await options.onAlert?.(reopened ? 'anomaly.opened' : 'anomaly.updated', alert);
+  if (reopened) await options.onAlert?.('anomaly.opened', alert);
+  else if (action.kind === 'update' && action.notify) {
+    await options.onAlert?.('anomaly.updated', alert);
+  }
   return reopened ? 'opened' : 'updated';
 }
 
@@ -545,8 +586,32 @@ function higherSeverity(a: Alert['severity'], b: Alert['severity']): Alert['seve
   return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
 }
 
-function format(value: number): string {
-  return Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3);
+/** The alert's summary as its incident stands (see alertSummary). */
+async function summaryOf(
+  options: EvaluatorOptions,
+  service: string,
+  incident: OpenIncident,
+): Promise<string> {
+  const first = incident.first;
+  const fault = headlineFault(incident) ?? {
+    signal: first.signal,
+    current: first.observed,
+    expected: first.expected,
+    peak: first.observed,
+  };
+  const metricUnit = first.signal.startsWith(METRIC_SIGNAL_PREFIX)
+    ? await readMetricUnit(options.client, {
+        service,
+        metric: first.signal.slice(METRIC_SIGNAL_PREFIX.length),
+      })
+    : '';
+  return alertSummary({
+    service,
+    subject: first.operation,
+    fault,
+    openedAtMs: incident.openedAtMs,
+    metricUnit,
+  });
 }
 
 /**

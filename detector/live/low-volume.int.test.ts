@@ -65,5 +65,6 @@ describe('error ratios of a low-volume route', () => {
     expect(opened.reduce((sum, count) => sum + count, 0)).toBe(1);
     const [alert] = await alerts.list({ status: 'open' });
     expect(alert!.signals).toContain('error_ratio');
+    expect(alert!.summary).toMatch(/error_ratio is 50%, expected about 0(\.\d+)?%/);
   });
 });
