@@ -29,6 +29,12 @@ import {
   type OpenIncident,
 } from './incidents.ts';
 import { alertSummary } from './alert-text.ts';
+import {
+  completeMetricEnd,
+  completeSpanEnd,
+  readWatermarks,
+  type CompletionRule,
+} from './watermarks.ts';
 import { judgeSpanAlarm, RATIO_POOL_STEPS, type StepSample } from './volume.ts';
 import {
   INCIDENT_SIGNAL,
@@ -48,8 +54,13 @@ export interface EvaluatorOptions {
   lookbackMs: number;
   /** This process evaluates the services whose hash falls in its shard. */
   shard: { index: number; count: number };
-  /** A step is complete this long after it ends (spans arrive late), ms. */
+  /**
+   * How far one service's spans may trail the other services' before its silence is
+   * believed, ms. A step is complete once data past its end has arrived (see watermarks.ts).
+   */
   settleMs: number;
+  /** A step is complete this long after its end whatever has arrived, ms (default 5 min). */
+  maxWaitMs?: number;
   /** Metric names watched per service (their signals are `metric:<name>`). */
   watchedMetrics?: readonly string[];
   /**
@@ -75,7 +86,12 @@ export interface EvaluationReport {
   steps: number;
   alertsOpened: number;
   alertsResolved: number;
+  /** How far the least advanced service's complete span steps end behind now, ms. */
+  lagMs: number;
 }
+
+/** Default of EvaluatorOptions.maxWaitMs. */
+export const DEFAULT_MAX_WAIT_MS = 5 * 60_000;
 
 const SERVICE_LEVEL = '';
 
@@ -135,7 +151,30 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
     steps: 0,
     alertsOpened: 0,
     alertsResolved: 0,
+    lagMs: 0,
   };
+  const stepMs = options.stepSeconds * 1000;
+  const rule: CompletionRule = {
+    nowMs,
+    stepMs,
+    settleMs: options.settleMs,
+    maxWaitMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+  };
+  const marks = await readWatermarks(
+    options.client,
+    services,
+    nowMs - rule.maxWaitMs - WATERMARK_WINDOW_MS,
+  );
+  const ends = new Map(
+    services.map((service) => [
+      service,
+      {
+        spans: completeSpanEnd(marks, service, rule),
+        metrics: completeMetricEnd(marks, service, rule),
+      },
+    ]),
+  );
+  for (const end of ends.values()) report.lagMs = Math.max(report.lagMs, nowMs - end.spans);
   const operations = await busiestOperations(
     options.client,
     services,
@@ -151,7 +190,8 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
     [unknown, LEARNING_SERVICES_PER_CHUNK],
   ] as const) {
     for (let start = 0; start < group.length; start += size) {
-      await evaluateChunk(options, group.slice(start, start + size), operations, nowMs, report);
+      const chunk = group.slice(start, start + size);
+      await evaluateChunk(options, chunk, { operations, ends, rule }, report);
     }
   }
   return report;
@@ -166,15 +206,36 @@ const SERVICES_PER_CHUNK = 100;
 /** The same for services that may learn from history (about 2 GB less at two weeks). */
 const LEARNING_SERVICES_PER_CHUNK = 10;
 
+/** Exclusive ends of a service's complete steps, ms: of its span signals and of its metrics. */
+interface CompleteEnds {
+  spans: number;
+  metrics: number;
+}
+
+/** What a cycle knows of every service before it evaluates them chunk by chunk. */
+interface CycleContext {
+  operations: Map<string, string[]>;
+  ends: Map<string, CompleteEnds>;
+  rule: CompletionRule;
+}
+
+/** Watermarks are looked for this far before the longest wait. */
+const WATERMARK_WINDOW_MS = 3_600_000;
+
 async function evaluateChunk(
   options: EvaluatorOptions,
   services: string[],
-  operations: Map<string, string[]>,
-  nowMs: number,
+  context: CycleContext,
   report: EvaluationReport,
 ): Promise<void> {
-  const stepMs = options.stepSeconds * 1000;
-  const endMs = Math.floor((nowMs - options.settleMs) / stepMs) * stepMs; // exclusive end of complete steps
+  const { operations, rule } = context;
+  const { nowMs, stepMs } = rule;
+  const endsOf = (service: string): CompleteEnds =>
+    context.ends.get(service) ?? { spans: nowMs - rule.maxWaitMs, metrics: nowMs - rule.maxWaitMs };
+  let endMs = -Infinity; // of this chunk's steps read
+  for (const service of services) {
+    endMs = Math.max(endMs, endsOf(service).spans, endsOf(service).metrics);
+  }
   const cache = options.cache;
   // With a cache, only services this process has not seen yet are read from storage.
   const stored = await loadStates(
@@ -188,33 +249,50 @@ async function evaluateChunk(
   const scores: ScoreRow[] = [];
   const states: StoredState[] = [];
   for (const service of services) {
-    const out = scoreService(options, service, operations.get(service) ?? [], byKey, endMs, series);
+    const ends = endsOf(service);
+    const out = scoreService(options, service, operations.get(service) ?? [], byKey, ends, series);
+    const serviceEndMs = Math.max(ends.spans, ends.metrics);
     report.steps += out.steps;
     const incidentKey = seriesKey(service, INCIDENT_SIGNAL, SERVICE_LEVEL);
     let incident =
       cache?.incidents.get(service) ??
       (byKey.get(incidentKey)?.state as IncidentState | undefined) ??
       initialIncidentState();
-    // Only steps of the last two intervals may open alerts: history learned at first
-    // start describes the past, not an incident to page anyone about now.
-    const liveFromMs = endMs - 2 * stepMs;
-    for (const [timeMs, anomalies] of [...out.anomaliesByStep].sort((a, b) => a[0] - b[0])) {
-      if (timeMs < liveFromMs) continue;
+    // Only recent steps may open alerts: history learned at first start describes the
+    // past, not an incident to page anyone about now.
+    const liveFromMs = serviceEndMs - Math.max(2 * stepMs, rule.maxWaitMs);
+    // Metric steps complete later than span steps: values of a step the incident has
+    // passed already count with its next step.
+    const late = { anomalies: [] as Anomaly[], observations: [] as Observation[] };
+    const advance = async (timeMs: number, anomalies: Anomaly[], observations: Observation[]) => {
       const next = advanceIncident(
         incident,
         timeMs,
-        anomalies,
+        [...late.anomalies, ...anomalies],
         randomUUID,
         options.policy,
-        out.observationsByStep.get(timeMs) ?? [],
+        [...late.observations, ...observations],
       );
-      incident = next.state;
+      late.anomalies = [];
+      late.observations = [];
+      incident = { ...next.state, lastStepMs: Math.max(timeMs, incident.lastStepMs ?? timeMs) };
       if (next.action) {
         const kind = await applyAction(options, service, next.action, timeMs + stepMs);
         if (kind === 'opened') report.alertsOpened++;
         if (kind === 'resolved') report.alertsResolved++;
       }
+    };
+    for (const [timeMs, anomalies] of [...out.anomaliesByStep].sort((a, b) => a[0] - b[0])) {
+      if (timeMs < liveFromMs) continue;
+      const observations = out.observationsByStep.get(timeMs) ?? [];
+      if (timeMs <= (incident.lastStepMs ?? -Infinity)) {
+        late.anomalies.push(...anomalies);
+        late.observations.push(...observations);
+        continue;
+      }
+      await advance(timeMs, anomalies, observations);
     }
+    if (late.observations.length > 0) await advance(incident.lastStepMs!, [], []);
     cache?.incidents.set(service, incident);
     for (const row of out.scores) scores.push(row);
     for (const state of out.states) states.push(state);
@@ -222,7 +300,7 @@ async function evaluateChunk(
       service,
       signal: INCIDENT_SIGNAL,
       operation: SERVICE_LEVEL,
-      lastStepMs: endMs,
+      lastStepMs: serviceEndMs,
       state: incident,
     });
   }
@@ -331,7 +409,7 @@ function scoreService(
   service: string,
   operations: string[],
   byKey: Map<string, StoredState>,
-  endMs: number,
+  ends: CompleteEnds,
   chunk: ChunkSeries,
 ): ServiceScores {
   const stored = (signal: string, operation: string) =>
@@ -373,9 +451,9 @@ function scoreService(
         operation,
         entry: stored(signal, operation),
         values,
-        firstMs: steps[0]?.timeMs ?? endMs,
+        firstMs: steps[0]?.timeMs ?? ends.spans,
         missingIsZero: signal === 'request_rate',
-        endMs,
+        endMs: ends.spans,
         judge: judgeFor(signal),
       });
     }
@@ -389,9 +467,9 @@ function scoreService(
       operation: SERVICE_LEVEL,
       entry: stored(signal, SERVICE_LEVEL),
       values: new Map(points.map((point) => [point.timeMs, point.value])),
-      firstMs: points[0]?.timeMs ?? endMs,
+      firstMs: points[0]?.timeMs ?? ends.metrics,
       missingIsZero: false,
-      endMs,
+      endMs: ends.metrics,
     });
   }
   return out;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertStore, type Alert, type AlertStore } from '../../alerts/index.ts';
 import { openStorage, type SpanRow, type Storage } from '../../storage/index.ts';
-import { testEvaluatorOptions } from '../../test/support/evaluator.ts';
+import { testEvaluatorOptions, WHOLE_MINUTES } from '../../test/support/evaluator.ts';
 import { evaluateOnce } from './evaluator.ts';
 
 const STEP = 60_000;
@@ -53,6 +53,7 @@ describe('an alert that follows its incident', () => {
     const nowMs = START + minute * STEP + 20_000;
     await evaluateOnce(
       testEvaluatorOptions(storage.client, () => nowMs, {
+        ...WHOLE_MINUTES,
         alerts,
         watchedMetrics: [QUEUE],
         onAlert: async (type, alert) => {

@@ -113,6 +113,8 @@ export interface IncidentState {
   /** The last resolved incident, which a quick relapse reopens. */
   resolved: (OpenIncident & { resolvedAtStep: number }) | null;
   step: number;
+  /** Start of the last step advanced over, ms (kept by the evaluator; absent before it). */
+  lastStepMs?: number;
 }
 
 export type IncidentAction =
