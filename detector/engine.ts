@@ -129,6 +129,8 @@ interface EngineState extends DetectorState {
   neural: { model: NeuralState; scale: number; residual: GaussianState } | null;
   extremes: ExtremesState;
   transitions: TransitionState;
+  /** True when only rest() starts a rest (DetectorOptions.restAfter 'caller'); absent is false. */
+  restByCaller?: boolean;
 }
 
 /** Ranges of the value, of its recent mean and of the forecast residual. */
@@ -173,19 +175,32 @@ export function createDetector(options: DetectorOptions = {}): Detector {
       : null,
     extremes: createExtremes(),
     transitions: createTransitionState(DEFAULT_TRANSITION_TUNING),
+    ...(options.restAfter === 'caller' ? { restByCaller: true } : {}),
   });
 }
 
-/** Resumes a detector from toJSON(); it scores the next points as if it had never stopped. */
-export function restoreDetector(state: DetectorState): Detector {
+/**
+ * Resumes a detector from toJSON(); it scores the next points as if it had never stopped.
+ * `options.restAfter`, when given, replaces the stored choice.
+ */
+export function restoreDetector(
+  state: DetectorState,
+  options: Pick<DetectorOptions, 'restAfter'> = {},
+): Detector {
+  const restored = upgradedState(state);
+  if (options.restAfter !== undefined) restored.restByCaller = options.restAfter === 'caller';
+  return fromState(restored);
+}
+
+function upgradedState(state: DetectorState): EngineState {
   if (state.version === 1) {
     // Version 1 had no extremes or transitions: they start afresh and score after warming up.
-    return fromState({
+    return {
       ...(structuredClone(state) as object),
       version: 3,
       extremes: createExtremes(),
       transitions: createTransitionState(DEFAULT_TRANSITION_TUNING),
-    } as EngineState);
+    } as EngineState;
   }
   if (state.version === 2) {
     // Version 2 kept no share of records: start from what a steady series would have set.
@@ -195,14 +210,14 @@ export function restoreDetector(state: DetectorState): Detector {
       range.records = expectedRecords(range.seen);
     }
     upgraded.version = 3;
-    return fromState(upgraded);
+    return upgraded;
   }
   if (state.version !== 3) {
     throw new Error(
       `detector state version ${String(state.version)} is not supported (expected 1, 2 or 3)`,
     );
   }
-  return fromState(structuredClone(state) as EngineState);
+  return structuredClone(state) as EngineState;
 }
 
 function fromState(state: EngineState): Detector {
@@ -228,6 +243,9 @@ function fromState(state: EngineState): Detector {
       return verdicts;
     },
     forecast: (steps) => forecastAhead(state.baseline, steps),
+    rest: () => {
+      state.extremes.restPoints = ALARM_REST_POINTS;
+    },
     toJSON: () => {
       const copy = structuredClone(state);
       if (copy.neural && forecaster) copy.neural.model = forecaster.toJSON();
@@ -294,6 +312,7 @@ function step(
     verdict = {
       score: restedScore(
         extremes,
+        state.restByCaller !== true,
         // Two views, the forecast's and the range's; agreement raises the stronger.
         agreedScore(
           [Math.max(evidence, residualScore), Math.max(valueScore, meanScore, transitionScore)],
@@ -337,13 +356,16 @@ function recentMean(extremes: ExtremesState, value: number): number {
   return sum / extremes.recent.length;
 }
 
-/** Halves the scores of the ALARM_REST_POINTS points after an alarm. */
-function restedScore(extremes: ExtremesState, score: number): number {
+/**
+ * Halves the scores of the ALARM_REST_POINTS points after an alarm: a score reaching the
+ * threshold when `restOnScore`, else only a rest() of the caller.
+ */
+function restedScore(extremes: ExtremesState, restOnScore: boolean, score: number): number {
   if (extremes.restPoints > 0) {
     extremes.restPoints--;
     return score / 2;
   }
-  if (score >= DEFAULT_THRESHOLD) extremes.restPoints = ALARM_REST_POINTS;
+  if (restOnScore && score >= DEFAULT_THRESHOLD) extremes.restPoints = ALARM_REST_POINTS;
   return score;
 }
 

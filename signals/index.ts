@@ -8,6 +8,7 @@ export {
 } from './definitions.ts';
 export {
   busiestOperations,
+  readErrorRatios,
   readSeries,
   readServiceSeries,
   readServicesSeries,
@@ -23,3 +24,4 @@ export {
   type MetricSeriesQuery,
 } from './metrics.ts';
 export { readRecentValue } from './recent.ts';
+export { readMetricUnit } from './units.ts';
