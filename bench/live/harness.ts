@@ -28,6 +28,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** From a span's end (or a point's time) to its arrival: an exporter's batching, ms. */
+const EXPORT_DELAY_MS = 2_000;
+
 /** History is sent in requests of this many steps. */
 const HISTORY_STEPS_PER_REQUEST = 20;
 
@@ -119,34 +122,47 @@ async function runScenario(context: {
       });
     },
   });
+  // Live data arrives as exporters send it: a span shortly after it ends, a point shortly
+  // after it is taken, what a slow host holds back one step later. Each cycle, everything
+  // that has arrived by then is stored first, the first seconds of the next step included.
+  const pending: { spans: PlannedSpan[]; points: PlannedPoint[] } = { spans: [], points: [] };
+  const end = scenario.historySteps + scenario.liveSteps;
+  const generate = (step: number) => {
+    if (step >= end) return;
+    const telemetry = traffic.step(step);
+    for (const span of telemetry.spans) pending.spans.push(span);
+    for (const point of telemetry.points) pending.points.push(point);
+  };
+  const arrivedBy = <T>(items: T[], arrival: (item: T) => number, atMs: number): T[] => {
+    const arrived = items.filter((item) => arrival(item) <= atMs);
+    const waiting = items.filter((item) => arrival(item) > atMs);
+    items.splice(0, items.length, ...waiting);
+    return arrived;
+  };
+  const spanArrival = (span: PlannedSpan) =>
+    span.startMs + span.durationMs + EXPORT_DELAY_MS + (span.late ? stepMs : 0);
+  const pointArrival = (point: PlannedPoint) =>
+    point.timeMs + EXPORT_DELAY_MS + (point.late ? stepMs : 0);
+  const cycle = async () => {
+    await deliver(
+      arrivedBy(pending.spans, spanArrival, nowMs),
+      arrivedBy(pending.points, pointArrival, nowMs),
+    );
+    await loop.evaluate();
+  };
   try {
-    await loop.evaluate(); // learns the history
-    const end = scenario.historySteps + scenario.liveSteps;
-    let late: StepLate = { spans: [], points: [] };
+    generate(scenario.historySteps);
+    await cycle(); // learns the history
     for (let step = scenario.historySteps; step < end; step++) {
-      const telemetry = traffic.step(step);
-      // What a slow host holds back arrives one step later, after this step is evaluated.
-      await deliver(
-        [...late.spans, ...telemetry.spans.filter((span) => !span.late)],
-        [...late.points, ...telemetry.points.filter((point) => !point.late)],
-      );
-      late = {
-        spans: telemetry.spans.filter((span) => span.late),
-        points: telemetry.points.filter((point) => point.late),
-      };
+      generate(step + 1);
       evaluatedStep = step;
       nowMs = scenario.startMs + (step + 1) * stepMs + settleMs + 50;
-      await loop.evaluate();
+      await cycle();
     }
   } finally {
     await loop.close();
   }
   return { events, ...counts, seconds: (performance.now() - started) / 1000 };
-}
-
-interface StepLate {
-  spans: PlannedSpan[];
-  points: PlannedPoint[];
 }
 
 /** A fresh start for each scenario: every table of the schema emptied (views stay). */
