@@ -437,6 +437,7 @@ async function backfill(
   const providers = SERVICES.map(
     (service) =>
       new tracing.BasicTracerProvider({
+        forceFlushTimeoutMillis: HISTORY_EXPORT_TIMEOUT_MS,
         resource: resourceFromAttributes({
           'service.name': service,
           'service.version': STABLE_VERSION,
@@ -445,8 +446,8 @@ async function backfill(
         }),
         spanProcessors: [
           new tracing.BatchSpanProcessor(
-            // History is three hours sent in seconds: on a busy host one batch may take
-            // longer than the exporter's default 10 s, which would end the demo.
+            // On a busy host one batch of history may take longer than the exporter's
+            // default 10 s (or a flush than the provider's 30 s), which would end the demo.
             new OTLPTraceExporter({
               url: `${otlp}/v1/traces`,
               timeoutMillis: HISTORY_EXPORT_TIMEOUT_MS,
@@ -507,8 +508,11 @@ async function backfill(
       mid.end(start + 2 + check);
       root.end(start + front);
     }
-    if ((step - fromMs) % (60 * stepMs) === 0)
-      await new Promise((resolve) => setImmediate(resolve));
+    // Every ten minutes of history is flushed before the next is made: the exporters keep
+    // up however busy the host is, instead of a queue of hours flushed against a deadline.
+    if ((step - fromMs) % (60 * stepMs) === 0) {
+      await Promise.all(providers.map((provider) => provider.forceFlush()));
+    }
   }
   await Promise.all(providers.map((provider) => provider.forceFlush()));
   await Promise.all(providers.map((provider) => provider.shutdown()));
