@@ -34,12 +34,13 @@ const BAD_VERSION = '1.5.0';
 /** Requests per second to the frontend at the middle of the wave. */
 const BASE_RATE = 4;
 const BACKFILL_HOURS = 3;
+const HISTORY_EXPORT_TIMEOUT_MS = 120_000;
 
 /**
  * The story, in story minutes (one detector step each). Each incident can also be run at
  * once or skipped from the UI's Demo page (`/v1/demo`).
  */
-const STORY: readonly StoryIncident[] = [
+export const DEMO_STORY: readonly StoryIncident[] = [
   {
     id: 'checkout-slow-release',
     at: 2,
@@ -58,6 +59,11 @@ const STORY: readonly StoryIncident[] = [
     end: { after: 4, description: 'the surge ends' },
   },
 ];
+
+/** One story "minute": a detector step of the demo's default configuration. */
+export function demoMinuteMs(realtime: boolean): number {
+  return realtime ? 60_000 : 10_000;
+}
 
 export interface DemoOptions {
   realtime: boolean;
@@ -86,10 +92,10 @@ export async function runDemo(
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const stepMs = config.detect.stepSeconds * 1000;
   const dayMs = options.realtime ? 86_400_000 : 3_600_000;
-  const minute = options.realtime ? 60_000 : 10_000; // one story "minute"
+  const minute = demoMinuteMs(options.realtime);
   let historySent!: () => void;
   const history = new Promise<void>((resolve) => (historySent = resolve));
-  const story = createStory({ incidents: STORY, minuteMs: minute, write });
+  const story = createStory({ incidents: DEMO_STORY, minuteMs: minute, write });
   // The detector waits for the history, so it learns from all of it at once.
   const opsless = await startOpsless(config, logger, ALL_ROLES, {
     holdDetector: history,
@@ -315,7 +321,7 @@ export async function runDemo(
       }).catch(() => undefined);
     const startedAt = Date.now();
     write('the story (one "minute" here is one detector step):');
-    for (const line of scheduleLines(STORY, minute)) write(line);
+    for (const line of scheduleLines(DEMO_STORY, minute)) write(line);
     write(`run an incident now or skip it on the UI's Demo page: ${api}/demo`);
     story.begin({
       'checkout-slow-release': { start: () => restartCheckout(BAD_VERSION, 350) },
@@ -434,6 +440,7 @@ async function backfill(
   const providers = SERVICES.map(
     (service) =>
       new tracing.BasicTracerProvider({
+        forceFlushTimeoutMillis: HISTORY_EXPORT_TIMEOUT_MS,
         resource: resourceFromAttributes({
           'service.name': service,
           'service.version': STABLE_VERSION,
@@ -442,11 +449,19 @@ async function backfill(
         }),
         spanProcessors: [
           new tracing.BatchSpanProcessor(
+            // On a busy host one batch of history may take longer than the exporter's
+            // default 10 s (or a flush than the provider's 30 s), which would end the demo.
             new OTLPTraceExporter({
               url: `${otlp}/v1/traces`,
+              timeoutMillis: HISTORY_EXPORT_TIMEOUT_MS,
               ...(ingestKey ? { headers: { authorization: `Bearer ${ingestKey}` } } : {}),
             }),
-            { maxQueueSize: 200_000, maxExportBatchSize: 4_000, scheduledDelayMillis: 200 },
+            {
+              maxQueueSize: 200_000,
+              maxExportBatchSize: 4_000,
+              scheduledDelayMillis: 200,
+              exportTimeoutMillis: HISTORY_EXPORT_TIMEOUT_MS,
+            },
           ),
         ],
       }),
@@ -496,8 +511,11 @@ async function backfill(
       mid.end(start + 2 + check);
       root.end(start + front);
     }
-    if ((step - fromMs) % (60 * stepMs) === 0)
-      await new Promise((resolve) => setImmediate(resolve));
+    // Every ten minutes of history is flushed before the next is made: the exporters keep
+    // up however busy the host is, instead of a queue of hours flushed against a deadline.
+    if ((step - fromMs) % (60 * stepMs) === 0) {
+      await Promise.all(providers.map((provider) => provider.forceFlush()));
+    }
   }
   await Promise.all(providers.map((provider) => provider.forceFlush()));
   await Promise.all(providers.map((provider) => provider.shutdown()));

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config.ts';
 import { PolicyFileError } from '../scaling/live/policy-file.ts';
-import { runDemo } from './demo.ts';
+import { DEMO_STORY, demoMinuteMs, runDemo } from './demo.ts';
+import { runDemoCheck } from './demo-check.ts';
+import { prepareDemoData } from './demo-data.ts';
 import { runDetect } from './detect.ts';
 import { createLogger } from './logger.ts';
 import { ALL_ROLES, startOpsless, type Roles } from './start.ts';
@@ -18,11 +20,17 @@ Usage:
                            shard I of N (0-based), so N detectors split the work
                            Roles run apart share one ClickHouse server: set CLICKHOUSE_URL.
   opsless detect FILE.csv [--threshold X] [--output OUT.csv]   score a timestamp,value CSV offline
-  opsless demo [--realtime]
+  opsless demo [--realtime] [--keep-data]
                            opsless with three instrumented services, a few hours of history and
                            a scripted story of incidents (10 s steps; --realtime for 60 s), each
                            of which the UI's Demo page (/demo) can run at once or skip;
-                           data in ./demo-data unless OPSLESS_DATA_DIR is set
+                           data in ./demo-data unless OPSLESS_DATA_DIR is set, erased at each
+                           start (only a directory the demo wrote) unless --keep-data
+  opsless demo --check N [--realtime]
+                           play the story N times without a browser, each in a fresh process on
+                           fresh data, and print how many went as documented (nothing alerts
+                           before the first incident; each incident's alert, runbook or scaling
+                           webhook within its budget of steps); last line RESULT {json}
   opsless help             show this text
   opsless version          print the version
 
@@ -73,14 +81,12 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function demo(args: string[]): Promise<number> {
-  const realtime = args.includes('--realtime');
-  const unknown = args.find((arg) => arg !== '--realtime');
-  if (unknown !== undefined) {
-    process.stderr.write(
-      `opsless demo: unexpected argument "${unknown}"; the only option is --realtime\n`,
-    );
+  const parsed = parseDemoArgs(args);
+  if (typeof parsed === 'string') {
+    process.stderr.write(`opsless demo: ${parsed}\n`);
     return 2;
   }
+  const { realtime, keepData, check } = parsed;
   let config;
   try {
     // The demo's own defaults; every variable set in the environment still wins.
@@ -101,7 +107,63 @@ async function demo(args: string[]): Promise<number> {
     }
     throw error;
   }
-  return runDemo(config, createLogger(config.logLevel), { realtime });
+  const write = (line: string) => process.stdout.write(`${line}\n`);
+  if (check !== null) {
+    const verdicts = await runDemoCheck({
+      plays: check,
+      story: DEMO_STORY,
+      minuteMs: demoMinuteMs(realtime),
+      stepMs: config.detect.stepSeconds * 1000,
+      env: process.env,
+      args: realtime ? ['--realtime'] : [],
+      write,
+    });
+    const documented = verdicts.filter((verdict) => verdict.asDocumented).length;
+    write(`${documented} of ${check} plays went as documented`);
+    write(
+      `RESULT ${JSON.stringify({ plays: check, asDocumented: documented, problems: verdicts.flatMap((verdict) => verdict.problems) })}`,
+    );
+    return documented === check ? 0 : 1;
+  }
+  if (!config.clickhouse.url) {
+    const prepared = prepareDemoData({
+      dir: config.dataDir,
+      keep: keepData,
+      owned: process.env.OPSLESS_DATA_DIR === undefined,
+    });
+    if (!prepared.ok) {
+      process.stderr.write(`opsless demo: ${prepared.message}\n`);
+      return 2;
+    }
+    if (prepared.erased)
+      write(`starting from fresh data (${config.dataDir} erased; --keep-data keeps it)`);
+  }
+  return runDemo(config, createLogger(config.logLevel), { realtime, write });
+}
+
+/** Reads `opsless demo` options; returns them or what is wrong. */
+export function parseDemoArgs(
+  args: string[],
+): { realtime: boolean; keepData: boolean; check: number | null } | string {
+  const options = { realtime: false, keepData: false, check: null as number | null };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--realtime') options.realtime = true;
+    else if (arg === '--keep-data') options.keepData = true;
+    else if (arg === '--check') {
+      const value = args[++i];
+      if (value === undefined || !/^[1-9]\d*$/.test(value)) {
+        return `--check needs a number of plays (1 or more), got ${value === undefined ? 'nothing' : `"${value}"`}`;
+      }
+      options.check = Number(value);
+    } else {
+      return `unexpected argument "${arg}"; the options are --realtime, --keep-data and --check N`;
+    }
+  }
+  if (options.check !== null && options.keepData) {
+    return '--check plays each run on fresh data of its own; --keep-data does not apply';
+  }
+  return options;
 }
 
 /** Reads `--shard I/N` (or `--shard=I/N`); returns the shard or what is wrong. */

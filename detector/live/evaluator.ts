@@ -5,7 +5,9 @@ import { explainAnomaly, type Alert, type AlertStore } from '../../alerts/index.
 import {
   busiestOperations,
   METRIC_SIGNAL_PREFIX,
+  readErrorRatios,
   readMetricSeries,
+  readMetricUnit,
   readServicesSeries,
   signalInfo,
   SIGNALS,
@@ -18,11 +20,22 @@ import type { Verdict } from '../types.ts';
 import {
   advanceIncident,
   initialIncidentState,
+  headlineFault,
   type Anomaly,
   type IncidentAction,
+  type Observation,
   type IncidentPolicy,
   type IncidentState,
+  type OpenIncident,
 } from './incidents.ts';
+import { alertSummary } from './alert-text.ts';
+import {
+  completeMetricEnd,
+  completeSpanEnd,
+  readWatermarks,
+  type CompletionRule,
+} from './watermarks.ts';
+import { judgeSpanAlarm, RATIO_POOL_STEPS, type StepSample } from './volume.ts';
 import {
   INCIDENT_SIGNAL,
   loadStates,
@@ -41,8 +54,13 @@ export interface EvaluatorOptions {
   lookbackMs: number;
   /** This process evaluates the services whose hash falls in its shard. */
   shard: { index: number; count: number };
-  /** A step is complete this long after it ends (spans arrive late), ms. */
+  /**
+   * How far one service's spans may trail the other services' before its silence is
+   * believed, ms. A step is complete once data past its end has arrived (see watermarks.ts).
+   */
   settleMs: number;
+  /** A step is complete this long after its end whatever has arrived, ms (default 5 min). */
+  maxWaitMs?: number;
   /** Metric names watched per service (their signals are `metric:<name>`). */
   watchedMetrics?: readonly string[];
   /**
@@ -68,7 +86,12 @@ export interface EvaluationReport {
   steps: number;
   alertsOpened: number;
   alertsResolved: number;
+  /** How far the least advanced service's complete span steps end behind now, ms. */
+  lagMs: number;
 }
+
+/** Default of EvaluatorOptions.maxWaitMs. */
+export const DEFAULT_MAX_WAIT_MS = 5 * 60_000;
 
 const SERVICE_LEVEL = '';
 
@@ -114,6 +137,8 @@ const CHECKPOINT_BATCH = 500;
 function seriesKey(service: string, signal: string, operation: string): string {
   return `${service}\u0000${signal}\u0000${operation}`;
 }
+/** The usual error ratio of a series is that of this long before its last steps. */
+const ERROR_BASELINE_MS = 86_400_000;
 /** The busiest operations are those of the last day. */
 const OPERATIONS_WINDOW_MS = 86_400_000;
 
@@ -126,7 +151,30 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
     steps: 0,
     alertsOpened: 0,
     alertsResolved: 0,
+    lagMs: 0,
   };
+  const stepMs = options.stepSeconds * 1000;
+  const rule: CompletionRule = {
+    nowMs,
+    stepMs,
+    settleMs: options.settleMs,
+    maxWaitMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+  };
+  const marks = await readWatermarks(
+    options.client,
+    services,
+    nowMs - rule.maxWaitMs - WATERMARK_WINDOW_MS,
+  );
+  const ends = new Map(
+    services.map((service) => [
+      service,
+      {
+        spans: completeSpanEnd(marks, service, rule),
+        metrics: completeMetricEnd(marks, service, rule),
+      },
+    ]),
+  );
+  for (const end of ends.values()) report.lagMs = Math.max(report.lagMs, nowMs - end.spans);
   const operations = await busiestOperations(
     options.client,
     services,
@@ -142,7 +190,8 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
     [unknown, LEARNING_SERVICES_PER_CHUNK],
   ] as const) {
     for (let start = 0; start < group.length; start += size) {
-      await evaluateChunk(options, group.slice(start, start + size), operations, nowMs, report);
+      const chunk = group.slice(start, start + size);
+      await evaluateChunk(options, chunk, { operations, ends, rule }, report);
     }
   }
   return report;
@@ -157,15 +206,36 @@ const SERVICES_PER_CHUNK = 100;
 /** The same for services that may learn from history (about 2 GB less at two weeks). */
 const LEARNING_SERVICES_PER_CHUNK = 10;
 
+/** Exclusive ends of a service's complete steps, ms: of its span signals and of its metrics. */
+interface CompleteEnds {
+  spans: number;
+  metrics: number;
+}
+
+/** What a cycle knows of every service before it evaluates them chunk by chunk. */
+interface CycleContext {
+  operations: Map<string, string[]>;
+  ends: Map<string, CompleteEnds>;
+  rule: CompletionRule;
+}
+
+/** Watermarks are looked for this far before the longest wait. */
+const WATERMARK_WINDOW_MS = 3_600_000;
+
 async function evaluateChunk(
   options: EvaluatorOptions,
   services: string[],
-  operations: Map<string, string[]>,
-  nowMs: number,
+  context: CycleContext,
   report: EvaluationReport,
 ): Promise<void> {
-  const stepMs = options.stepSeconds * 1000;
-  const endMs = Math.floor((nowMs - options.settleMs) / stepMs) * stepMs; // exclusive end of complete steps
+  const { operations, rule } = context;
+  const { nowMs, stepMs } = rule;
+  const endsOf = (service: string): CompleteEnds =>
+    context.ends.get(service) ?? { spans: nowMs - rule.maxWaitMs, metrics: nowMs - rule.maxWaitMs };
+  let endMs = -Infinity; // of this chunk's steps read
+  for (const service of services) {
+    endMs = Math.max(endMs, endsOf(service).spans, endsOf(service).metrics);
+  }
   const cache = options.cache;
   // With a cache, only services this process has not seen yet are read from storage.
   const stored = await loadStates(
@@ -179,26 +249,50 @@ async function evaluateChunk(
   const scores: ScoreRow[] = [];
   const states: StoredState[] = [];
   for (const service of services) {
-    const out = scoreService(options, service, operations.get(service) ?? [], byKey, endMs, series);
+    const ends = endsOf(service);
+    const out = scoreService(options, service, operations.get(service) ?? [], byKey, ends, series);
+    const serviceEndMs = Math.max(ends.spans, ends.metrics);
     report.steps += out.steps;
     const incidentKey = seriesKey(service, INCIDENT_SIGNAL, SERVICE_LEVEL);
     let incident =
       cache?.incidents.get(service) ??
       (byKey.get(incidentKey)?.state as IncidentState | undefined) ??
       initialIncidentState();
-    // Only steps of the last two intervals may open alerts: history learned at first
-    // start describes the past, not an incident to page anyone about now.
-    const liveFromMs = endMs - 2 * stepMs;
-    for (const [timeMs, anomalies] of [...out.anomaliesByStep].sort((a, b) => a[0] - b[0])) {
-      if (timeMs < liveFromMs) continue;
-      const next = advanceIncident(incident, timeMs, anomalies, randomUUID, options.policy);
-      incident = next.state;
+    // Only recent steps may open alerts: history learned at first start describes the
+    // past, not an incident to page anyone about now.
+    const liveFromMs = serviceEndMs - Math.max(2 * stepMs, rule.maxWaitMs);
+    // Metric steps complete later than span steps: values of a step the incident has
+    // passed already count with its next step.
+    const late = { anomalies: [] as Anomaly[], observations: [] as Observation[] };
+    const advance = async (timeMs: number, anomalies: Anomaly[], observations: Observation[]) => {
+      const next = advanceIncident(
+        incident,
+        timeMs,
+        [...late.anomalies, ...anomalies],
+        randomUUID,
+        options.policy,
+        [...late.observations, ...observations],
+      );
+      late.anomalies = [];
+      late.observations = [];
+      incident = { ...next.state, lastStepMs: Math.max(timeMs, incident.lastStepMs ?? timeMs) };
       if (next.action) {
         const kind = await applyAction(options, service, next.action, timeMs + stepMs);
         if (kind === 'opened') report.alertsOpened++;
         if (kind === 'resolved') report.alertsResolved++;
       }
+    };
+    for (const [timeMs, anomalies] of [...out.anomaliesByStep].sort((a, b) => a[0] - b[0])) {
+      if (timeMs < liveFromMs) continue;
+      const observations = out.observationsByStep.get(timeMs) ?? [];
+      if (timeMs <= (incident.lastStepMs ?? -Infinity)) {
+        late.anomalies.push(...anomalies);
+        late.observations.push(...observations);
+        continue;
+      }
+      await advance(timeMs, anomalies, observations);
     }
+    if (late.observations.length > 0) await advance(incident.lastStepMs!, [], []);
     cache?.incidents.set(service, incident);
     for (const row of out.scores) scores.push(row);
     for (const state of out.states) states.push(state);
@@ -206,7 +300,7 @@ async function evaluateChunk(
       service,
       signal: INCIDENT_SIGNAL,
       operation: SERVICE_LEVEL,
-      lastStepMs: endMs,
+      lastStepMs: serviceEndMs,
       state: incident,
     });
   }
@@ -218,6 +312,8 @@ async function evaluateChunk(
 interface ChunkSeries {
   red: Map<string, Map<string, StepValues[]>>;
   metrics: Map<string, Map<string, MetricPoint[]>>;
+  /** The usual error ratio by series key (signal ''), over the day before the last steps. */
+  errorRatios: Map<string, number>;
 }
 
 async function readChunk(
@@ -248,8 +344,11 @@ async function readChunk(
       metricStartMs = Math.min(metricStartMs, lastStepOf(service, metricSignal(metric), ''));
     }
   }
-  const [red, metricSeries] = await Promise.all([
-    redStartMs < endMs
+  // Error ratios are judged over the last steps pooled: read those before the new ones too.
+  const redNeeded = redStartMs < endMs;
+  redStartMs -= RATIO_POOL_STEPS * stepMs;
+  const [red, metricSeries, errorRatios] = await Promise.all([
+    redNeeded
       ? readServicesSeries(options.client, {
           operations: new Map(services.map((service) => [service, operations.get(service) ?? []])),
           fromMs: redStartMs,
@@ -266,8 +365,13 @@ async function readChunk(
           stepSeconds: options.stepSeconds,
         })
       : new Map<string, Map<string, MetricPoint[]>>(),
+    readErrorRatios(options.client, {
+      services,
+      fromMs: endMs - ERROR_BASELINE_MS,
+      toMs: endMs - RATIO_POOL_STEPS * stepMs,
+    }),
   ]);
-  return { red, metrics: metricSeries };
+  return { red, metrics: metricSeries, errorRatios };
 }
 
 /**
@@ -317,6 +421,8 @@ interface ServiceScores {
   steps: number;
   scores: ScoreRow[];
   anomaliesByStep: Map<number, Anomaly[]>;
+  /** Every value fed at each step: an open incident follows and resolves on these. */
+  observationsByStep: Map<number, Observation[]>;
 }
 
 /**
@@ -328,16 +434,38 @@ function scoreService(
   service: string,
   operations: string[],
   byKey: Map<string, StoredState>,
-  endMs: number,
+  ends: CompleteEnds,
   chunk: ChunkSeries,
 ): ServiceScores {
   const stored = (signal: string, operation: string) =>
     byKey.get(seriesKey(service, signal, operation));
   const series = chunk.red.get(service) ?? new Map<string, StepValues[]>();
   const metricSeries = chunk.metrics.get(service) ?? new Map<string, MetricPoint[]>();
-  const out: ServiceScores = { states: [], steps: 0, scores: [], anomaliesByStep: new Map() };
+  const out: ServiceScores = {
+    states: [],
+    steps: 0,
+    scores: [],
+    anomaliesByStep: new Map(),
+    observationsByStep: new Map(),
+  };
+  const stepMs = options.stepSeconds * 1000;
   for (const operation of [SERVICE_LEVEL, ...operations]) {
     const steps = series.get(operation) ?? [];
+    const samples = new Map(steps.map((step) => [step.timeMs, sampleOf(step)]));
+    const baselineRatio = chunk.errorRatios.get(seriesKey(service, '', operation)) ?? 0;
+    const judgeFor =
+      (signal: string) =>
+      (timeMs: number, alarm: boolean | null, verdict: Verdict, value: number) =>
+        judgeSpanAlarm({
+          signal,
+          alarm,
+          upper: verdict.upper,
+          value,
+          recent: Array.from({ length: RATIO_POOL_STEPS }, (_, back) =>
+            samples.get(timeMs - (RATIO_POOL_STEPS - 1 - back) * stepMs),
+          ),
+          baselineRatio,
+        });
     for (const signal of SIGNALS) {
       const values = new Map(steps.map((step) => [step.timeMs, step.values[signal]]));
       // A step without requests is a rate of zero (a traffic drop); it has no error
@@ -348,9 +476,10 @@ function scoreService(
         operation,
         entry: stored(signal, operation),
         values,
-        firstMs: steps[0]?.timeMs ?? endMs,
+        firstMs: steps[0]?.timeMs ?? ends.spans,
         missingIsZero: signal === 'request_rate',
-        endMs,
+        endMs: ends.spans,
+        judge: judgeFor(signal),
       });
     }
   }
@@ -363,12 +492,22 @@ function scoreService(
       operation: SERVICE_LEVEL,
       entry: stored(signal, SERVICE_LEVEL),
       values: new Map(points.map((point) => [point.timeMs, point.value])),
-      firstMs: points[0]?.timeMs ?? endMs,
+      firstMs: points[0]?.timeMs ?? ends.metrics,
       missingIsZero: false,
-      endMs,
+      endMs: ends.metrics,
     });
   }
   return out;
+}
+
+function sampleOf(step: StepValues): StepSample {
+  return {
+    requests: step.requests,
+    errorRatio: step.values.error_ratio,
+    p50: step.values.latency_p50,
+    p95: step.values.latency_p95,
+    p99: step.values.latency_p99,
+  };
 }
 
 function metricSignal(metric: string): string {
@@ -388,6 +527,13 @@ function feedSeries(
     firstMs: number;
     missingIsZero: boolean;
     endMs: number;
+    /** Judges the engine's alarm with what the step's volume can tell (see volume.ts). */
+    judge?: (
+      timeMs: number,
+      alarm: boolean | null,
+      verdict: Verdict,
+      value: number,
+    ) => boolean | null;
   },
 ): void {
   const { service, signal, operation, entry, values, endMs } = series;
@@ -416,7 +562,9 @@ function feedSeries(
       model: verdict.models.join('+'),
     });
     const anomalies = out.anomaliesByStep.get(timeMs) ?? [];
-    const alarm = stepAlarm(verdict, value, options.models.threshold);
+    const engineAlarm = stepAlarm(verdict, value, options.models.threshold);
+    const alarm = series.judge ? series.judge(timeMs, engineAlarm, verdict, value) : engineAlarm;
+    if (alarm === true && !model.learning()) model.rest?.();
     if (alarm !== null && !model.learning()) {
       anomalies.push({
         signal,
@@ -424,9 +572,18 @@ function feedSeries(
         score: verdict.score,
         observed: value,
         expected: verdict.expected,
+        lower: verdict.lower,
+        upper: verdict.upper,
         alarm,
       });
     }
+    const observations = out.observationsByStep.get(timeMs) ?? [];
+    observations.push({
+      signal,
+      operation: operation === SERVICE_LEVEL ? null : operation,
+      observed: value,
+    });
+    out.observationsByStep.set(timeMs, observations);
     // Steps without an anomaly still advance incidents (toward resolution).
     out.anomaliesByStep.set(timeMs, anomalies);
   }
@@ -475,7 +632,7 @@ async function applyAction(
       acknowledgedBy: null,
       resolvedAt: null,
       resolvedBy: null,
-      summary: `${service}${first.operation ? ` ${first.operation}` : ''}: ${signal} is ${format(first.observed)}${info.unit ? ` ${info.unit}` : ''}, expected about ${format(first.expected)}`,
+      summary: await summaryOf(options, service, incident),
       explanation,
     };
     await options.alerts.save(alert);
@@ -486,8 +643,12 @@ async function applyAction(
   if (!existing) return 'none';
   if (action.kind === 'resolve') {
     if (existing.status === 'resolved') return 'none'; // a person resolved it already
+    const fault = headlineFault(incident);
     const alert: Alert = {
       ...existing,
+      ...(fault
+        ? { observed: fault.current, summary: await summaryOf(options, service, incident) }
+        : {}),
       status: 'resolved',
       updatedAt: now,
       resolvedAt: now,
@@ -499,8 +660,13 @@ async function applyAction(
   }
   const reopened = action.kind === 'reopen';
   if (!reopened && existing.status === 'resolved') return 'none';
+  const fault = headlineFault(incident);
   const alert: Alert = {
     ...existing,
+    // The alert follows the incident: its figures and text are those of now.
+    ...(fault
+      ? { observed: fault.current, summary: await summaryOf(options, service, incident) }
+      : {}),
     status: reopened ? 'open' : existing.status,
     signals: incident.signals,
     // Never lower: a failed remediation may have escalated the alert to critical.
@@ -510,7 +676,10 @@ async function applyAction(
     ...(reopened ? { resolvedAt: null, resolvedBy: null } : {}),
   };
   await options.alerts.save(alert);
-  await options.onAlert?.(reopened ? 'anomaly.opened' : 'anomaly.updated', alert);
+  if (reopened) await options.onAlert?.('anomaly.opened', alert);
+  else if (action.kind === 'update' && action.notify) {
+    await options.onAlert?.('anomaly.updated', alert);
+  }
   return reopened ? 'opened' : 'updated';
 }
 
@@ -520,8 +689,32 @@ function higherSeverity(a: Alert['severity'], b: Alert['severity']): Alert['seve
   return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
 }
 
-function format(value: number): string {
-  return Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3);
+/** The alert's summary as its incident stands (see alertSummary). */
+async function summaryOf(
+  options: EvaluatorOptions,
+  service: string,
+  incident: OpenIncident,
+): Promise<string> {
+  const first = incident.first;
+  const fault = headlineFault(incident) ?? {
+    signal: first.signal,
+    current: first.observed,
+    expected: first.expected,
+    peak: first.observed,
+  };
+  const metricUnit = first.signal.startsWith(METRIC_SIGNAL_PREFIX)
+    ? await readMetricUnit(options.client, {
+        service,
+        metric: first.signal.slice(METRIC_SIGNAL_PREFIX.length),
+      })
+    : '';
+  return alertSummary({
+    service,
+    subject: first.operation,
+    fault,
+    openedAtMs: incident.openedAtMs,
+    metricUnit,
+  });
 }
 
 /**

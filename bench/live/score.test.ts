@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import {
+  GRACE_STEPS,
+  quantile,
+  scoreScenario,
+  summarize,
+  type AlertEvent,
+  type Truth,
+} from './score.ts';
+
+const truth: Truth = {
+  incident: true,
+  fromStep: 100,
+  toStep: 120,
+  noticeStep: 104,
+  faultServices: ['payments'],
+  affectedServices: ['checkout'],
+  faultSignals: ['latency_'],
+};
+
+const event = (
+  type: AlertEvent['type'],
+  step: number,
+  service = 'payments',
+  alertId = 'a1',
+  signals = ['latency_p50'],
+): AlertEvent => ({ type, alertId, service, signal: signals[0]!, signals, step });
+
+describe('live benchmark scoring', () => {
+  it('counts a page on the faulty service within the window as a detection, its delay from the notice step', () => {
+    const outcome = scoreScenario(truth, [
+      event('anomaly.opened', 107),
+      event('anomaly.updated', 110),
+      event('anomaly.resolved', 123),
+    ]);
+    expect(outcome).toMatchObject({
+      detected: true,
+      delaySteps: 3,
+      firstService: 'payments',
+      flaps: 0,
+      pages: 1,
+      notifications: 3,
+      falseAlerts: 0,
+    });
+  });
+
+  it('gives a page before the notice step a delay of zero, and misses one after the grace', () => {
+    expect(scoreScenario(truth, [event('anomaly.opened', 101)]).delaySteps).toBe(0);
+    const late = scoreScenario(truth, [event('anomaly.opened', truth.toStep + GRACE_STEPS)]);
+    expect(late.detected).toBe(false);
+    expect(late.falseAlerts).toBe(1);
+  });
+
+  it('counts a resolution while the fault goes on as a flap, and the re-opening as a second page', () => {
+    const outcome = scoreScenario(truth, [
+      event('anomaly.opened', 104),
+      event('anomaly.resolved', 108),
+      event('anomaly.opened', 110),
+      event('anomaly.resolved', 121),
+    ]);
+    expect(outcome.flaps).toBe(1);
+    expect(outcome.pages).toBe(2);
+    expect(outcome.notifications).toBe(4);
+  });
+
+  it('tells pages on affected services from false pages on healthy ones and before the fault', () => {
+    const outcome = scoreScenario(truth, [
+      event('anomaly.opened', 95, 'payments', 'early'),
+      event('anomaly.opened', 102, 'checkout', 'caller'),
+      event('anomaly.opened', 103, 'catalog', 'healthy'),
+      event('anomaly.opened', 105, 'payments', 'real'),
+    ]);
+    expect(outcome.firstService).toBe('payments');
+    expect(outcome.delaySteps).toBe(1);
+    expect(outcome.pages).toBe(2);
+    expect(outcome.falseAlerts).toBe(2);
+  });
+
+  it('needs the fault’s signals: an error-ratio page on a latency fault is false until its alert takes in latency', () => {
+    const noise = scoreScenario(truth, [
+      event('anomaly.opened', 104, 'payments', 'e', ['error_ratio']),
+    ]);
+    expect(noise).toMatchObject({ detected: false, falseAlerts: 1, pages: 0 });
+    const grown = scoreScenario(truth, [
+      event('anomaly.opened', 104, 'payments', 'e', ['error_ratio']),
+      event('anomaly.updated', 109, 'payments', 'e', ['error_ratio', 'latency_p99']),
+    ]);
+    expect(grown).toMatchObject({
+      detected: true,
+      delaySteps: 5,
+      falseAlerts: 0,
+      notifications: 2,
+    });
+  });
+
+  it('counts every page of a benign scenario as false, and its services never detect', () => {
+    const benign: Truth = { ...truth, incident: false, faultServices: [], affectedServices: [] };
+    const outcome = scoreScenario(benign, [
+      event('anomaly.opened', 105),
+      event('anomaly.opened', 130),
+    ]);
+    expect(outcome).toMatchObject({ detected: false, falseAlerts: 2, pages: 0 });
+  });
+
+  it('summarizes recall, delay quantiles, flaps and pages per incident', () => {
+    const outcomes = [
+      scoreScenario(truth, [event('anomaly.opened', 104)]),
+      scoreScenario(truth, [event('anomaly.opened', 106), event('anomaly.resolved', 110)]),
+      scoreScenario(truth, [event('anomaly.opened', 112)]),
+      scoreScenario(truth, []),
+    ];
+    const summary = summarize('p50-shift', true, outcomes);
+    expect(summary).toMatchObject({
+      scenarios: 4,
+      recall: 0.75,
+      delayMedian: 2,
+      delayP90: 8,
+      flaps: 1,
+      pagesPerIncident: 1,
+      notificationsPerIncident: 4 / 3,
+    });
+    expect(quantile([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 0.9)).toBe(8);
+    expect(quantile([], 0.5)).toBeNull();
+  });
+});
