@@ -5,6 +5,12 @@
  * the capacity of ready replicas), replica-hours and scaling actions.
  *
  *   npm run bench:scaling [-- --only Twitter] [--risk 0.03] [--no-curve] [--data dir]
+ *                         [--traces a.csv,b.csv] [--capacity-error -0.2,0,0.2]
+ *
+ * `--capacity-error x` makes a replica's true capacity (1 + x) times what the policy's target
+ * implies (target / 0.7); no controller is told. Replicas report telemetry as a queue would
+ * (M/M/4 latency, errors above capacity), from which opsless may learn the true capacity.
+ * `--traces` replays any `timestamp,value` CSVs instead of the NAB demand traces.
  *
  * Setup, the same for every trace and both controllers: one policy (min 1, max 100
  * replicas, a request-rate target of TARGET_UTILISATION of what a replica serves, Kubernetes
@@ -28,7 +34,8 @@ import {
   parseScalingPolicy,
   type ScalingPolicy,
 } from '../scaling/index.ts';
-import { DEFAULT_NAB_DIR, loadNabCorpus, type NabFile } from './nab/corpus.ts';
+import { basename } from 'node:path';
+import { DEFAULT_NAB_DIR, loadNabCorpus, readSeries, type NabFile } from './nab/corpus.ts';
 import { simulate, type Controller, type SimulationResult } from './scaling/simulator.ts';
 
 const { values: args } = parseArgs({
@@ -37,7 +44,14 @@ const { values: args } = parseArgs({
     risk: { type: 'string' },
     'no-curve': { type: 'boolean', default: false },
     data: { type: 'string', default: DEFAULT_NAB_DIR },
+    traces: { type: 'string' },
+    'capacity-error': { type: 'string', default: '-0.2,0,0.2' },
   },
+});
+const CAPACITY_ERRORS = args['capacity-error'].split(',').map((text) => {
+  const value = Number(text);
+  if (!(value > -1 && value < 10)) throw new Error(`--capacity-error: ${text} is not above -1`);
+  return value;
 });
 
 /** Demand traces: tweet volumes, ELB request counts and road traffic, all 5-minute rows. */
@@ -96,6 +110,7 @@ function opsless(riskPerReplica: number): Variant {
       });
       return {
         learn: (timestampMs, value) => scaler.observe('request', timestampMs, value),
+        telemetry: (sample) => scaler.observeCapacity('request', sample),
         decide: (nowMs, currentReplicas, rate) =>
           scaler.recommend({ nowMs, currentReplicas, metrics: { request: { total: rate } } }).final,
       };
@@ -109,15 +124,16 @@ const CURVE = args['no-curve']
   ? []
   : [hpaAlone(0.6), hpaAlone(0.5), opsless(0.04), opsless(0.03), opsless(0.012)];
 
-function run(file: NabFile, variant: Variant): SimulationResult {
+function run(file: NabFile, variant: Variant, capacityError: number): SimulationResult {
   let sum = 0;
   for (let row = 0; row < file.values.length; row++) sum += file.values[row]!;
+  // What the operator believes a replica serves, from which the policy's target is set.
   const perReplica = sum / file.values.length / (TYPICAL_REPLICAS * TARGET_UTILISATION);
   const needed = Math.ceil(file.values[0]! / (perReplica * TARGET_UTILISATION));
   return simulate({
     timestampsMs: file.timestampsMs,
     values: file.values,
-    perReplica,
+    perReplica: perReplica * (1 + capacityError),
     startupDelayMs: STARTUP_DELAY_MS,
     tickMs: TICK_MS,
     rateWindowMs: RATE_WINDOW_MS,
@@ -126,11 +142,14 @@ function run(file: NabFile, variant: Variant): SimulationResult {
   });
 }
 
-const corpus = loadNabCorpus(args.data).filter(
-  (file) =>
-    TRACES.some((pattern) => pattern.test(file.name)) &&
-    (!args.only || file.name.includes(args.only)),
-);
+const corpus = (
+  args.traces
+    ? args.traces.split(',').map((path): NabFile => {
+        const series = readSeries(path);
+        return { name: basename(path), category: 'traces', ...series, windows: [] };
+      })
+    : loadNabCorpus(args.data).filter((file) => TRACES.some((pattern) => pattern.test(file.name)))
+).filter((file) => !args.only || file.name.includes(args.only));
 if (corpus.length === 0) throw new Error(`no trace matches --only ${args.only ?? ''}`);
 
 const pad = (text: string | number, width: number): string => String(text).padStart(width);
@@ -143,84 +162,142 @@ const round = (value: number, digits = 1): number => Number(value.toFixed(digits
 
 interface Totals {
   underProvisionedMinutes: number;
+  unservedDemandMinutes: number;
   replicaHours: number;
   scalingActions: number;
 }
-const zero = (): Totals => ({ underProvisionedMinutes: 0, replicaHours: 0, scalingActions: 0 });
+const zero = (): Totals => ({
+  underProvisionedMinutes: 0,
+  unservedDemandMinutes: 0,
+  replicaHours: 0,
+  scalingActions: 0,
+});
 const add = (totals: Totals, result: SimulationResult): void => {
   totals.underProvisionedMinutes += result.underProvisionedMinutes;
+  totals.unservedDemandMinutes += result.unservedDemandMinutes;
   totals.replicaHours += result.replicaHours;
   totals.scalingActions += result.scalingActions;
 };
 const figures = (totals: Totals) => ({
   underProvisionedMinutes: round(totals.underProvisionedMinutes),
+  unservedDemandMinutes: round(totals.unservedDemandMinutes),
   replicaHours: round(totals.replicaHours),
   scalingActions: totals.scalingActions,
 });
 
 console.log(
   `scaling: ${corpus.length} traces; (a) ${REACTIVE.name}; (b) ${PREDICTIVE.name}; mean demand = ${TYPICAL_REPLICAS} replicas at the target; ` +
-    `start-up ${STARTUP_DELAY_MS / 1000} s, sync ${TICK_MS / 1000} s, rate window ${RATE_WINDOW_MS / 1000} s`,
-);
-console.log(
-  `${'trace'.padEnd(48)} ${pad('days', 5)}  ${pad('under-min (a)', 13)} ${pad('(b)', 7)} ${pad('change', 7)}  ` +
-    `${pad('rep-h (a)', 9)} ${pad('(b)', 7)} ${pad('change', 7)}  ${pad('actions (a)', 11)} ${pad('(b)', 7)}`,
+    `start-up ${STARTUP_DELAY_MS / 1000} s, sync ${TICK_MS / 1000} s, rate window ${RATE_WINDOW_MS / 1000} s; capacity errors ${CAPACITY_ERRORS.join(', ')}`,
 );
 const started = performance.now();
-const overall = { reactive: zero(), predictive: zero() };
-const curve = CURVE.map(zero);
-const perTrace: Record<string, { reactive: Totals; predictive: Totals }> = {};
-for (const file of corpus) {
-  const reactive = run(file, REACTIVE);
-  const predictive = run(file, PREDICTIVE);
-  add(overall.reactive, reactive);
-  add(overall.predictive, predictive);
-  CURVE.forEach((variant, index) => add(curve[index]!, run(file, variant)));
-  perTrace[file.name] = { reactive, predictive };
-  console.log(
-    `${file.name.padEnd(48)} ${pad(fmt(reactive.minutes / 1440, 1), 5)}  ` +
-      `${pad(fmt(reactive.underProvisionedMinutes), 13)} ${pad(fmt(predictive.underProvisionedMinutes), 7)} ` +
-      `${pad(percent(change(predictive.underProvisionedMinutes, reactive.underProvisionedMinutes)), 7)}  ` +
-      `${pad(fmt(reactive.replicaHours), 9)} ${pad(fmt(predictive.replicaHours), 7)} ` +
-      `${pad(percent(change(predictive.replicaHours, reactive.replicaHours)), 7)}  ` +
-      `${pad(reactive.scalingActions, 11)} ${pad(predictive.scalingActions, 7)}`,
-  );
+
+interface Measured {
+  capacityError: number;
+  overall: { reactive: Totals; predictive: Totals };
+  curve: Totals[];
+  perTrace: Record<string, { reactive: Totals; predictive: Totals }>;
 }
 
-const relative = (totals: Totals) => ({
-  underProvisionedChange: change(
-    totals.underProvisionedMinutes,
-    overall.reactive.underProvisionedMinutes,
-  ),
-  replicaHoursChange: change(totals.replicaHours, overall.reactive.replicaHours),
-});
-const { underProvisionedChange, replicaHoursChange } = relative(overall.predictive);
-const met = underProvisionedChange <= -0.5 && replicaHoursChange <= 0.1;
-console.log(
-  `\noverall: under-provisioned minutes ${fmt(overall.reactive.underProvisionedMinutes)} → ` +
-    `${fmt(overall.predictive.underProvisionedMinutes)} (${percent(underProvisionedChange)}), ` +
-    `replica-hours ${fmt(overall.reactive.replicaHours)} → ${fmt(overall.predictive.replicaHours)} ` +
-    `(${percent(replicaHoursChange)}), actions ${overall.reactive.scalingActions} → ${overall.predictive.scalingActions}`,
-);
-console.log(
-  `target (>= 50% fewer under-provisioned minutes at <= 10% more replica-hours): ${met ? 'met' : 'NOT met'}`,
-);
-if (CURVE.length > 0) {
-  console.log(`\ntrade-off, all traces, against (a):`);
-  const rows: Array<[string, Totals]> = [
-    [REACTIVE.name, overall.reactive],
-    [PREDICTIVE.name, overall.predictive],
-    ...CURVE.map((variant, index): [string, Totals] => [variant.name, curve[index]!]),
-  ];
-  for (const [name, totals] of rows) {
-    const { underProvisionedChange: under, replicaHoursChange: hours } = relative(totals);
+function measure(capacityError: number): Measured {
+  console.log(
+    `\ncapacity error ${percent(capacityError)} (a replica really serves ${fmt((1 + capacityError) * 100)}% of what the policy assumes)`,
+  );
+  console.log(
+    `${'trace'.padEnd(48)} ${pad('days', 5)}  ${pad('under-min (a)', 13)} ${pad('(b)', 7)} ${pad('change', 7)}  ` +
+      `${pad('rep-h (a)', 9)} ${pad('(b)', 7)} ${pad('change', 7)}  ${pad('actions (a)', 11)} ${pad('(b)', 7)}`,
+  );
+  const overall = { reactive: zero(), predictive: zero() };
+  const curve = CURVE.map(zero);
+  const perTrace: Record<string, { reactive: Totals; predictive: Totals }> = {};
+  for (const file of corpus) {
+    const reactive = run(file, REACTIVE, capacityError);
+    const predictive = run(file, PREDICTIVE, capacityError);
+    add(overall.reactive, reactive);
+    add(overall.predictive, predictive);
+    CURVE.forEach((variant, index) => add(curve[index]!, run(file, variant, capacityError)));
+    perTrace[file.name] = { reactive, predictive };
     console.log(
-      `  ${name.padEnd(44)} under-provisioned ${pad(percent(under), 7)}  replica-hours ${pad(percent(hours), 7)}`,
+      `${file.name.padEnd(48)} ${pad(fmt(reactive.minutes / 1440, 1), 5)}  ` +
+        `${pad(fmt(reactive.underProvisionedMinutes), 13)} ${pad(fmt(predictive.underProvisionedMinutes), 7)} ` +
+        `${pad(percent(change(predictive.underProvisionedMinutes, reactive.underProvisionedMinutes)), 7)}  ` +
+        `${pad(fmt(reactive.replicaHours), 9)} ${pad(fmt(predictive.replicaHours), 7)} ` +
+        `${pad(percent(change(predictive.replicaHours, reactive.replicaHours)), 7)}  ` +
+        `${pad(reactive.scalingActions, 11)} ${pad(predictive.scalingActions, 7)}`,
     );
   }
+  const result: Measured = { capacityError, overall, curve, perTrace };
+  const { underProvisionedChange, replicaHoursChange, unservedChange } = relative(
+    result,
+    overall.predictive,
+  );
+  const met = underProvisionedChange <= -0.5 && replicaHoursChange <= 0.1;
+  console.log(
+    `overall: under-provisioned minutes ${fmt(overall.reactive.underProvisionedMinutes)} → ` +
+      `${fmt(overall.predictive.underProvisionedMinutes)} (${percent(underProvisionedChange)}), ` +
+      `unserved demand ${fmt(overall.reactive.unservedDemandMinutes)} → ${fmt(overall.predictive.unservedDemandMinutes)} (${percent(unservedChange)}), ` +
+      `replica-hours ${fmt(overall.reactive.replicaHours)} → ${fmt(overall.predictive.replicaHours)} ` +
+      `(${percent(replicaHoursChange)}), actions ${overall.reactive.scalingActions} → ${overall.predictive.scalingActions}`,
+  );
+  console.log(
+    `target (>= 50% fewer under-provisioned minutes at <= 10% more replica-hours): ${met ? 'met' : 'NOT met'}`,
+  );
+  if (CURVE.length > 0) {
+    console.log(`trade-off, all traces, against (a):`);
+    const rows: Array<[string, Totals]> = [
+      [REACTIVE.name, overall.reactive],
+      [PREDICTIVE.name, overall.predictive],
+      ...CURVE.map((variant, index): [string, Totals] => [variant.name, curve[index]!]),
+    ];
+    for (const [name, totals] of rows) {
+      const { underProvisionedChange: under, replicaHoursChange: hours } = relative(result, totals);
+      console.log(
+        `  ${name.padEnd(44)} under-provisioned ${pad(percent(under), 7)}  replica-hours ${pad(percent(hours), 7)}`,
+      );
+    }
+  }
+  return result;
 }
+
+function relative(measured: Measured, totals: Totals) {
+  const base = measured.overall.reactive;
+  return {
+    underProvisionedChange: change(totals.underProvisionedMinutes, base.underProvisionedMinutes),
+    unservedChange: change(totals.unservedDemandMinutes, base.unservedDemandMinutes),
+    replicaHoursChange: change(totals.replicaHours, base.replicaHours),
+  };
+}
+
+const summary = (measured: Measured) => {
+  const { underProvisionedChange, replicaHoursChange, unservedChange } = relative(
+    measured,
+    measured.overall.predictive,
+  );
+  return {
+    reactive: figures(measured.overall.reactive),
+    predictive: figures(measured.overall.predictive),
+    underProvisionedChange: round(underProvisionedChange, 4),
+    unservedDemandChange: round(unservedChange, 4),
+    replicaHoursChange: round(replicaHoursChange, 4),
+    targetMet: underProvisionedChange <= -0.5 && replicaHoursChange <= 0.1,
+    curve: Object.fromEntries(
+      CURVE.map((variant, index) => {
+        const r = relative(measured, measured.curve[index]!);
+        return [
+          variant.name,
+          {
+            underProvisionedChange: round(r.underProvisionedChange, 4),
+            replicaHoursChange: round(r.replicaHoursChange, 4),
+          },
+        ];
+      }),
+    ),
+  };
+};
+
+const measurements = CAPACITY_ERRORS.map(measure);
+const headline = measurements.find((m) => m.capacityError === 0) ?? measurements[0]!;
 const wallSeconds = (performance.now() - started) / 1000;
-console.log(`wall ${fmt(wallSeconds, 1)} s`);
+console.log(`\nwall ${fmt(wallSeconds, 1)} s`);
 
 console.log(
   `RESULT ${JSON.stringify({
@@ -234,26 +311,13 @@ console.log(
       rateWindowSeconds: RATE_WINDOW_MS / 1000,
       riskPerReplica: risk,
     },
-    overall: {
-      reactive: figures(overall.reactive),
-      predictive: figures(overall.predictive),
-      underProvisionedChange: round(underProvisionedChange, 4),
-      replicaHoursChange: round(replicaHoursChange, 4),
-      targetMet: met,
-    },
-    curve: Object.fromEntries(
-      CURVE.map((variant, index) => {
-        const { underProvisionedChange: under, replicaHoursChange: hours } = relative(
-          curve[index]!,
-        );
-        return [
-          variant.name,
-          { underProvisionedChange: round(under, 4), replicaHoursChange: round(hours, 4) },
-        ];
-      }),
+    capacityError: headline.capacityError,
+    overall: summary(headline),
+    byCapacityError: Object.fromEntries(
+      measurements.map((m) => [String(m.capacityError), summary(m)]),
     ),
     perTrace: Object.fromEntries(
-      Object.entries(perTrace).map(([name, { reactive, predictive }]) => [
+      Object.entries(headline.perTrace).map(([name, { reactive, predictive }]) => [
         name,
         { reactive: figures(reactive), predictive: figures(predictive) },
       ]),

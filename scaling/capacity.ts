@@ -48,6 +48,8 @@ export interface CapacityOptions {
   minSaturated?: number;
   /** Healthy steps needed for the latency estimate (default 30). */
   minHealthy?: number;
+  /** Samples added between two computations of the estimate (default 20). */
+  recomputeEvery?: number;
 }
 
 /** Confidence at and above which an estimate is used. */
@@ -72,6 +74,9 @@ export function createCapacityEstimator(
   const minSaturated = options.minSaturated ?? 6;
   const minHealthy = options.minHealthy ?? 30;
   const samples: CapacitySample[] = saved.filter(valid).slice(-window);
+  const recomputeEvery = options.recomputeEvery ?? 20;
+  let cached: CapacityEstimate | undefined;
+  let addedSince = 0;
 
   function valid(sample: CapacitySample): boolean {
     return (
@@ -147,8 +152,18 @@ export function createCapacityEstimator(
       if (!valid(sample)) return;
       samples.push(sample);
       if (samples.length > window) samples.shift();
+      addedSince++;
     },
     estimate() {
+      if (cached && addedSince < recomputeEvery) return cached;
+      addedSince = 0;
+      return (cached = compute());
+    },
+    toJSON: () => [...samples],
+  };
+
+  function compute(): CapacityEstimate {
+    {
       for (const estimate of [fromSaturation(), fromLatency()]) {
         if (estimate && estimate.confidence >= CONFIDENT) return estimate;
       }
@@ -161,7 +176,6 @@ export function createCapacityEstimator(
         basis: 'none',
         samples: samples.length,
       };
-    },
-    toJSON: () => [...samples],
-  };
+    }
+  }
 }

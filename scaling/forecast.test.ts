@@ -309,8 +309,9 @@ describe('scaler', () => {
       currentReplicas: 2,
       metrics: { request: { total: 1500 } },
     });
-    // The night needs 1; the envelope starts from the reactive count and adds nothing.
-    expect(decision.predictive).toBe(6);
+    // The night needs 1; the envelope starts from the metrics' proposal (15) and adds
+    // nothing; the HPA's scale-up limit (from 2: +4 pods or +100% per 15 s) holds both at 6.
+    expect(decision.predictive).toBe(15);
     expect(decision.reactive).toBe(6);
     expect(decision.final).toBe(6);
   });

@@ -140,6 +140,10 @@ export function createScaler(options: ScalerOptions): Scaler {
         if (estimate.perReplica !== null && estimate.confidence >= CONFIDENT)
           learned[key] = estimate.perReplica;
       }
+      // The metrics' own proposal, before stabilisation: the floor the forecast builds on. The
+      // stabilised count would feed the forecast's earlier counts back into it (a ratchet).
+      const proposals = Object.values(reactive.proposals).filter((p): p is number => p !== null);
+      const rawReactive = proposals.length > 0 ? Math.max(...proposals) : reactive.desired;
       let predictive: number | null = null;
       if (policy.predictive.enabled) {
         for (const [key, detector] of forecasters) forecast[key] = forecastOf(key, detector);
@@ -148,7 +152,7 @@ export function createScaler(options: ScalerOptions): Scaler {
           nowMs: input.nowMs,
           forecasts: forecast,
           errors,
-          floor: reactive.desired,
+          floor: rawReactive,
           learnedCapacity: learned,
           ...(options.riskPerReplica === undefined
             ? {}
@@ -159,7 +163,10 @@ export function createScaler(options: ScalerOptions): Scaler {
       }
       // The predictive count joins the HPA's proposals, so its replicas obey the same
       // scale-up limits and leave only through the scale-down stabilisation window.
-      const ahead = predictive !== null && policy.predictive.mode === 'forecastAndScale';
+      const ahead =
+        predictive !== null &&
+        predictive > rawReactive &&
+        policy.predictive.mode === 'forecastAndScale';
       const decided = hpa.recommend({
         ...input,
         apply: false,

@@ -34,7 +34,7 @@ export function parseNabTimestamp(text: string): number {
 }
 
 /** Reads a `timestamp,value` CSV into columns; throws naming the file and line on bad rows. */
-function readSeries(path: string): { timestampsMs: Float64Array; values: Float64Array } {
+export function readSeries(path: string): { timestampsMs: Float64Array; values: Float64Array } {
   const lines = readFileSync(path, 'utf8').split('\n');
   const timestampsMs = new Float64Array(lines.length);
   const values = new Float64Array(lines.length);

@@ -12,8 +12,17 @@
 export interface Controller {
   /** Row `timestampMs` (demand `value`) is over and known; called in row order. */
   learn(timestampMs: number, value: number): void;
+  /** A tick is over: what its ready replicas saw, as their telemetry would say it. */
+  telemetry?(sample: TickTelemetry): void;
   /** Replicas to run from `nowMs`, given those running (ready or starting) and the observed rate. */
   decide(nowMs: number, currentReplicas: number, observedRate: number): number;
+}
+
+/** One tick's telemetry: the load on each ready replica, its mean latency and error ratio. */
+export interface TickTelemetry {
+  loadPerReplica: number;
+  latency: number;
+  errorRatio: number;
 }
 
 export interface SimulationOptions {
@@ -21,6 +30,12 @@ export interface SimulationOptions {
   values: ArrayLike<number>;
   /** Demand one ready replica serves, in the trace's units. */
   perReplica: number;
+  /**
+   * Workers per replica: latency follows an M/M/k queue (unloaded latency 1), so it rises
+   * as load nears capacity; above capacity a replica serves its capacity and fails the rest
+   * (default 4).
+   */
+  workers?: number;
   startupDelayMs: number;
   tickMs: number;
   rateWindowMs: number;
@@ -31,6 +46,8 @@ export interface SimulationOptions {
 export interface SimulationResult {
   /** Minutes with demand above the capacity of the ready replicas. */
   underProvisionedMinutes: number;
+  /** Demand above capacity, integrated: demand units × minutes (requests/s × min for rates). */
+  unservedDemandMinutes: number;
   /** Replica-hours paid for: ready and starting replicas. */
   replicaHours: number;
   /** Decisions that changed the replica count. */
@@ -40,6 +57,26 @@ export interface SimulationResult {
 }
 
 const MINUTE_MS = 60_000;
+
+/** Erlang C: the chance a request waits in an M/M/k queue offered `a` erlangs (a < k). */
+export function erlangC(k: number, a: number): number {
+  let sum = 0;
+  let term = 1;
+  for (let i = 0; i < k; i++) {
+    if (i > 0) term *= a / i;
+    sum += term;
+  }
+  const waiting = ((term * a) / k) * (k / (k - a));
+  return waiting / (sum + waiting);
+}
+
+/** What a replica at `load` with capacity `capacity` and `k` workers reports. */
+export function replicaTelemetry(load: number, capacity: number, k: number): TickTelemetry {
+  const rho = load / capacity;
+  if (rho >= 1) return { loadPerReplica: load, latency: 20, errorRatio: 1 - 1 / rho };
+  const a = k * rho;
+  return { loadPerReplica: load, latency: 1 + erlangC(k, a) / (k - a), errorRatio: 0 };
+}
 
 /** Runs the trace through the controller; exact for piecewise-constant demand. */
 export function simulate(options: SimulationOptions): SimulationResult {
@@ -67,7 +104,10 @@ export function simulate(options: SimulationOptions): SimulationResult {
   let learned = 0;
   let row = 0;
   let underMs = 0;
+  let unserved = 0;
   let replicaMs = 0;
+  const workers = options.workers ?? 4;
+  let noise = 1;
   let actions = 0;
   let peak = ready;
   for (let nowMs = startMs; nowMs < endMs; nowMs += options.tickMs) {
@@ -108,13 +148,25 @@ export function simulate(options: SimulationOptions): SimulationResult {
     let segmentStart = nowMs;
     for (let at = row; segmentStart < tickEnd; at++) {
       const segmentEnd = at + 1 < rows ? Math.min(times[at + 1]!, tickEnd) : tickEnd;
-      if (values[at]! > capacity) underMs += segmentEnd - segmentStart;
+      if (values[at]! > capacity) {
+        underMs += segmentEnd - segmentStart;
+        unserved += ((values[at]! - capacity) * (segmentEnd - segmentStart)) / MINUTE_MS;
+      }
       segmentStart = segmentEnd;
     }
     replicaMs += (ready + starting.length) * (tickEnd - nowMs);
+    if (controller.telemetry && ready > 0 && tickEnd > nowMs) {
+      const demand = (integralAt(tickEnd) - integralAt(nowMs)) / (tickEnd - nowMs);
+      const seen = replicaTelemetry(demand / ready, perReplica, workers);
+      // Latency as measured: ±5% of noise (a fixed sequence, so runs repeat).
+      noise = (noise * 1103515245 + 12345) % 2147483648;
+      seen.latency *= 1 + 0.1 * (noise / 2147483648 - 0.5);
+      controller.telemetry(seen);
+    }
   }
   return {
     underProvisionedMinutes: underMs / MINUTE_MS,
+    unservedDemandMinutes: unserved,
     replicaHours: replicaMs / 3_600_000,
     scalingActions: actions,
     minutes: (endMs - startMs) / MINUTE_MS,
