@@ -25,3 +25,4 @@ export {
 } from './metrics.ts';
 export { readRecentValue } from './recent.ts';
 export { readMetricUnit } from './units.ts';
+export { INSTANCE_ATTRIBUTE, MAX_INSTANCES, readInstanceMetricSeries } from './instances.ts';

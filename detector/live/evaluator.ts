@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
-import { explainAnomaly, type Alert, type AlertStore } from '../../alerts/index.ts';
+import { explainAnomaly, explainMetric, type Alert, type AlertStore } from '../../alerts/index.ts';
 import {
   busiestOperations,
   METRIC_SIGNAL_PREFIX,
   readErrorRatios,
+  INSTANCE_ATTRIBUTE,
+  readInstanceMetricSeries,
   readMetricSeries,
   readMetricUnit,
   readServicesSeries,
@@ -194,6 +196,10 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
       await evaluateChunk(options, chunk, { operations, ends, rule }, report);
     }
   }
+  // Instances that went away leave no state behind: what is kept stays bounded.
+  for (const [key, entry] of options.cache?.series ?? []) {
+    if (isRetired(entry, nowMs)) options.cache?.series.delete(key);
+  }
   return report;
 }
 
@@ -243,7 +249,9 @@ async function evaluateChunk(
     cache ? services.filter((service) => !cache.incidents.has(service)) : services,
   );
   const byKey = new Map(
-    stored.map((entry) => [seriesKey(entry.service, entry.signal, entry.operation), entry]),
+    stored
+      .filter((entry) => !isRetired(entry, nowMs))
+      .map((entry) => [seriesKey(entry.service, entry.signal, entry.operation), entry]),
   );
   const series = await readChunk(options, services, operations, byKey, endMs);
   const scores: ScoreRow[] = [];
@@ -312,6 +320,8 @@ async function evaluateChunk(
 interface ChunkSeries {
   red: Map<string, Map<string, StepValues[]>>;
   metrics: Map<string, Map<string, MetricPoint[]>>;
+  /** Per-instance series of the watched gauges: service → metric → instance → points. */
+  instances: Map<string, Map<string, Map<string, MetricPoint[]>>>;
   /** The usual error ratio by series key (signal ''), over the day before the last steps. */
   errorRatios: Map<string, number>;
 }
@@ -347,7 +357,15 @@ async function readChunk(
   // Error ratios are judged over the last steps pooled: read those before the new ones too.
   const redNeeded = redStartMs < endMs;
   redStartMs -= RATIO_POOL_STEPS * stepMs;
-  const [red, metricSeries, errorRatios] = await Promise.all([
+  const metricQuery = {
+    services,
+    metrics,
+    fromMs: metricStartMs,
+    toMs: endMs,
+    stepSeconds: options.stepSeconds,
+  };
+  const metricsNeeded = metrics.length > 0 && metricStartMs < endMs;
+  const [red, metricSeries, instances, errorRatios] = await Promise.all([
     redNeeded
       ? readServicesSeries(options.client, {
           operations: new Map(services.map((service) => [service, operations.get(service) ?? []])),
@@ -356,22 +374,19 @@ async function readChunk(
           stepSeconds: options.stepSeconds,
         })
       : new Map<string, Map<string, StepValues[]>>(),
-    metrics.length > 0 && metricStartMs < endMs
-      ? readMetricSeries(options.client, {
-          services,
-          metrics,
-          fromMs: metricStartMs,
-          toMs: endMs,
-          stepSeconds: options.stepSeconds,
-        })
+    metricsNeeded
+      ? readMetricSeries(options.client, metricQuery)
       : new Map<string, Map<string, MetricPoint[]>>(),
+    metricsNeeded
+      ? readInstanceMetricSeries(options.client, metricQuery)
+      : new Map<string, Map<string, Map<string, MetricPoint[]>>>(),
     readErrorRatios(options.client, {
       services,
       fromMs: endMs - ERROR_BASELINE_MS,
       toMs: endMs - RATIO_POOL_STEPS * stepMs,
     }),
   ]);
-  return { red, metrics: metricSeries, errorRatios };
+  return { red, metrics: metricSeries, instances, errorRatios };
 }
 
 async function listServices(options: EvaluatorOptions, sinceMs: number): Promise<string[]> {
@@ -461,6 +476,7 @@ function scoreService(
   for (const metric of options.watchedMetrics ?? []) {
     const points = metricSeries.get(metric) ?? [];
     const signal = metricSignal(metric);
+    const instances = chunk.instances.get(service)?.get(metric);
     feedSeries(options, out, {
       service,
       signal,
@@ -470,7 +486,26 @@ function scoreService(
       firstMs: points[0]?.timeMs ?? ends.metrics,
       missingIsZero: false,
       endMs: ends.metrics,
+      // Where instances report the metric, they alarm: the service's mean of them moves
+      // when one restarts (its memory starts afresh) though nothing is wrong.
+      ...(instances && instances.size > 0
+        ? { judge: (_timeMs: number, alarm: boolean | null) => (alarm === true ? false : alarm) }
+        : {}),
     });
+    // Each instance is a series of its own: a new one (a restart) learns before it alarms.
+    for (const [instance, instancePoints] of instances ?? []) {
+      const operation = instanceOperation(instance);
+      feedSeries(options, out, {
+        service,
+        signal,
+        operation,
+        entry: stored(signal, operation),
+        values: new Map(instancePoints.map((point) => [point.timeMs, point.value])),
+        firstMs: instancePoints[0]?.timeMs ?? ends.metrics,
+        missingIsZero: false,
+        endMs: ends.metrics,
+      });
+    }
   }
   return out;
 }
@@ -483,6 +518,21 @@ function sampleOf(step: StepValues): StepSample {
     p95: step.values.latency_p95,
     p99: step.values.latency_p99,
   };
+}
+
+/** The `operation` of an instance's series of a metric (in states, scores and alerts). */
+function instanceOperation(instance: string): string {
+  return `${INSTANCE_ATTRIBUTE}=${instance}`;
+}
+
+/** Series of an instance not seen for this long are forgotten (it was replaced or scaled in). */
+const RETIRED_INSTANCE_MS = 3_600_000;
+
+function isRetired(entry: { operation: string; lastStepMs: number }, nowMs: number): boolean {
+  return (
+    entry.operation.startsWith(`${INSTANCE_ATTRIBUTE}=`) &&
+    entry.lastStepMs < nowMs - RETIRED_INSTANCE_MS
+  );
 }
 
 function metricSignal(metric: string): string {
@@ -569,6 +619,9 @@ function feedSeries(
   }
 }
 
+/** A metric alert's instances are compared with this many steps before it opened. */
+const METRIC_BASELINE_STEPS = 10;
+
 /** Writes what an incident decision means for its alert; returns what happened. */
 async function applyAction(
   options: EvaluatorOptions,
@@ -583,13 +636,21 @@ async function applyAction(
     const signal = first.signal;
     const info = signalInfo(signal);
     const stepMs = options.stepSeconds * 1000;
-    const explanation = await explainAnomaly(options.client, {
-      service,
-      // A drop in traffic is explained by what went missing, not by what remained.
-      focus: signal === 'request_rate' && first.observed < first.expected ? 'missing' : info.focus,
-      fromMs: incident.openedAtMs - stepMs,
-      toMs: atMs,
-    });
+    const window = { service, fromMs: incident.openedAtMs - stepMs, toMs: atMs };
+    // A metric is explained by its instances, spans by what is over-represented in them.
+    const explanation = signal.startsWith(METRIC_SIGNAL_PREFIX)
+      ? await explainMetric(options.client, {
+          ...window,
+          metric: signal.slice(METRIC_SIGNAL_PREFIX.length),
+          // Just before: the hour before may hold a restart's warm-up, which is not news.
+          baselineMs: METRIC_BASELINE_STEPS * stepMs,
+        })
+      : await explainAnomaly(options.client, {
+          ...window,
+          // A drop in traffic is explained by what went missing, not by what remained.
+          focus:
+            signal === 'request_rate' && first.observed < first.expected ? 'missing' : info.focus,
+        });
     const alert: Alert = {
       id: incident.alertId,
       service,
