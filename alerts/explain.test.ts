@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage, type SpanRow, type Storage } from '../storage/index.ts';
-import { explainAnomaly } from './explain.ts';
+import { explainAnomaly, explanationText } from './explain.ts';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 const MINUTE = 60_000;
@@ -153,5 +153,28 @@ describe('explaining an anomaly while a new pod starts', () => {
     const named = explanation.contributors.map((c) => `${c.dimension}=${c.value}`);
     expect(named).toContain('http.route=/pay');
     expect(named.filter((name) => name.startsWith('k8s.pod.name='))).toEqual([]);
+  });
+});
+
+describe('a metric alert explained in one line', () => {
+  it('names the instance and the metric, not spans', () => {
+    const text = explanationText({
+      focus: 'metric',
+      metric: 'process.memory.usage',
+      contributors: [
+        {
+          dimension: 'service.instance.id',
+          value: 'worker-2',
+          anomalousShare: 0.45,
+          baselineShare: 0.33,
+          contribution: 0.12,
+          anomalousCount: 3,
+        },
+      ],
+    });
+    expect(text).toBe('service.instance.id=worker-2: 45% of process.memory.usage (baseline 33%)');
+    expect(explanationText({ focus: 'metric', metric: 'x', contributors: [] })).toBe(
+      'no instance stands out',
+    );
   });
 });

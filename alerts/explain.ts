@@ -22,7 +22,7 @@ const DIMENSIONS: ReadonlyArray<[name: string, sql: string]> = [
  * Which spans count as "bad" for a signal: the ones the anomaly is about. `missing` is
  * for a drop in traffic: what is under-represented among all spans, i.e. what went away.
  */
-export type ExplainFocus = 'errors' | 'slow' | 'all' | 'missing';
+export type ExplainFocus = 'errors' | 'slow' | 'all' | 'missing' | 'metric';
 
 export interface ExplainOptions {
   service: string;
@@ -79,7 +79,7 @@ interface Row {
  */
 export async function explainAnomaly(
   client: ClickHouseClient,
-  options: ExplainOptions,
+  options: ExplainOptions & { focus: Exclude<ExplainFocus, 'metric'> },
 ): Promise<Explanation> {
   const baselineFromMs = options.fromMs - (options.baselineMs ?? 3_600_000);
   const params = {
@@ -182,9 +182,19 @@ function round(value: number): number {
 export function explanationText(explanation: unknown, limit = 3): string {
   const parsed = explanation as Partial<Explanation> | null;
   const contributors = Array.isArray(parsed?.contributors) ? parsed.contributors : [];
-  if (contributors.length === 0) return 'nothing in the spans stands out';
+  if (contributors.length === 0) {
+    return parsed?.focus === 'metric'
+      ? 'no instance stands out'
+      : 'nothing in the spans stands out';
+  }
   const percent = (share: number) => `${Math.round(share * 100)}%`;
-  const spans = parsed?.focus === 'missing' ? 'spans' : `${parsed?.focus ?? 'all'} spans`;
+  const metric = (parsed as { metric?: unknown } | null)?.metric;
+  const spans =
+    parsed?.focus === 'metric'
+      ? `${typeof metric === 'string' ? metric : 'the metric'}`
+      : parsed?.focus === 'missing'
+        ? 'spans'
+        : `${parsed?.focus ?? 'all'} spans`;
   return contributors
     .slice(0, limit)
     .map(

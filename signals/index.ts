@@ -48,3 +48,4 @@ export {
   type QuantileReading,
 } from './quantiles.ts';
 export { readMetricUnit } from './units.ts';
+export { INSTANCE_ATTRIBUTE, MAX_INSTANCES, readInstanceMetricSeries } from './instances.ts';

@@ -1,41 +1,44 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
-import { explainAnomaly, type Alert, type AlertStore } from '../../alerts/index.ts';
+import type { Alert, AlertStore } from '../../alerts/index.ts';
 import {
   busiestOperations,
-  METRIC_SIGNAL_PREFIX,
   readErrorRatios,
+  readInstanceMetricSeries,
   readMetricSeries,
-  readMetricUnit,
   readServicesSeries,
-  signalInfo,
   SIGNALS,
   type MetricPoint,
   type StepValues,
 } from '../../signals/index.ts';
 import { METRIC_TABLES, RED_TABLE } from '../../storage/index.ts';
 import type { SeriesModel, SeriesModels } from './models.ts';
-import type { Verdict } from '../types.ts';
 import {
   advanceIncident,
   initialIncidentState,
-  headlineFault,
   type Anomaly,
-  type IncidentAction,
-  type Observation,
   type IncidentPolicy,
   type IncidentState,
-  type OpenIncident,
+  type Observation,
 } from './incidents.ts';
-import { alertSummary } from './alert-text.ts';
+import { applyAction } from './alert-actions.ts';
+import {
+  isRetired,
+  metricSignal,
+  scoreService,
+  seriesKey,
+  SERVICE_LEVEL,
+  type ChunkSeries,
+  type CompleteEnds,
+} from './scoring.ts';
 import {
   completeMetricEnd,
   completeSpanEnd,
   readWatermarks,
   type CompletionRule,
 } from './watermarks.ts';
-import { judgeSpanAlarm, RATIO_POOL_STEPS, type StepSample } from './volume.ts';
+import { RATIO_POOL_STEPS } from './volume.ts';
 import {
   INCIDENT_SIGNAL,
   loadStates,
@@ -44,6 +47,8 @@ import {
   type ScoreRow,
   type StoredState,
 } from './state-store.ts';
+
+export { stepAlarm } from './scoring.ts';
 
 export interface EvaluatorOptions {
   client: ClickHouseClient;
@@ -93,8 +98,6 @@ export interface EvaluationReport {
 /** Default of EvaluatorOptions.maxWaitMs. */
 export const DEFAULT_MAX_WAIT_MS = 5 * 60_000;
 
-const SERVICE_LEVEL = '';
-
 /** Models and incident states of the series this process evaluates, by series key. */
 export interface ModelCache {
   series: Map<
@@ -128,15 +131,9 @@ export async function checkpointModels(
   await saveStates(client, states, nowMs);
 }
 
-/** How far back from now the scores of steps learned from history are kept. */
-const SCORED_HISTORY_MS = 86_400_000;
-
 /** States written per insert when checkpointing. */
 const CHECKPOINT_BATCH = 500;
 
-function seriesKey(service: string, signal: string, operation: string): string {
-  return `${service}\u0000${signal}\u0000${operation}`;
-}
 /** The usual error ratio of a series is that of this long before its last steps. */
 const ERROR_BASELINE_MS = 86_400_000;
 /** The busiest operations are those of the last day. */
@@ -160,11 +157,11 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
     settleMs: options.settleMs,
     maxWaitMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
   };
-  const marks = await readWatermarks(
-    options.client,
+  const marks = await readWatermarks(options.client, {
     services,
-    nowMs - rule.maxWaitMs - WATERMARK_WINDOW_MS,
-  );
+    metrics: options.watchedMetrics ?? [],
+    sinceMs: nowMs - rule.maxWaitMs - WATERMARK_WINDOW_MS,
+  });
   const ends = new Map(
     services.map((service) => [
       service,
@@ -194,6 +191,10 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
       await evaluateChunk(options, chunk, { operations, ends, rule }, report);
     }
   }
+  // Instances that went away leave no state behind: what is kept stays bounded.
+  for (const [key, entry] of options.cache?.series ?? []) {
+    if (isRetired(entry, nowMs)) options.cache?.series.delete(key);
+  }
   return report;
 }
 
@@ -205,12 +206,6 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
 const SERVICES_PER_CHUNK = 100;
 /** The same for services that may learn from history (about 2 GB less at two weeks). */
 const LEARNING_SERVICES_PER_CHUNK = 10;
-
-/** Exclusive ends of a service's complete steps, ms: of its span signals and of its metrics. */
-interface CompleteEnds {
-  spans: number;
-  metrics: number;
-}
 
 /** What a cycle knows of every service before it evaluates them chunk by chunk. */
 interface CycleContext {
@@ -243,7 +238,9 @@ async function evaluateChunk(
     cache ? services.filter((service) => !cache.incidents.has(service)) : services,
   );
   const byKey = new Map(
-    stored.map((entry) => [seriesKey(entry.service, entry.signal, entry.operation), entry]),
+    stored
+      .filter((entry) => !isRetired(entry, nowMs))
+      .map((entry) => [seriesKey(entry.service, entry.signal, entry.operation), entry]),
   );
   const series = await readChunk(options, services, operations, byKey, endMs);
   const scores: ScoreRow[] = [];
@@ -308,14 +305,6 @@ async function evaluateChunk(
   await saveStates(options.client, states, nowMs);
 }
 
-/** The rollup and watched-metric series a chunk of services needs, in one read of each. */
-interface ChunkSeries {
-  red: Map<string, Map<string, StepValues[]>>;
-  metrics: Map<string, Map<string, MetricPoint[]>>;
-  /** The usual error ratio by series key (signal ''), over the day before the last steps. */
-  errorRatios: Map<string, number>;
-}
-
 async function readChunk(
   options: EvaluatorOptions,
   services: string[],
@@ -347,7 +336,15 @@ async function readChunk(
   // Error ratios are judged over the last steps pooled: read those before the new ones too.
   const redNeeded = redStartMs < endMs;
   redStartMs -= RATIO_POOL_STEPS * stepMs;
-  const [red, metricSeries, errorRatios] = await Promise.all([
+  const metricQuery = {
+    services,
+    metrics,
+    fromMs: metricStartMs,
+    toMs: endMs,
+    stepSeconds: options.stepSeconds,
+  };
+  const metricsNeeded = metrics.length > 0 && metricStartMs < endMs;
+  const [red, metricSeries, instances, errorRatios] = await Promise.all([
     redNeeded
       ? readServicesSeries(options.client, {
           operations: new Map(services.map((service) => [service, operations.get(service) ?? []])),
@@ -356,22 +353,19 @@ async function readChunk(
           stepSeconds: options.stepSeconds,
         })
       : new Map<string, Map<string, StepValues[]>>(),
-    metrics.length > 0 && metricStartMs < endMs
-      ? readMetricSeries(options.client, {
-          services,
-          metrics,
-          fromMs: metricStartMs,
-          toMs: endMs,
-          stepSeconds: options.stepSeconds,
-        })
+    metricsNeeded
+      ? readMetricSeries(options.client, metricQuery)
       : new Map<string, Map<string, MetricPoint[]>>(),
+    metricsNeeded
+      ? readInstanceMetricSeries(options.client, metricQuery)
+      : new Map<string, Map<string, Map<string, MetricPoint[]>>>(),
     readErrorRatios(options.client, {
       services,
       fromMs: endMs - ERROR_BASELINE_MS,
       toMs: endMs - RATIO_POOL_STEPS * stepMs,
     }),
   ]);
-  return { red, metrics: metricSeries, errorRatios };
+  return { red, metrics: metricSeries, instances, errorRatios };
 }
 
 /**
@@ -413,323 +407,3 @@ const WATCHED_METRIC_TABLES = [
 
 /** Operations per service that get series of their own (the busiest, by requests). */
 export const OPERATIONS_PER_SERVICE = 3;
-
-/** What scoring a service's series produces. */
-interface ServiceScores {
-  states: StoredState[];
-  /** Steps fed to models (scores are kept for the recent ones only). */
-  steps: number;
-  scores: ScoreRow[];
-  anomaliesByStep: Map<number, Anomaly[]>;
-  /** Every value fed at each step: an open incident follows and resolves on these. */
-  observationsByStep: Map<number, Observation[]>;
-}
-
-/**
- * Feeds every new complete step of each signal of `service`, of its busiest operations
- * and of its watched metrics, to its model.
- */
-function scoreService(
-  options: EvaluatorOptions,
-  service: string,
-  operations: string[],
-  byKey: Map<string, StoredState>,
-  ends: CompleteEnds,
-  chunk: ChunkSeries,
-): ServiceScores {
-  const stored = (signal: string, operation: string) =>
-    byKey.get(seriesKey(service, signal, operation));
-  const series = chunk.red.get(service) ?? new Map<string, StepValues[]>();
-  const metricSeries = chunk.metrics.get(service) ?? new Map<string, MetricPoint[]>();
-  const out: ServiceScores = {
-    states: [],
-    steps: 0,
-    scores: [],
-    anomaliesByStep: new Map(),
-    observationsByStep: new Map(),
-  };
-  const stepMs = options.stepSeconds * 1000;
-  for (const operation of [SERVICE_LEVEL, ...operations]) {
-    const steps = series.get(operation) ?? [];
-    const samples = new Map(steps.map((step) => [step.timeMs, sampleOf(step)]));
-    const baselineRatio = chunk.errorRatios.get(seriesKey(service, '', operation)) ?? 0;
-    const judgeFor =
-      (signal: string) =>
-      (timeMs: number, alarm: boolean | null, verdict: Verdict, value: number) =>
-        judgeSpanAlarm({
-          signal,
-          alarm,
-          upper: verdict.upper,
-          value,
-          recent: Array.from({ length: RATIO_POOL_STEPS }, (_, back) =>
-            samples.get(timeMs - (RATIO_POOL_STEPS - 1 - back) * stepMs),
-          ),
-          baselineRatio,
-        });
-    for (const signal of SIGNALS) {
-      const values = new Map(steps.map((step) => [step.timeMs, step.values[signal]]));
-      // A step without requests is a rate of zero (a traffic drop); it has no error
-      // ratio or latency to learn from.
-      feedSeries(options, out, {
-        service,
-        signal,
-        operation,
-        entry: stored(signal, operation),
-        values,
-        firstMs: steps[0]?.timeMs ?? ends.spans,
-        missingIsZero: signal === 'request_rate',
-        endMs: ends.spans,
-        judge: judgeFor(signal),
-      });
-    }
-  }
-  for (const metric of options.watchedMetrics ?? []) {
-    const points = metricSeries.get(metric) ?? [];
-    const signal = metricSignal(metric);
-    feedSeries(options, out, {
-      service,
-      signal,
-      operation: SERVICE_LEVEL,
-      entry: stored(signal, SERVICE_LEVEL),
-      values: new Map(points.map((point) => [point.timeMs, point.value])),
-      firstMs: points[0]?.timeMs ?? ends.metrics,
-      missingIsZero: false,
-      endMs: ends.metrics,
-    });
-  }
-  return out;
-}
-
-function sampleOf(step: StepValues): StepSample {
-  return {
-    requests: step.requests,
-    errorRatio: step.values.error_ratio,
-    p50: step.values.latency_p50,
-    p95: step.values.latency_p95,
-    p99: step.values.latency_p99,
-  };
-}
-
-function metricSignal(metric: string): string {
-  return `${METRIC_SIGNAL_PREFIX}${metric}`;
-}
-
-/** Runs one series' new steps through its model, collecting scores, anomalies and state. */
-function feedSeries(
-  options: EvaluatorOptions,
-  out: ServiceScores,
-  series: {
-    service: string;
-    signal: string;
-    operation: string;
-    entry: StoredState | undefined;
-    values: Map<number, number>;
-    firstMs: number;
-    missingIsZero: boolean;
-    endMs: number;
-    /** Judges the engine's alarm with what the step's volume can tell (see volume.ts). */
-    judge?: (
-      timeMs: number,
-      alarm: boolean | null,
-      verdict: Verdict,
-      value: number,
-    ) => boolean | null;
-  },
-): void {
-  const { service, signal, operation, entry, values, endMs } = series;
-  const stepMs = options.stepSeconds * 1000;
-  const key = seriesKey(service, signal, operation);
-  const cached = options.cache?.series.get(key);
-  const model =
-    cached?.model ?? (entry ? options.models.restore(entry.state) : options.models.create());
-  const from = cached?.lastStepMs ?? entry?.lastStepMs ?? series.firstMs;
-  for (let timeMs = from; timeMs < endMs; timeMs += stepMs) {
-    const observed = values.get(timeMs);
-    if (observed === undefined && !series.missingIsZero) continue;
-    const value = observed ?? 0;
-    const verdict = model.update(timeMs, value);
-    out.steps++;
-    // Learning a long history keeps only its last day of scores: enough for charts of
-    // the recent past, without writing a row per step of weeks.
-    if (timeMs < endMs - SCORED_HISTORY_MS) continue;
-    out.scores.push({
-      service,
-      signal,
-      operation,
-      timeMs,
-      observed: value,
-      ...verdict,
-      model: verdict.models.join('+'),
-    });
-    const anomalies = out.anomaliesByStep.get(timeMs) ?? [];
-    const engineAlarm = stepAlarm(verdict, value, options.models.threshold);
-    const alarm = series.judge ? series.judge(timeMs, engineAlarm, verdict, value) : engineAlarm;
-    if (alarm === true && !model.learning()) model.rest?.();
-    if (alarm !== null && !model.learning()) {
-      anomalies.push({
-        signal,
-        operation: operation === SERVICE_LEVEL ? null : operation,
-        score: verdict.score,
-        observed: value,
-        expected: verdict.expected,
-        lower: verdict.lower,
-        upper: verdict.upper,
-        alarm,
-      });
-    }
-    const observations = out.observationsByStep.get(timeMs) ?? [];
-    observations.push({
-      signal,
-      operation: operation === SERVICE_LEVEL ? null : operation,
-      observed: value,
-    });
-    out.observationsByStep.set(timeMs, observations);
-    // Steps without an anomaly still advance incidents (toward resolution).
-    out.anomaliesByStep.set(timeMs, anomalies);
-  }
-  const lastStepMs = Math.max(from, endMs);
-  options.cache?.series.set(key, { model, lastStepMs, service, signal, operation });
-  if (options.checkpoint ?? true) {
-    out.states.push({ service, signal, operation, lastStepMs, state: model.state() });
-  }
-}
-
-/** Writes what an incident decision means for its alert; returns what happened. */
-async function applyAction(
-  options: EvaluatorOptions,
-  service: string,
-  action: IncidentAction,
-  atMs: number,
-): Promise<'opened' | 'updated' | 'resolved' | 'none'> {
-  const now = new Date(Math.max(atMs, options.now())).toISOString();
-  const incident = action.incident;
-  if (action.kind === 'open') {
-    const first = incident.first;
-    const signal = first.signal;
-    const info = signalInfo(signal);
-    const stepMs = options.stepSeconds * 1000;
-    const explanation = await explainAnomaly(options.client, {
-      service,
-      // A drop in traffic is explained by what went missing, not by what remained.
-      focus: signal === 'request_rate' && first.observed < first.expected ? 'missing' : info.focus,
-      fromMs: incident.openedAtMs - stepMs,
-      toMs: atMs,
-    });
-    const alert: Alert = {
-      id: incident.alertId,
-      service,
-      signal,
-      signals: incident.signals,
-      operation: first.operation,
-      severity: incident.severity,
-      status: 'open',
-      score: first.score,
-      observed: first.observed,
-      expected: first.expected,
-      openedAt: new Date(incident.openedAtMs).toISOString(),
-      updatedAt: now,
-      acknowledgedAt: null,
-      acknowledgedBy: null,
-      resolvedAt: null,
-      resolvedBy: null,
-      summary: await summaryOf(options, service, incident),
-      explanation,
-    };
-    await options.alerts.save(alert);
-    await options.onAlert?.('anomaly.opened', alert);
-    return 'opened';
-  }
-  const existing = await options.alerts.get(incident.alertId);
-  if (!existing) return 'none';
-  if (action.kind === 'resolve') {
-    if (existing.status === 'resolved') return 'none'; // a person resolved it already
-    const fault = headlineFault(incident);
-    const alert: Alert = {
-      ...existing,
-      ...(fault
-        ? { observed: fault.current, summary: await summaryOf(options, service, incident) }
-        : {}),
-      status: 'resolved',
-      updatedAt: now,
-      resolvedAt: now,
-      resolvedBy: 'opsless',
-    };
-    await options.alerts.save(alert);
-    await options.onAlert?.('anomaly.resolved', alert);
-    return 'resolved';
-  }
-  const reopened = action.kind === 'reopen';
-  if (!reopened && existing.status === 'resolved') return 'none';
-  const fault = headlineFault(incident);
-  const alert: Alert = {
-    ...existing,
-    // The alert follows the incident: its figures and text are those of now.
-    ...(fault
-      ? { observed: fault.current, summary: await summaryOf(options, service, incident) }
-      : {}),
-    status: reopened ? 'open' : existing.status,
-    signals: incident.signals,
-    // Never lower: a failed remediation may have escalated the alert to critical.
-    severity: higherSeverity(existing.severity, incident.severity),
-    score: Math.max(existing.score, incident.peakScore),
-    updatedAt: now,
-    ...(reopened ? { resolvedAt: null, resolvedBy: null } : {}),
-  };
-  await options.alerts.save(alert);
-  if (reopened) await options.onAlert?.('anomaly.opened', alert);
-  else if (action.kind === 'update' && action.notify) {
-    await options.onAlert?.('anomaly.updated', alert);
-  }
-  return reopened ? 'opened' : 'updated';
-}
-
-const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
-
-function higherSeverity(a: Alert['severity'], b: Alert['severity']): Alert['severity'] {
-  return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
-}
-
-/** The alert's summary as its incident stands (see alertSummary). */
-async function summaryOf(
-  options: EvaluatorOptions,
-  service: string,
-  incident: OpenIncident,
-): Promise<string> {
-  const first = incident.first;
-  const fault = headlineFault(incident) ?? {
-    signal: first.signal,
-    current: first.observed,
-    expected: first.expected,
-    peak: first.observed,
-  };
-  const metricUnit = first.signal.startsWith(METRIC_SIGNAL_PREFIX)
-    ? await readMetricUnit(options.client, {
-        service,
-        metric: first.signal.slice(METRIC_SIGNAL_PREFIX.length),
-      })
-    : '';
-  return alertSummary({
-    service,
-    subject: first.operation,
-    fault,
-    openedAtMs: incident.openedAtMs,
-    metricUnit,
-  });
-}
-
-/**
- * What a scored step means for incidents: null when the value is inside its band, else
- * whether it is an alarm (score at or above `threshold`; an alarm can open an incident,
- * any value outside the band keeps one open). An alert shows the value beside its band,
- * so a value inside it never alarms: the engine also scores new extremes of a series
- * (its best evidence on the NAB corpus), which a growing or noisy service sets within
- * its band now and then.
- */
-export function stepAlarm(
-  verdict: Pick<Verdict, 'score' | 'lower' | 'upper'>,
-  value: number,
-  threshold: number,
-): boolean | null {
-  if (value >= verdict.lower && value <= verdict.upper) return null;
-  return verdict.score >= threshold;
-}

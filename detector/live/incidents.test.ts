@@ -163,15 +163,14 @@ describe('incidents', () => {
       });
     });
 
-    it('resolves once the value is back near its level before the incident for three steps', () => {
+    it('resolves once the value is back in its band before the incident for three steps', () => {
       const actions = follow([
         [[queue(300, true)], [seen(300)]],
         [[], [seen(80)]],
         [[], [seen(11)]],
         [[], [seen(12)]],
-        [[], [seen(13)]],
+        [[], [seen(10)]],
       ]);
-      // 80 is not back (70 from 10, more than a fifth of the peak's 290); 13 is, outside the band.
       expect(actions.map((action) => action?.kind ?? '-')).toEqual([
         'open',
         'update',
@@ -211,6 +210,12 @@ describe('incidents', () => {
         false,
         true,
       ]);
+    });
+
+    it('does not take a lasting fault for recovered because it is milder than its first spike', () => {
+      const steps: Array<[Anomaly[], Observation[]]> = [[[queue(500, true)], [seen(500)]]];
+      for (let i = 0; i < 10; i++) steps.push([[], [seen(40)]]);
+      expect(follow(steps).some((action) => action?.kind === 'resolve')).toBe(false);
     });
   });
 });

@@ -82,20 +82,25 @@ export interface OpenIncident {
   notifiedDeviation?: number;
 }
 
-/** An observed value back within RECOVERED_SHARE of its peak distance counts as recovered too. */
+/**
+ * A fault without a band (its alarm came from pooled steps, inside the engine's band) is
+ * recovered back within this share of its peak distance from the expectation.
+ */
 const RECOVERED_SHARE = 0.2;
 /** An incident none of whose faults was observed for this many steps resolves (it went away). */
 const UNOBSERVED_RESOLVE_STEPS = 30;
-/** A notification goes out again when the headline's distance from normal doubles or halves. */
+/** A notification goes out again when the headline's distance from normal doubles. */
 const NOTIFY_FACTOR = 2;
 
 export function seriesName(series: { signal: string; operation: string | null }): string {
   return `${series.signal}\u0000${series.operation ?? ''}`;
 }
 
-/** Within the band it had before the incident, or most of the way back to its expectation. */
+/** Within the band it had before the incident (or, without one, most of the way back). */
 function recovered(fault: Fault, value: number): boolean {
-  if (value >= fault.lower && value <= fault.upper) return true;
+  // Only a band-less fault is judged against its peak: one spike at the start of an
+  // incident would make a lasting, milder fault look recovered.
+  if (fault.lower < fault.upper) return value >= fault.lower && value <= fault.upper;
   return (
     Math.abs(value - fault.expected) <= RECOVERED_SHARE * Math.abs(fault.peak - fault.expected)
   );

@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { calmSeries } from '../../test/support/calm-series.ts';
 import { createDetector, DEFAULT_THRESHOLD } from '../index.ts';
 import { stepAlarm } from './evaluator.ts';
 import { engineModels } from './models.ts';
 
-/** A calm daily wave with a little noise, every 5 minutes, up to just before a daily peak. */
-function calm(length: number): { times: number[]; values: number[] } {
-  const times: number[] = [];
-  const values: number[] = [];
-  let seed = 7;
-  for (let i = 0; i < length; i++) {
-    seed = (seed * 16807) % 2147483647;
-    times.push(Date.UTC(2026, 0, 1) + i * 300_000);
-    values.push(50 + 10 * Math.sin((2 * Math.PI * i) / 288) + (seed / 2147483647 - 0.5));
-  }
-  return { times, values };
-}
-
 describe('engine models in the live evaluator', () => {
-  const { times, values } = calm(1224);
+  // Up to the step before a daily peak.
+  const { times, values } = calmSeries(1224);
   const highest = Math.max(...values);
   const next = (index: number) => times[0]! + (1224 + index) * 300_000;
 
