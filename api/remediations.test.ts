@@ -103,7 +103,11 @@ describe('remediation API', () => {
       /^invalid body: id: is "other" but the path says "r"/,
     );
     await refused('/v1/remediations/rules/bad%20id', restart, /^invalid rule id: /);
-    const notJson = await app().request('/v1/remediations/rules/r', { method: 'PUT', body: '{' });
+    const notJson = await app().request('/v1/remediations/rules/r', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
     expect(await message(notJson)).toBe('the body must be JSON');
     expect((await send('GET', '/v1/remediations/rules/r')).status).toBe(404);
   });

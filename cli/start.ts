@@ -129,6 +129,12 @@ export async function startOpsless(
       registry,
       client: storage.client,
       apiKey: config.apiKey,
+      maxBodyBytes: config.apiMaxBodyBytes,
+      allowedHosts: [
+        config.host,
+        ...(config.publicUrl === undefined ? [] : [new URL(config.publicUrl).hostname]),
+        ...config.allowedHosts,
+      ],
       webhookAllow,
       remediationDisabled: config.remediation.disabled,
       info: {
