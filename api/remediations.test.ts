@@ -95,7 +95,7 @@ describe('remediation API', () => {
     await refused(
       '/v1/remediations/rules/r',
       { ...restart, steps: [{ type: 'webhook', url: 'http://169.254.169.254/latest' }] },
-      /^invalid body: steps\.0\.url: refused: 169\.254\.169\.254 is a private, loopback, link-local/,
+      /^invalid body: steps\.0\.url: refused: 169\.254\.169\.254 is not a public address/,
     );
     await refused(
       '/v1/remediations/rules/r',
