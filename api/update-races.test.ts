@@ -18,7 +18,7 @@ describe('concurrent changes of one subscription or rule', () => {
       headers: { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-  const json = async <T>(response: Promise<Response>): Promise<T> => {
+  const json = async <T>(response: Response | Promise<Response>): Promise<T> => {
     const answer = await response;
     expect(answer.status).toBeLessThan(300);
     return (await answer.json()) as T;
