@@ -177,7 +177,7 @@ export function openApiDocument(): object {
               description: 'Metrics',
               content: { 'text/plain': { schema: { type: 'string' } } },
             },
-            ...errors(401),
+            ...errors(401, 404),
           },
         },
       },

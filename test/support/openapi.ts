@@ -76,7 +76,7 @@ export async function undocumentedAnswer(
   response: Response,
 ): Promise<string | null> {
   const { document, compiler, validators } = state();
-  const path = decodeURI(new URL(url, 'http://localhost').pathname);
+  const path = decodedPath(new URL(url, 'http://localhost').pathname);
   const verb = method.toUpperCase();
   if (isUiPath(path)) return null;
   const template = documentedPath(Object.keys(document.paths), path);
@@ -114,6 +114,14 @@ export async function undocumentedAnswer(
     (error) => `${error.instancePath || '/'} ${error.message ?? ''}`,
   );
   return `${name} answered ${response.status} with a body its schema in api/openapi.ts does not describe: ${problems.slice(0, 5).join('; ')}; body: ${text.slice(0, 300)}`;
+}
+
+function decodedPath(path: string): string {
+  try {
+    return decodeURI(path);
+  } catch {
+    return path; // malformed percent-encoding: matched as sent
+  }
 }
 
 function isErrorBody(text: string): boolean {
