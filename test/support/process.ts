@@ -75,3 +75,28 @@ export function stopProcess(
     child.kill(signal);
   });
 }
+
+/** Runs an opsless command that is expected to stop by itself; resolves with what it said. */
+export function runOpslessToExit(
+  env: Record<string, string>,
+  command = 'start',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [OPSLESS_BIN, command], {
+    env: {
+      ...process.env,
+      OPSLESS_OTLP_HTTP_PORT: '0',
+      OPSLESS_OTLP_GRPC_PORT: '0',
+      OPSLESS_API_PORT: '0',
+      OPSLESS_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => {
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
