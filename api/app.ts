@@ -22,6 +22,7 @@ import { registerOperationRoutes } from './operations.ts';
 import { registerSparklineRoutes } from './sparklines.ts';
 import { registerTraceRoutes } from './traces.ts';
 import { registerRequestGuards } from './request-guards.ts';
+import { registerLogPatternRoutes } from './log-patterns.ts';
 import { ApiError } from './errors.ts';
 import { listServices } from './services.ts';
 import { parseTimeRange } from './time-range.ts';
@@ -136,6 +137,7 @@ export function createApi(options: ApiOptions): Hono {
   registerSparklineRoutes(app, { client: options.client, now });
   registerOperationRoutes(app, { client: options.client, now });
   registerTraceRoutes(app, { client: options.client, now });
+  registerLogPatternRoutes(app, { client: options.client, now });
 
   app.get('/v1/services', async (c) => {
     const range = parseTimeRange(c.req.query(), now());

@@ -34,6 +34,7 @@ import { AlertDeliveryList } from './alert-deliveries.ts';
 import { WebhookTestDelivery } from './webhooks.ts';
 import { DemoAction, DemoIncident, DemoStory } from './demo.ts';
 import { Info } from './info.ts';
+import { LogPatternList, LogPatternQuery } from './log-patterns.ts';
 import { OperationList, OperationQuery } from './operations.ts';
 import { SeriesQuery, SeriesResponse } from './series.ts';
 import { SparklineQuery, SparklineResponse } from './sparklines.ts';
@@ -442,6 +443,16 @@ function observabilityPaths(): Record<string, object> {
         parameters: [nameParameter, ...queryParameters(OperationQuery)],
         responses: {
           '200': { description: 'Operations', ...json(OperationList) },
+          ...errors(400, 401),
+        },
+      },
+    },
+    '/v1/logs/patterns': {
+      get: {
+        summary: 'Log patterns seen in a time range with their line counts, most frequent first',
+        parameters: queryParameters(LogPatternQuery),
+        responses: {
+          '200': { description: 'Patterns', ...json(LogPatternList) },
           ...errors(400, 401),
         },
       },

@@ -93,6 +93,10 @@ const schema = z.object({
   OPSLESS_QUEUE_MAX_BYTES: bytes.default(128 * 1024 * 1024),
   OPSLESS_INSERT_RETRY_MS: z.coerce.number().int().min(0).default(2_000),
   OPSLESS_MAX_CONCURRENT_REQUESTS: z.coerce.number().int().positive().default(128),
+  OPSLESS_LOG_PATTERNS: z
+    .enum(['true', 'false', ''], { error: 'must be true or false' })
+    .default('true')
+    .transform((value) => value === 'true'),
   OPSLESS_DETECT_STEP: duration
     .default(60_000)
     .refine(
@@ -212,6 +216,8 @@ export interface Config {
   /** Host names served while no API key is set (besides localhost and IP addresses). */
   allowedHosts: string[];
   ingestKey: string | undefined;
+  /** Mine log bodies into patterns at ingest (OPSLESS_LOG_PATTERNS, default true). */
+  logPatterns: boolean;
   ingest: {
     maxBodyBytes: number;
     batchMaxRows: number;
@@ -289,6 +295,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiMaxBodyBytes: e.OPSLESS_API_MAX_BODY_BYTES,
     allowedHosts: e.OPSLESS_ALLOWED_HOSTS,
     ingestKey: e.OPSLESS_INGEST_KEY,
+    logPatterns: e.OPSLESS_LOG_PATTERNS,
     ingest: {
       maxBodyBytes: e.OPSLESS_MAX_BODY_BYTES,
       batchMaxRows: e.OPSLESS_BATCH_MAX_ROWS,

@@ -112,8 +112,10 @@ export async function startOpsless(
       client: storage.client,
       limits: config.ingest,
       ingestKey: config.ingestKey,
+      logPatterns: config.logPatterns,
       logger,
     });
+    await collector.restore();
     const otlpServer = await listen(collector.httpServer, config.host, config.otlpHttpPort).catch(
       (error: unknown) => {
         throw listenFailure(error, {

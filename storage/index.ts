@@ -38,3 +38,9 @@ export {
   SCALING_POLICIES_TABLE,
   SCALING_STATE_TABLE,
 } from './scaling-tables.ts';
+export {
+  LOG_PATTERN_COUNTS_TABLE,
+  LOG_PATTERNS_TABLE,
+  SEVERITY_LEVEL_SQL,
+  type LogPatternRow,
+} from './log-pattern-tables.ts';
