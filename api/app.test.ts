@@ -1,3 +1,4 @@
+import { Counter, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertStore } from '../alerts/index.ts';
 import { MIN_TRAINING_STEPS } from '../detector/index.ts';
@@ -227,5 +228,26 @@ describe('API', () => {
         .status,
     ).toBe(200);
     expect((await locked.request('/healthz')).status).toBe(200);
+  });
+
+  it("requires the API key on /metrics when one is set: opsless's own metrics are not public", async () => {
+    const registry = new Registry();
+    new Counter({ name: 'opsless_test_total', help: 'a counter', registers: [registry] }).inc();
+    const locked = testApi(storage.client, { apiKey: 's3cret', registry });
+    for (const authorization of [undefined, 'Bearer wrong!', 'Basic czNjcmV0', 's3cret']) {
+      const response = await locked.request('/metrics', {
+        headers: authorization === undefined ? {} : { authorization },
+      });
+      expect(response.status, authorization).toBe(401);
+      expect(await response.text()).not.toContain('opsless_test_total');
+    }
+    const allowed = await locked.request('/metrics', {
+      headers: { authorization: 'Bearer s3cret' },
+    });
+    expect(allowed.status).toBe(200);
+    expect(await allowed.text()).toContain('opsless_test_total 1');
+    // Without a key (the default, on loopback) it is open, as /v1 is.
+    const open = await testApi(storage.client, { registry }).request('/metrics');
+    expect(open.status).toBe(200);
   });
 });

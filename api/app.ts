@@ -21,6 +21,7 @@ import { registerInfoRoute, type InfoOptions } from './info.ts';
 import { registerOperationRoutes } from './operations.ts';
 import { registerSparklineRoutes } from './sparklines.ts';
 import { registerTraceRoutes } from './traces.ts';
+import { registerRequestGuards } from './request-guards.ts';
 import { registerLogPatternRoutes } from './log-patterns.ts';
 import { registerServiceMapRoutes } from './service-map.ts';
 import { registerLogRoutes } from './logs.ts';
@@ -51,43 +52,49 @@ export interface ApiOptions {
   info?: InfoOptions;
   /** The demo's story, steered through `/v1/demo` (only `opsless demo` passes one). */
   demo?: DemoControl;
+  /** Largest request body, bytes (`OPSLESS_API_MAX_BODY_BYTES`; default 1 MiB). */
+  maxBodyBytes?: number;
+  /**
+   * Host names served while no API key is set, besides localhost and IP addresses
+   * (`OPSLESS_HOST`, the public URL's host, `OPSLESS_ALLOWED_HOSTS`; default none).
+   */
+  allowedHosts?: readonly string[];
   now?: () => number;
 }
+
+/** The default of `OPSLESS_API_MAX_BODY_BYTES`: 1 MiB. */
+export const DEFAULT_API_MAX_BODY_BYTES = 1024 * 1024;
 
 /** The HTTP API as a Hono app; `app.request()` serves it without a socket in tests. */
 export function createApi(options: ApiOptions): Hono {
   const now = options.now ?? (() => Date.now());
   const app = new Hono();
+  registerRequestGuards(app, {
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_API_MAX_BODY_BYTES,
+    browserDefences: options.apiKey === undefined,
+    allowedHosts: options.allowedHosts ?? [],
+  });
+  const requireKey = (authorization: string | undefined): void => {
+    if (options.apiKey !== undefined && !bearerMatches(authorization, options.apiKey)) {
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'missing or wrong API key: send "Authorization: Bearer <OPSLESS_API_KEY>"',
+      );
+    }
+  };
 
   app.get('/healthz', (c) =>
     options.isReady() ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503),
   );
 
   app.use('/v1/*', async (c, next) => {
-    if (
-      options.apiKey !== undefined &&
-      !bearerMatches(c.req.header('authorization'), options.apiKey)
-    ) {
-      throw new ApiError(
-        401,
-        'unauthorized',
-        'missing or wrong API key: send "Authorization: Bearer <OPSLESS_API_KEY>"',
-      );
-    }
+    requireKey(c.req.header('authorization'));
     await next();
   });
 
   app.get('/metrics', async (c) => {
-    if (
-      options.apiKey !== undefined &&
-      !bearerMatches(c.req.header('authorization'), options.apiKey)
-    ) {
-      throw new ApiError(
-        401,
-        'unauthorized',
-        'missing or wrong API key: send "Authorization: Bearer <OPSLESS_API_KEY>"',
-      );
-    }
+    requireKey(c.req.header('authorization'));
     if (!options.registry)
       throw new ApiError(404, 'not_found', 'no metrics registry in this process');
     return c.text(await options.registry.metrics(), 200, {

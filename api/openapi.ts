@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { ScalingPolicy } from '../scaling/index.ts';
 import { CurrentReplicas, HistoryQuery } from './scaling.ts';
+import {
+  DecisionList,
+  KedaValue,
+  PolicyList,
+  PolicyView,
+  PolicyWithSecret,
+  ReportedReplicas,
+  ScalingStatus,
+} from './scaling-schema.ts';
 import { Alert, AlertList, AlertQuery, AlertTransition } from '../alerts/index.ts';
 import {
   KillSwitch,
@@ -22,6 +31,7 @@ import {
   WebhookWithSecret,
 } from '../hooks/index.ts';
 import { AlertDeliveryList } from './alert-deliveries.ts';
+import { WebhookTestDelivery } from './webhooks.ts';
 import { DemoAction, DemoIncident, DemoStory } from './demo.ts';
 import { Info } from './info.ts';
 import { LogPatternList, LogPatternQuery } from './log-patterns.ts';
@@ -138,7 +148,7 @@ export function openApiDocument(): object {
       },
     },
   });
-  return {
+  return withGuardAnswers({
     openapi: '3.1.0',
     info: {
       title: 'opsless API',
@@ -152,7 +162,27 @@ export function openApiDocument(): object {
         get: {
           summary: 'Readiness',
           security: [],
-          responses: { '200': { description: 'Ready' }, '503': { description: 'Starting' } },
+          responses: {
+            '200': { description: 'Ready', ...json(z.object({ status: z.literal('ok') })) },
+            '503': {
+              description: 'Starting',
+              ...json(z.object({ status: z.literal('starting') })),
+            },
+          },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          summary: 'This document',
+          security: [],
+          responses: {
+            '200': {
+              description: 'The OpenAPI 3.1 document',
+              ...json(
+                z.looseObject({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) }),
+              ),
+            },
+          },
         },
       },
       '/metrics': {
@@ -163,7 +193,7 @@ export function openApiDocument(): object {
               description: 'Metrics',
               content: { 'text/plain': { schema: { type: 'string' } } },
             },
-            ...errors(401),
+            ...errors(401, 404),
           },
         },
       },
@@ -245,7 +275,7 @@ export function openApiDocument(): object {
         get: {
           summary: 'Every scaling policy (without actuator secrets)',
           responses: {
-            '200': { description: '{"policies":[{service, policy, …}]}' },
+            '200': { description: 'The policies', ...json(PolicyList) },
             ...errors(401),
           },
         },
@@ -257,20 +287,26 @@ export function openApiDocument(): object {
           parameters: [serviceParameter],
           requestBody: { required: true, ...json(ScalingPolicy) },
           responses: {
-            '200': { description: 'Replaced' },
-            '201': { description: 'Created, with the actuator signing secret' },
+            '200': { description: 'Replaced', ...json(PolicyView) },
+            '201': {
+              description: 'Created, with the actuator signing secret',
+              ...json(PolicyWithSecret),
+            },
             ...errors(400, 401),
           },
         },
         get: {
           summary: 'The scaling policy of a service',
           parameters: [serviceParameter],
-          responses: { '200': { description: 'The policy' }, ...errors(401, 404) },
+          responses: {
+            '200': { description: 'The policy', ...json(PolicyView) },
+            ...errors(400, 401, 404),
+          },
         },
         delete: {
           summary: 'Delete the scaling policy of a service',
           parameters: [serviceParameter],
-          responses: { '204': { description: 'Deleted' }, ...errors(401, 404) },
+          responses: { '204': { description: 'Deleted' }, ...errors(400, 401, 404) },
         },
       },
       '/v1/scaling/{service}': {
@@ -278,7 +314,13 @@ export function openApiDocument(): object {
           summary:
             'Current replicas, desired replicas (reactive, predictive, final), reasons and the forecast',
           parameters: [serviceParameter],
-          responses: { '200': { description: 'The newest decision' }, ...errors(401, 404) },
+          responses: {
+            '200': {
+              description: 'The newest decision, or decision: null before the first',
+              ...json(ScalingStatus),
+            },
+            ...errors(400, 401, 404),
+          },
         },
       },
       '/v1/scaling/{service}/current': {
@@ -286,7 +328,10 @@ export function openApiDocument(): object {
           summary: 'Report the replicas a service really runs (trusted for an hour)',
           parameters: [serviceParameter],
           requestBody: { required: true, ...json(CurrentReplicas) },
-          responses: { '200': { description: 'Recorded' }, ...errors(400, 401, 404) },
+          responses: {
+            '200': { description: 'Recorded', ...json(ReportedReplicas) },
+            ...errors(400, 401, 404),
+          },
         },
       },
       '/v1/scaling/{service}/keda': {
@@ -294,14 +339,40 @@ export function openApiDocument(): object {
           summary:
             'For a KEDA metrics-api trigger: {"value": desired replicas} (use targetValue "1")',
           parameters: [serviceParameter],
-          responses: { '200': { description: 'The value' }, ...errors(401, 404) },
+          responses: {
+            '200': { description: 'The value', ...json(KedaValue) },
+            ...errors(400, 401, 404),
+          },
         },
       },
       '/v1/scaling/{service}/history': {
         get: {
           summary: 'Changes of the desired replicas and what the actuator did, newest first',
           parameters: [serviceParameter, ...queryParameters(HistoryQuery)],
-          responses: { '200': { description: '{"decisions":[…]}' }, ...errors(401, 404) },
+          responses: {
+            '200': { description: 'The decisions', ...json(DecisionList) },
+            ...errors(400, 401, 404),
+          },
+        },
+      },
+      '/v1/webhooks/{id}/test': {
+        post: {
+          summary: 'Queue a webhook.test event for this subscription alone',
+          parameters: [idParameter],
+          responses: {
+            '202': { description: 'The queued delivery', ...json(WebhookTestDelivery) },
+            ...errors(400, 401, 404),
+          },
+        },
+      },
+      '/v1/webhooks/{id}/deliveries': {
+        get: {
+          summary: "The subscription's newest deliveries (at most 200) and their attempts",
+          parameters: [idParameter],
+          responses: {
+            '200': { description: 'Deliveries', ...json(AlertDeliveryList) },
+            ...errors(401, 404),
+          },
         },
       },
       '/v1/webhooks/{id}/rotate-secret': {
@@ -322,7 +393,40 @@ export function openApiDocument(): object {
       ...logPaths(),
       ...infoAndDemoPaths(),
     },
-  };
+  });
+}
+
+const STATE_CHANGING = ['post', 'put', 'patch', 'delete'];
+
+/**
+ * Adds what the request guards answer on every route (request-guards.ts): 403 for a
+ * foreign host name or origin while no API key is set and, where a body may come,
+ * 413 (too large) and 415 (not JSON).
+ */
+function withGuardAnswers<Document extends { paths: Record<string, object> }>(
+  document: Document,
+): Document {
+  for (const operations of Object.values(document.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const { responses } = operation as { responses: Record<string, object> };
+      Object.assign(responses, {
+        '403': {
+          description: 'Without OPSLESS_API_KEY: a host name or origin this server does not serve',
+          ...json(ErrorBody),
+        },
+        ...(STATE_CHANGING.includes(method)
+          ? {
+              '413': {
+                description: 'The body is over OPSLESS_API_MAX_BODY_BYTES',
+                ...json(ErrorBody),
+              },
+              '415': { description: 'A body that is not application/json', ...json(ErrorBody) },
+            }
+          : {}),
+      });
+    }
+  }
+  return document;
 }
 
 /** What the UI reads besides services and alerts: series, operations, traces, deliveries. */

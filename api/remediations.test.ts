@@ -95,7 +95,7 @@ describe('remediation API', () => {
     await refused(
       '/v1/remediations/rules/r',
       { ...restart, steps: [{ type: 'webhook', url: 'http://169.254.169.254/latest' }] },
-      /^invalid body: steps\.0\.url: refused: 169\.254\.169\.254 is a private, loopback, link-local/,
+      /^invalid body: steps\.0\.url: refused: 169\.254\.169\.254 is not a public address/,
     );
     await refused(
       '/v1/remediations/rules/r',
@@ -103,7 +103,11 @@ describe('remediation API', () => {
       /^invalid body: id: is "other" but the path says "r"/,
     );
     await refused('/v1/remediations/rules/bad%20id', restart, /^invalid rule id: /);
-    const notJson = await app().request('/v1/remediations/rules/r', { method: 'PUT', body: '{' });
+    const notJson = await app().request('/v1/remediations/rules/r', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
     expect(await message(notJson)).toBe('the body must be JSON');
     expect((await send('GET', '/v1/remediations/rules/r')).status).toBe(404);
   });

@@ -9,12 +9,18 @@ export const MAX_ATTRIBUTE_FILTERS = 5;
 /** Most spans one trace answer carries; the rest is cut and `truncated` is true. */
 export const MAX_TRACE_SPANS = 10_000;
 
+/**
+ * Longest duration a search may name, ms: the bound is sent as whole nanoseconds, which
+ * must stay an exact integer in a JavaScript number (about 104 days).
+ */
+export const MAX_SEARCH_DURATION_MS = Math.floor(Number.MAX_SAFE_INTEGER / 1e6);
+
 /** Query of `GET /v1/traces`. */
 export const TraceSearchQuery = z.strictObject({
   service: z.string().min(1).max(256).optional(),
   operation: z.string().min(1).max(1024).optional().describe('Span name, exactly.'),
-  minDurationMs: z.coerce.number().nonnegative().optional(),
-  maxDurationMs: z.coerce.number().positive().optional(),
+  minDurationMs: z.coerce.number().nonnegative().max(MAX_SEARCH_DURATION_MS).optional(),
+  maxDurationMs: z.coerce.number().positive().max(MAX_SEARCH_DURATION_MS).optional(),
   status: z
     .enum(['error', 'ok'])
     .optional()

@@ -141,6 +141,9 @@ describe('trace API', () => {
     expect(await refused(new Array(6).fill('attribute=a=b').join('&'))).toMatch(/attribute/);
     expect(await refused('since=30d')).toMatch(/7 days/);
     expect(await refused('minDurationMs=10&maxDurationMs=5')).toMatch(/maxDurationMs/);
+    // Past 2^53 nanoseconds the bound is no longer an exact integer for ClickHouse.
+    expect(await refused('minDurationMs=9007199255')).toMatch(/minDurationMs/);
+    expect(await refused('maxDurationMs=1e300')).toMatch(/maxDurationMs/);
     expect(await refused('sevice=checkout')).toMatch(/sevice/);
   });
 

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Hono } from 'hono';
+import { z } from 'zod';
 import {
   BlockedTargetError,
   checkTarget,
@@ -14,6 +15,12 @@ import {
 } from '../hooks/index.ts';
 import { badRequest, notFound } from './errors.ts';
 import { parseWith, readJsonBody } from './validation.ts';
+
+/** The answer of `POST /v1/webhooks/:id/test`. */
+export const WebhookTestDelivery = z.object({
+  id: z.string().describe('The delivery, as in GET /v1/webhooks/{id}/deliveries.'),
+  status: z.enum(['pending', 'delivered', 'failed']),
+});
 
 export interface WebhookRoutesOptions {
   client: ClickHouseClient;

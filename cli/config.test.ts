@@ -37,6 +37,39 @@ describe('configuration', () => {
     expect(message).toContain('OPSLESS_MAX_BODY_BYTES');
   });
 
+  it('never echoes a URL that may carry credentials, but shows other bad values', () => {
+    let message = '';
+    try {
+      loadConfig({
+        CLICKHOUSE_URL: 'http//admin:hunter2@db:8123',
+        OPSLESS_ALERTMANAGER_URL: 'ftp://am:hunter3@alertmanager:9093',
+        OPSLESS_PUBLIC_URL: 'gopher://ui:hunter4@opsless.example.com',
+        OPSLESS_API_MAX_BODY_BYTES: 'lots',
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('CLICKHOUSE_URL: must be a URL');
+    expect(message).toContain('OPSLESS_ALERTMANAGER_URL: must be an http(s) URL');
+    expect(message).toContain('OPSLESS_PUBLIC_URL: must be an http(s) URL');
+    expect(message).toContain('OPSLESS_API_MAX_BODY_BYTES');
+    expect(message).toContain('(got "lots")');
+    expect(message).not.toMatch(/hunter|admin|am:|ui:/);
+  });
+
+  it('reads the API body limit and the allowed host names', () => {
+    expect(loadConfig({})).toMatchObject({ apiMaxBodyBytes: 1024 * 1024, allowedHosts: [] });
+    expect(
+      loadConfig({
+        OPSLESS_API_MAX_BODY_BYTES: '4096',
+        OPSLESS_ALLOWED_HOSTS: ' Opsless.lan, ops ,',
+      }),
+    ).toMatchObject({ apiMaxBodyBytes: 4096, allowedHosts: ['opsless.lan', 'ops'] });
+    expect(() => loadConfig({ OPSLESS_ALLOWED_HOSTS: 'http://x' })).toThrow(
+      /OPSLESS_ALLOWED_HOSTS.*comma-separated list of host names/,
+    );
+  });
+
   it('reads the watched metrics as a comma-separated list and rejects odd names', () => {
     expect(
       loadConfig({ OPSLESS_WATCH_METRICS: ' queue.depth, jobs/s ,' }).detect.watchedMetrics,

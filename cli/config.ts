@@ -65,6 +65,29 @@ const schema = z.object({
   OPSLESS_API_KEY: optionalSecret,
   OPSLESS_INGEST_KEY: optionalSecret,
   OPSLESS_MAX_BODY_BYTES: bytes.default(16 * 1024 * 1024),
+  OPSLESS_API_MAX_BODY_BYTES: bytes
+    .default(1024 * 1024)
+    .describe('Largest API request body in bytes; larger ones get 413 while arriving.'),
+  OPSLESS_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((text) =>
+      text
+        .split(',')
+        .map((name) => name.trim().toLowerCase())
+        .filter((name) => name !== ''),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^[a-z0-9.-]+$/, 'is a comma-separated list of host names such as opsless.lan'),
+      ),
+    )
+    .describe(
+      'Host names the API answers to while OPSLESS_API_KEY is unset, besides OPSLESS_HOST, ' +
+        "OPSLESS_PUBLIC_URL's host, localhost and IP addresses (the DNS-rebinding defence).",
+    ),
   OPSLESS_BATCH_MAX_ROWS: z.coerce.number().int().positive().default(20_000),
   OPSLESS_BATCH_MAX_BYTES: bytes.default(8 * 1024 * 1024),
   OPSLESS_FLUSH_INTERVAL_MS: z.coerce.number().int().positive().default(200),
@@ -207,6 +230,10 @@ export interface Config {
   apiPort: number;
   retentionDays: number;
   apiKey: string | undefined;
+  /** Largest API request body, bytes. */
+  apiMaxBodyBytes: number;
+  /** Host names served while no API key is set (besides localhost and IP addresses). */
+  allowedHosts: string[];
   ingestKey: string | undefined;
   /** Mine log bodies into patterns at ingest (OPSLESS_LOG_PATTERNS, default true). */
   logPatterns: boolean;
@@ -302,6 +329,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiPort: e.OPSLESS_API_PORT,
     retentionDays: e.OPSLESS_RETENTION_DAYS,
     apiKey: e.OPSLESS_API_KEY,
+    apiMaxBodyBytes: e.OPSLESS_API_MAX_BODY_BYTES,
+    allowedHosts: e.OPSLESS_ALLOWED_HOSTS,
     ingestKey: e.OPSLESS_INGEST_KEY,
     logPatterns: e.OPSLESS_LOG_PATTERNS,
     ingest: {

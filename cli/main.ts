@@ -7,6 +7,7 @@ import { prepareDemoData } from './demo-data.ts';
 import { runDetect } from './detect.ts';
 import { createLogger } from './logger.ts';
 import { ALL_ROLES, startOpsless, type Roles } from './start.ts';
+import { StartupError } from './startup-errors.ts';
 
 const USAGE = `opsless — OTLP in, ClickHouse underneath, anomalies out.
 
@@ -210,6 +211,11 @@ async function start(command: string, args: string[], roles: Roles): Promise<num
     if (error instanceof PolicyFileError) {
       process.stderr.write(`opsless: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof StartupError) {
+      process.stderr.write(`opsless: ${error.message}\n`);
+      // What did open (storage, listeners, a stuck open) must not keep the process alive.
+      process.exit(1);
     }
     throw error;
   }

@@ -24,6 +24,16 @@ import { createScalingLoop } from '../scaling/live/loop.ts';
 import { applyPolicies, readPolicyFile } from '../scaling/live/policy-file.ts';
 import { createScalingStore } from '../scaling/live/store.ts';
 import type { Config } from './config.ts';
+import {
+  checkDataDir,
+  checkHost,
+  dataDirInUse,
+  listenFailure,
+  withDeadline,
+} from './startup-errors.ts';
+
+/** Longest wait for storage to open and migrate before the start is given up, ms. */
+const STORAGE_OPEN_TIMEOUT_MS = 120_000;
 
 /** Which roles this process runs; `opsless start` runs them all. */
 export interface Roles {
@@ -67,15 +77,29 @@ export async function startOpsless(
     config.scalingPoliciesFile === undefined
       ? []
       : await readPolicyFile(config.scalingPoliciesFile);
-  const storage = await openStorage({
-    url: config.clickhouse.url,
-    user: config.clickhouse.user,
-    password: config.clickhouse.password,
-    database: config.clickhouse.database,
-    dataDir: config.dataDir,
-    cluster: config.clickhouse.cluster,
-    retentionDays: config.retentionDays,
-  });
+  if (roles.collector || roles.api) await checkHost(config.host);
+  const embedded = config.clickhouse.url === undefined;
+  if (embedded && config.dataDir !== ':memory:') checkDataDir(config.dataDir);
+  // Never silent: a folder or server that does not answer ends the start with a reason.
+  const storage = await withDeadline(
+    openStorage({
+      url: config.clickhouse.url,
+      user: config.clickhouse.user,
+      password: config.clickhouse.password,
+      database: config.clickhouse.database,
+      dataDir: config.dataDir,
+      cluster: config.clickhouse.cluster,
+      retentionDays: config.retentionDays,
+    }).catch((error: unknown) => {
+      throw embedded && (error as { code?: string }).code === 'CHDB_CONNECTION'
+        ? dataDirInUse(config.dataDir)
+        : error;
+    }),
+    STORAGE_OPEN_TIMEOUT_MS,
+    embedded
+      ? `OPSLESS_DATA_DIR: opening the embedded database in "${config.dataDir}"`
+      : 'CLICKHOUSE_URL: connecting to ClickHouse and applying the migrations',
+  );
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'opsless_process_' });
   const closers: Array<() => Promise<void>> = [];
@@ -92,9 +116,25 @@ export async function startOpsless(
       logger,
     });
     await collector.restore();
-    const otlpServer = await listen(collector.httpServer, config.host, config.otlpHttpPort);
+    const otlpServer = await listen(collector.httpServer, config.host, config.otlpHttpPort).catch(
+      (error: unknown) => {
+        throw listenFailure(error, {
+          variable: 'OPSLESS_OTLP_HTTP_PORT',
+          host: config.host,
+          port: config.otlpHttpPort,
+        });
+      },
+    );
     otlpHttpPort = (otlpServer.address() as AddressInfo).port;
-    otlpGrpcPort = await bindGrpc(collector.grpcServer, config.host, config.otlpGrpcPort);
+    otlpGrpcPort = await bindGrpc(collector.grpcServer, config.host, config.otlpGrpcPort).catch(
+      (error: unknown) => {
+        throw listenFailure(error, {
+          variable: 'OPSLESS_OTLP_GRPC_PORT',
+          host: config.host,
+          port: config.otlpGrpcPort,
+        });
+      },
+    );
     closers.push(async () => {
       await Promise.all([
         closeServer(otlpServer),
@@ -131,6 +171,12 @@ export async function startOpsless(
       registry,
       client: storage.client,
       apiKey: config.apiKey,
+      maxBodyBytes: config.apiMaxBodyBytes,
+      allowedHosts: [
+        config.host,
+        ...(config.publicUrl === undefined ? [] : [new URL(config.publicUrl).hostname]),
+        ...config.allowedHosts,
+      ],
       webhookAllow,
       remediationDisabled: config.remediation.disabled,
       info: {
@@ -150,7 +196,15 @@ export async function startOpsless(
       port: config.apiPort,
     }) as Server;
     apiPort = await new Promise<number>((resolve, reject) => {
-      apiServer.once('error', reject);
+      apiServer.once('error', (error) =>
+        reject(
+          listenFailure(error, {
+            variable: 'OPSLESS_API_PORT',
+            host: config.host,
+            port: config.apiPort,
+          }),
+        ),
+      );
       apiServer.once('listening', () => resolve((apiServer.address() as AddressInfo).port));
     });
     closers.push(() => closeServer(apiServer));

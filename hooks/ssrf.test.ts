@@ -34,8 +34,61 @@ describe('SSRF guard', () => {
       await expect(checkTarget(url), url).rejects.toThrow(BlockedTargetError);
     }
     await expect(checkTarget('http://10.0.0.1/')).rejects.toThrow(
-      'refused: 10.0.0.1 is a private, loopback, link-local or otherwise internal address',
+      'refused: 10.0.0.1 is not a public address (private, 10.0.0.0/8); to call it anyway, add it to OPSLESS_WEBHOOK_ALLOW',
     );
+  });
+
+  it('refuses every IPv6 form that is not globally reachable (IANA special-purpose registry)', async () => {
+    const refused: Array<[string, RegExp]> = [
+      ['fec0::1', /site-local/],
+      ['::ffff:0:7f00:1', /IPv4-translated/],
+      ['::ffff:0:a00:1', /IPv4-translated/],
+      ['64:ff9b::7f00:1', /loopback.*inside/],
+      ['64:ff9b::10.1.2.3', /private.*inside/],
+      ['64:ff9b::a9fe:a9fe', /link-local.*inside/],
+      ['64:ff9b:1::8.8.8.8', /local-use IPv4\/IPv6 translation/],
+      ['2002:7f00:1::1', /6to4/],
+      ['2002:a00:1::', /6to4/],
+      ['2001:0:4136:e378:8000:63bf:3fff:fdd2', /Teredo/],
+      ['2001:2::1', /IETF/],
+      ['2001:db8::1', /documentation/],
+      ['3fff::1', /documentation/],
+      ['100::1', /discard-only/],
+      ['5f00::1', /outside 2000::\/3/],
+      ['::', /unspecified/],
+      ['::1', /loopback/],
+      ['::2', /IPv4-compatible/],
+      ['fd12:3456::1', /unique local/],
+      ['fe80::1', /link-local/],
+      ['ff02::1', /multicast/],
+      ['::ffff:192.168.0.1', /private/],
+      ['192.0.2.1', /documentation/],
+      ['198.51.100.7', /documentation/],
+      ['203.0.113.9', /documentation/],
+      ['255.255.255.255', /reserved/],
+    ];
+    for (const [address, reason] of refused) {
+      const url = `http://${address.includes(':') ? `[${address}]` : address}/hook`;
+      const error = await checkTarget(url).then(
+        () => null,
+        (thrown: unknown) => thrown,
+      );
+      expect(error, url).toBeInstanceOf(BlockedTargetError);
+      expect((error as Error).message, url).toMatch(reason);
+      expect((error as Error).message, url).toMatch(/OPSLESS_WEBHOOK_ALLOW/);
+    }
+  });
+
+  it('lets global unicast through, the public IPv4 behind NAT64 included', () => {
+    for (const address of [
+      '2606:4700:4700::1111',
+      '2a00:1450:4001:82a::200e',
+      '64:ff9b::808:808',
+      '::ffff:8.8.8.8',
+      '8.8.8.8',
+    ]) {
+      expect(blockedReason(address), address).toBeNull();
+    }
   });
 
   it('refuses a host name that resolves to loopback, even if only one of its addresses does', async () => {
@@ -72,7 +125,7 @@ describe('SSRF guard', () => {
     await expect(
       checkTarget('http://internal.example/', { allow, lookup: resolvesTo('10.0.0.7') }),
     ).resolves.toMatchObject({ address: '10.0.0.7' });
-    expect(blockedReason('10.0.0.1', allow)).toMatch(/internal address/);
+    expect(blockedReason('10.0.0.1', allow)).toMatch(/not a public address/);
     expect(() => parseAllowList('10.0.0.0/40')).toThrow(/prefix length must be 0 to 32/);
     expect(() => parseAllowList('http://x')).toThrow(/neither a CIDR/);
   });

@@ -1,42 +1,14 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { deliveredIpv4, specialPurpose } from './special-addresses.ts';
 
 /**
  * SSRF guard for user-supplied URLs (webhooks, actuators, runbooks): resolve the host,
- * refuse every address in a private, loopback, link-local (the cloud metadata address
- * included), CGNAT, unspecified or multicast range — IPv4-embedded IPv6 judged as the
- * IPv4 inside — unless an explicit allow-list opens it, and hand back the one checked
+ * refuse every address that is not globally reachable (special-addresses.ts, after the
+ * IANA registries) unless an explicit allow-list opens it, and hand back the one checked
  * address so that the caller connects to it and nothing else (no second resolution for
  * a rebinding DNS server to answer differently).
  */
-
-const BLOCKED = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  BLOCKED.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-  ['64:ff9b::', 96],
-  ['2002::', 16],
-] as const) {
-  BLOCKED.addSubnet(network, prefix, 'ipv6');
-}
 
 /** Thrown when a URL may not be called; the message says why. */
 export class BlockedTargetError extends Error {
@@ -75,30 +47,16 @@ export function parseAllowList(text: string): AllowList {
   return allow;
 }
 
-/**
- * The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or IPv4-compatible (::a.b.c.d)
- * IPv6 address, if any. (BlockList maps the first kind itself; not the second.)
- */
-function embeddedIpv4(address: string): string | null {
-  const match = /^::(?:ffff:)?(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (match) return match[1]!;
-  const hex = /^::(?:ffff:)?([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
-  if (!hex) return null;
-  const high = parseInt(hex[1]!, 16);
-  const low = parseInt(hex[2]!, 16);
-  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
-}
-
 /** Why `address` may not be called, or null when it may. */
 export function blockedReason(address: string, allow?: AllowList): string | null {
-  const inner = isIP(address) === 6 ? embeddedIpv4(address) : null;
-  const judged = inner ?? address;
-  const type = isIP(judged) === 4 ? 'ipv4' : 'ipv6';
-  if (allow?.networks.check(judged, type)) return null;
-  if (BLOCKED.check(judged, type)) {
-    return `${address} is a private, loopback, link-local or otherwise internal address`;
+  const inner = isIP(address) === 6 ? deliveredIpv4(address) : null;
+  for (const judged of inner === null ? [address] : [address, inner]) {
+    if (allow?.networks.check(judged, isIP(judged) === 4 ? 'ipv4' : 'ipv6')) return null;
   }
-  return null;
+  const special = specialPurpose(address);
+  return special === null
+    ? null
+    : `${address} is not a public address (${special}); to call it anyway, add it to OPSLESS_WEBHOOK_ALLOW`;
 }
 
 export interface CheckedTarget {

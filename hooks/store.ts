@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { nextVersion, WEBHOOKS_TABLE } from '../storage/index.ts';
+import { nextVersion, updateRow, WEBHOOKS_TABLE } from '../storage/index.ts';
 import { PAGERDUTY_EVENTS_URL, type WebhookKind } from './formats.ts';
 import type { Webhook, WebhookCreate, WebhookPatch } from './schema.ts';
 import { generateSecret } from './signing.ts';
@@ -124,6 +124,10 @@ export function createWebhookStore(client: ClickHouseClient): WebhookStore {
     return row ? fromRow(row) : undefined;
   }
 
+  /** Runs a read-modify-write of subscription `id` after the others of it (see updateRow). */
+  const updating = <T>(id: string, update: () => Promise<T>): Promise<T> =>
+    updateRow(client, `${WEBHOOKS_TABLE}/${id}`, update);
+
   return {
     async all() {
       const result = await client.query({
@@ -162,54 +166,62 @@ export function createWebhookStore(client: ClickHouseClient): WebhookStore {
       return (await result.json<Row>()).map((row) => publicWebhook(fromRow(row)));
     },
     get,
-    async update(id, patch, nowMs) {
-      const existing = await get(id);
-      if (!existing) return undefined;
-      const { enabled, ...fields } = patch;
-      const next: StoredWebhook = {
-        ...existing,
-        ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
-        ...(patch.events ? { events: [...new Set(patch.events)] } : {}),
-        ...(enabled === undefined
-          ? {}
-          : { enabled, disabledReason: enabled ? null : 'disabled by a user' }),
-        updatedAt: new Date(nowMs).toISOString(),
-      };
-      await write(next, false, nowMs);
-      return publicWebhook(next);
-    },
-    async remove(id, nowMs) {
-      const existing = await get(id);
-      if (!existing) return false;
-      await write(existing, true, nowMs);
-      return true;
-    },
-    async rotate(id, nowMs, overlapMs) {
-      const existing = await get(id);
-      if (!existing) return undefined;
-      const secret = generateSecret();
-      const next: StoredWebhook = {
-        ...existing,
-        secrets: [secret, existing.secrets[0]!],
-        previousSecretUntilMs: nowMs + overlapMs,
-        updatedAt: new Date(nowMs).toISOString(),
-      };
-      await write(next, false, nowMs);
-      return { webhook: publicWebhook(next), secret };
-    },
-    async disable(id, reason, nowMs) {
-      const existing = await get(id);
-      if (!existing) return;
-      await write(
-        {
+    update(id, patch, nowMs) {
+      return updating(id, async () => {
+        const existing = await get(id);
+        if (!existing) return undefined;
+        const { enabled, ...fields } = patch;
+        const next: StoredWebhook = {
           ...existing,
-          enabled: false,
-          disabledReason: reason,
+          ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
+          ...(patch.events ? { events: [...new Set(patch.events)] } : {}),
+          ...(enabled === undefined
+            ? {}
+            : { enabled, disabledReason: enabled ? null : 'disabled by a user' }),
           updatedAt: new Date(nowMs).toISOString(),
-        },
-        false,
-        nowMs,
-      );
+        };
+        await write(next, false, nowMs);
+        return publicWebhook(next);
+      });
+    },
+    remove(id, nowMs) {
+      return updating(id, async () => {
+        const existing = await get(id);
+        if (!existing) return false;
+        await write(existing, true, nowMs);
+        return true;
+      });
+    },
+    rotate(id, nowMs, overlapMs) {
+      return updating(id, async () => {
+        const existing = await get(id);
+        if (!existing) return undefined;
+        const secret = generateSecret();
+        const next: StoredWebhook = {
+          ...existing,
+          secrets: [secret, existing.secrets[0]!],
+          previousSecretUntilMs: nowMs + overlapMs,
+          updatedAt: new Date(nowMs).toISOString(),
+        };
+        await write(next, false, nowMs);
+        return { webhook: publicWebhook(next), secret };
+      });
+    },
+    disable(id, reason, nowMs) {
+      return updating(id, async () => {
+        const existing = await get(id);
+        if (!existing) return;
+        await write(
+          {
+            ...existing,
+            enabled: false,
+            disabledReason: reason,
+            updatedAt: new Date(nowMs).toISOString(),
+          },
+          false,
+          nowMs,
+        );
+      });
     },
   };
 }

@@ -395,7 +395,11 @@ describe('remediation loop on ClickHouse', () => {
       webhookAllow: allow,
     });
     const post = (path: string, body: unknown) =>
-      api.request(path, { method: 'POST', body: JSON.stringify(body) });
+      api.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     await rule({
       id: 'approve-me',
       match: { service: 'billing' },
@@ -546,6 +550,7 @@ describe('remediation loop on ClickHouse', () => {
     });
     const engaged = await api.request('/v1/remediations/kill-switch', {
       method: 'PUT',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ engaged: true, by: 'ada' }),
     });
     expect(await engaged.json()).toMatchObject({ engaged: true, by: 'ada' });
@@ -557,6 +562,7 @@ describe('remediation loop on ClickHouse', () => {
 
     await api.request('/v1/remediations/kill-switch', {
       method: 'PUT',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ engaged: false }),
     });
     await openAlert('kill-after', 'kill-svc');

@@ -5,6 +5,7 @@ import {
   REMEDIATION_RULES_TABLE,
   REMEDIATION_RUNS_TABLE,
   REMEDIATION_SETTINGS_TABLE,
+  updateRow,
 } from '../storage/index.ts';
 import {
   ACTION_STATUSES,
@@ -222,20 +223,26 @@ FROM ${REMEDIATION_SETTINGS_TABLE} FINAL WHERE key = {key:String}`,
     return { ok: true, run: next };
   }
 
+  /** Runs a read-modify-write of rule `id` after the others of it (see updateRow). */
+  const updatingRule = <T>(id: string, update: () => Promise<T>): Promise<T> =>
+    updateRow(client, `${REMEDIATION_RULES_TABLE}/${id}`, update);
+
   return {
-    async putRule(rule, nowMs) {
-      const existing = await getRule(rule.id);
-      const now = new Date(nowMs).toISOString();
-      const stored: StoredRule = {
-        rule,
-        secret: existing?.secret ?? generateSecret(),
-        createdAt: existing?.createdAt ?? now,
-        updatedAt: now,
-      };
-      await writeRule(stored, false);
-      return existing
-        ? { created: false, rule: ruleView(stored) }
-        : { created: true, rule: ruleView(stored), secret: stored.secret };
+    putRule(rule, nowMs) {
+      return updatingRule(rule.id, async () => {
+        const existing = await getRule(rule.id);
+        const now = new Date(nowMs).toISOString();
+        const stored: StoredRule = {
+          rule,
+          secret: existing?.secret ?? generateSecret(),
+          createdAt: existing?.createdAt ?? now,
+          updatedAt: now,
+        };
+        await writeRule(stored, false);
+        return existing
+          ? { created: false, rule: ruleView(stored) }
+          : { created: true, rule: ruleView(stored), secret: stored.secret };
+      });
     },
     getRule,
     async listRules() {
@@ -245,22 +252,26 @@ FROM ${REMEDIATION_SETTINGS_TABLE} FINAL WHERE key = {key:String}`,
       });
       return (await result.json<RuleRow>()).map(ruleFromRow);
     },
-    async removeRule(id, nowMs) {
-      const existing = await getRule(id);
-      if (!existing) return false;
-      await writeRule({ ...existing, updatedAt: new Date(nowMs).toISOString() }, true);
-      return true;
+    removeRule(id, nowMs) {
+      return updatingRule(id, async () => {
+        const existing = await getRule(id);
+        if (!existing) return false;
+        await writeRule({ ...existing, updatedAt: new Date(nowMs).toISOString() }, true);
+        return true;
+      });
     },
-    async rotateSecret(id, nowMs) {
-      const existing = await getRule(id);
-      if (!existing) return undefined;
-      const stored = {
-        ...existing,
-        secret: generateSecret(),
-        updatedAt: new Date(nowMs).toISOString(),
-      };
-      await writeRule(stored, false);
-      return { rule: ruleView(stored), secret: stored.secret };
+    rotateSecret(id, nowMs) {
+      return updatingRule(id, async () => {
+        const existing = await getRule(id);
+        if (!existing) return undefined;
+        const stored = {
+          ...existing,
+          secret: generateSecret(),
+          updatedAt: new Date(nowMs).toISOString(),
+        };
+        await writeRule(stored, false);
+        return { rule: ruleView(stored), secret: stored.secret };
+      });
     },
     saveRun,
     getRun,

@@ -29,6 +29,7 @@ export { DETECTOR_STATE_TABLE } from './detector-state-table.ts';
 export { WEBHOOKS_TABLE } from './webhooks-table.ts';
 export { WEBHOOK_OUTBOX_TABLE } from './webhook-outbox-table.ts';
 export { nextVersion } from './versions.ts';
+export { updateRow } from './row-updates.ts';
 export {
   REMEDIATION_RULES_TABLE,
   REMEDIATION_RUNS_TABLE,

@@ -19,27 +19,11 @@ export function spawnOpsless(
   env: Record<string, string>,
   command: 'start' | 'collector' = 'start',
 ): Promise<OpslessProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.OPSLESS_PROFILE_DIR
-        ? ['--cpu-prof', '--cpu-prof-dir', process.env.OPSLESS_PROFILE_DIR]
-        : []),
-      OPSLESS_BIN,
-      command,
-    ],
-    {
-      env: {
-        ...process.env,
-        OPSLESS_OTLP_HTTP_PORT: '0',
-        OPSLESS_OTLP_GRPC_PORT: '0',
-        OPSLESS_API_PORT: '0',
-        OPSLESS_LOG_LEVEL: 'warn',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawnCli(env, command, [
+    ...(process.env.OPSLESS_PROFILE_DIR
+      ? ['--cpu-prof', '--cpu-prof-dir', process.env.OPSLESS_PROFILE_DIR]
+      : []),
+  ]);
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -73,5 +57,35 @@ export function stopProcess(
   return new Promise((resolve) => {
     child.once('exit', (code) => resolve(code));
     child.kill(signal);
+  });
+}
+
+/** Runs an opsless command that is expected to stop by itself; resolves with what it said. */
+export function runOpslessToExit(
+  env: Record<string, string>,
+  command = 'start',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnCli(env, command);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => {
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** `node bin/opsless.js COMMAND` with `env` over this environment, ports defaulting to 0. */
+function spawnCli(env: Record<string, string>, command: string, nodeOptions: string[] = []) {
+  return spawn(process.execPath, [...nodeOptions, OPSLESS_BIN, command], {
+    env: {
+      ...process.env,
+      OPSLESS_OTLP_HTTP_PORT: '0',
+      OPSLESS_OTLP_GRPC_PORT: '0',
+      OPSLESS_API_PORT: '0',
+      OPSLESS_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
