@@ -43,6 +43,13 @@ export const CONFIG_REFERENCE: Record<keyof typeof configSchema.shape, VariableR
   OPSLESS_API_KEY: {
     meaning: 'When set, `/v1/*` API calls and `/metrics` need `Authorization: Bearer <key>`.',
   },
+  OPSLESS_API_MAX_BODY_BYTES: {
+    meaning: 'Largest API request body; a larger one is refused with 413 while it arrives.',
+  },
+  OPSLESS_ALLOWED_HOSTS: {
+    meaning:
+      'Comma-separated host names the API also answers besides localhost, IP addresses, `OPSLESS_HOST` and the host of `OPSLESS_PUBLIC_URL`; other `Host` headers get 403 ([security](security.md)).',
+  },
   OPSLESS_INGEST_KEY: {
     meaning:
       'When set, OTLP requests need `Authorization: Bearer <key>` (`OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20<key>`).',
@@ -81,7 +88,8 @@ export const CONFIG_REFERENCE: Record<keyof typeof configSchema.shape, VariableR
       'A request body (HTTP) or message (gRPC) not complete this long after its headers is refused: 408 / DEADLINE_EXCEEDED.',
   },
   OPSLESS_BODY_MIN_BYTES_PER_SECOND: {
-    meaning: 'A body arriving slower than this (checked each second) is refused with 408; `0` turns the check off.',
+    meaning:
+      'A body arriving slower than this (checked each second) is refused with 408; `0` turns the check off.',
   },
   OPSLESS_DETECT_STEP: {
     meaning:
