@@ -98,13 +98,13 @@ describe('the OpenAPI document', () => {
     ).toBe(
       'GET /healthz (/healthz) answered 200 as "text/plain", but api/openapi.ts describes application/json',
     );
-    expect(await undocumentedAnswer('GET', '/v1/logs', json({ logs: [] }))).toBe(
-      'GET /v1/logs is not in the OpenAPI document (api/openapi.ts) but answered 200',
+    expect(await undocumentedAnswer('GET', '/v1/undocumented', json({ items: [] }))).toBe(
+      'GET /v1/undocumented is not in the OpenAPI document (api/openapi.ts) but answered 200',
     );
     expect(
       await undocumentedAnswer(
         'GET',
-        '/v1/logs',
+        '/v1/undocumented',
         json({ error: 'not_found', message: 'no route' }, 404),
       ),
     ).toBeNull();
