@@ -12,6 +12,8 @@ export const UI_ROUTES: ReadonlyArray<{ path: string; module: string }> = [
   { path: '/alerts/:id', module: 'pages/alert.js' },
   { path: '/traces', module: 'pages/traces.js' },
   { path: '/traces/:traceId', module: 'pages/trace.js' },
+  { path: '/logs', module: 'pages/logs.js' },
+  { path: '/metrics', module: 'pages/metrics.js' },
   { path: '/hooks', module: 'pages/hooks.js' },
   { path: '/demo', module: 'pages/demo.js' },
 ];

@@ -37,6 +37,8 @@ export interface SeriesPoint {
   lower: number | null;
   upper: number | null;
   score: number | null;
+  /** The step still in progress (the API marks it; the UI marks a step the range's end cuts). */
+  partial?: boolean;
 }
 
 export interface Series {
@@ -314,4 +316,61 @@ export interface DemoIncident {
 export interface DemoStory {
   startedAt: string | null;
   incidents: DemoIncident[];
+}
+
+// Logs and metrics explorers (the UI's reading of /v1/logs and /v1/metrics).
+
+export interface LogRecord {
+  /** ISO 8601, nanosecond digits kept. */
+  time: string;
+  service: string;
+  severity: string;
+  severityNumber: number;
+  body: string;
+  traceId: string;
+  spanId: string;
+  attributes: Record<string, string>;
+  resource: Record<string, string>;
+}
+
+export interface LogPage {
+  logs: LogRecord[];
+  /** Pass as `cursor` for the next (older) page; null at the end. */
+  nextCursor: string | null;
+}
+
+/** A time as the explorers' answers give it: ISO 8601 or milliseconds since the epoch. */
+export type ExplorerTime = string | number;
+
+export interface LogHistogramBucket {
+  t: ExplorerTime;
+  /** Records by severity text (ERROR, WARN, …). */
+  counts: Record<string, number>;
+  partial?: boolean;
+}
+
+export interface LogHistogram {
+  stepSeconds: number;
+  buckets: LogHistogramBucket[];
+}
+
+export interface MetricInfo {
+  name: string;
+  type: string;
+  unit: string;
+  description: string;
+  attributeKeys: string[];
+}
+
+export interface MetricPoint {
+  t: ExplorerTime;
+  value: number | null;
+  /** The step still in progress: its value covers only part of it. */
+  partial?: boolean;
+}
+
+export interface MetricSeries {
+  stepSeconds?: number;
+  points: MetricPoint[];
+  groups?: Array<{ key: string; points: MetricPoint[] }>;
 }
