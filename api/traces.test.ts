@@ -142,6 +142,33 @@ describe('trace API', () => {
     expect(await refused('since=30d')).toMatch(/7 days/);
     expect(await refused('minDurationMs=10&maxDurationMs=5')).toMatch(/maxDurationMs/);
     expect(await refused('sevice=checkout')).toMatch(/sevice/);
+    expect(await refused('cursor=yesterday')).toMatch(/cursor.*nextCursor/);
+  });
+
+  it('pages past the limit with nextCursor, each trace once, by its newest matching span', async () => {
+    type Page = { traces: TraceSummary[]; nextCursor: string | null };
+    // Trace A matches with three spans: its older ones must not bring it back on page 2.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 5; pages++) {
+      const query: string = cursor === null ? 'limit=1' : `limit=1&cursor=${cursor}`;
+      const { status, body } = await get<Page>(`/v1/traces?${query}`);
+      expect(status).toBe(200);
+      seen.push(...body.traces.map((trace) => trace.traceId));
+      cursor = body.nextCursor;
+      if (cursor === null) break;
+    }
+    expect(seen).toEqual([TRACE_A, TRACE_B]);
+    expect(cursor).toBeNull();
+    // Filters hold on every page: only checkout's spans, of A and B, match.
+    const first = (await get<Page>('/v1/traces?service=checkout&limit=1')).body;
+    expect(first.traces.map((trace) => trace.traceId)).toEqual([TRACE_A]);
+    const second = (
+      await get<Page>(`/v1/traces?service=checkout&limit=1&cursor=${first.nextCursor}`)
+    ).body;
+    expect(second.traces.map((trace) => trace.traceId)).toEqual([TRACE_B]);
+    // A page shorter than the limit is the last.
+    expect((await get<Page>('/v1/traces?limit=50')).body.nextCursor).toBeNull();
   });
 
   it('returns every span of a trace in start order, with offsets, status, attributes and events', async () => {

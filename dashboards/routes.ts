@@ -13,7 +13,8 @@ export const UI_ROUTES: ReadonlyArray<{ path: string; module: string }> = [
   { path: '/traces', module: 'pages/traces.js' },
   { path: '/traces/:traceId', module: 'pages/trace.js' },
   { path: '/logs', module: 'pages/logs.js' },
-  { path: '/metrics', module: 'pages/metrics.js' },
+  // Not /metrics: that path serves opsless's own Prometheus metrics.
+  { path: '/explore/metrics', module: 'pages/metrics.js' },
   { path: '/hooks', module: 'pages/hooks.js' },
   { path: '/demo', module: 'pages/demo.js' },
 ];

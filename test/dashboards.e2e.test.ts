@@ -292,7 +292,7 @@ describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', (
 
   it('finds the slow traces and opens a waterfall with the span attributes and events', async () => {
     await page.goto(`${opsless.apiUrl}/traces?since=15m`);
-    await page.getByLabel('Service').fill('checkout');
+    await page.getByLabel('Service').selectOption('checkout');
     await page.getByLabel('Min duration (ms)').fill('500');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(/minDurationMs=500/);

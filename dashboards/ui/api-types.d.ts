@@ -342,16 +342,18 @@ export interface LogPage {
 /** A time as the explorers' answers give it: ISO 8601 or milliseconds since the epoch. */
 export type ExplorerTime = string | number;
 
-export interface LogHistogramBucket {
-  t: ExplorerTime;
-  /** Records by severity text (ERROR, WARN, …). */
-  counts: Record<string, number>;
-  partial?: boolean;
-}
-
 export interface LogHistogram {
   stepSeconds: number;
-  buckets: LogHistogramBucket[];
+  /** Start (ms) of the first step still open when answered; null when none is. */
+  partialFrom: number | null;
+  points: Array<{
+    /** Step start, ms since the epoch. */
+    t: number;
+    total: number;
+    /** Records per level (TRACE … FATAL or UNSPECIFIED); levels with none are absent. */
+    bySeverity: Record<string, number>;
+    partial?: boolean;
+  }>;
 }
 
 export interface MetricInfo {

@@ -26,7 +26,7 @@ const NAV = [
   { path: '/alerts', label: 'Alerts', pages: ['alerts', 'alert'] },
   { path: '/traces', label: 'Traces', pages: ['traces', 'trace'] },
   { path: '/logs', label: 'Logs', pages: ['logs'] },
-  { path: '/metrics', label: 'Metrics', pages: ['metrics'] },
+  { path: '/explore/metrics', label: 'Metrics', pages: ['metrics'] },
   { path: '/hooks', label: 'Hooks', pages: ['hooks'] },
 ];
 /** Shown only while `opsless demo` runs (the API says so in /v1/info). */

@@ -2,7 +2,7 @@ import uPlot from 'uplot';
 import { formatNumber } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { themeColor } from '../lib/theme.js';
-import { drawPartialStep, timeMs, useUplot } from '../lib/use-uplot.js';
+import { drawPartialStep, useUplot } from '../lib/use-uplot.js';
 
 /** @typedef {import('../api-types').LogHistogram} LogHistogram */
 
@@ -34,11 +34,11 @@ function levelOf(key) {
  * @param {LogHistogram} histogram
  */
 export function stackedColumns(histogram) {
-  const buckets = histogram.buckets;
+  const buckets = histogram.points;
   /** @type {Map<string, number[]>} */
   const own = new Map();
   buckets.forEach((bucket, i) => {
-    for (const [key, count] of Object.entries(bucket.counts)) {
+    for (const [key, count] of Object.entries(bucket.bySeverity)) {
       const level = levelOf(key);
       let column = own.get(level);
       if (!column) {
@@ -58,7 +58,7 @@ export function stackedColumns(histogram) {
     stack.push({ ...entry, counts, stacked: [...running] });
   }
   return {
-    times: buckets.map((bucket) => timeMs(bucket.t) / 1000),
+    times: buckets.map((bucket) => bucket.t / 1000),
     levels: stack.reverse(),
   };
 }
@@ -70,10 +70,12 @@ export function stackedColumns(histogram) {
  */
 export function LogHistogramChart({ histogram, fromMs, toMs }) {
   const { times, levels } = stackedColumns(histogram);
-  const last = histogram.buckets[histogram.buckets.length - 1];
-  const partialMs = last?.partial ? timeMs(last.t) : null;
+  const partialMs = histogram.partialFrom;
   const total = levels[0]?.stacked.reduce((sum, count) => sum + count, 0) ?? 0;
   const stepMs = histogram.stepSeconds * 1000;
+  // Every step from partialFrom on is still open (one, unless the step is very short).
+  const lastStart = histogram.points[histogram.points.length - 1]?.t ?? 0;
+  const openMs = partialMs === null ? 0 : lastStart + stepMs - partialMs;
   const container = useUplot(
     {
       height: 120,
@@ -116,7 +118,7 @@ export function LogHistogramChart({ histogram, fromMs, toMs }) {
                   drawPartialStep(
                     u,
                     partialMs,
-                    stepMs,
+                    openMs,
                     themeColor('--surface'),
                     themeColor('--muted'),
                   );

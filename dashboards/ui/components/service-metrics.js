@@ -38,7 +38,7 @@ export function ServiceMetrics({ service, range }) {
                     list.length > shown.length
                       ? `The first ${shown.length} of ${list.length} metrics; `
                       : ''
-                  }<a href=${link('/metrics', { service })}
+                  }<a href=${link('/explore/metrics', { service })}
                     >explore ${list.length === 1 ? 'it' : 'them'}</a
                   >.
                 </p>

@@ -19,7 +19,7 @@ const PATTERNS = [
   ['/traces', 'traces'],
   ['/traces/:traceId', 'trace'],
   ['/logs', 'logs'],
-  ['/metrics', 'metrics'],
+  ['/explore/metrics', 'metrics'],
   ['/hooks', 'hooks'],
   ['/demo', 'demo'],
 ];

@@ -94,18 +94,18 @@ export function LogsPage({ range, query }) {
  * @param {{ pages: ReturnType<typeof useLogPages>, range: TimeRange }} props
  */
 function Results({ pages, range }) {
-  if (pages.error && !pages.logs)
+  if (pages.error && !pages.items)
     return html`<${ErrorNotice} error=${pages.error} retry=${pages.reload} />`;
-  if (!pages.logs) return html`<${Loading} label="Searching…" />`;
-  if (pages.logs.length === 0)
+  if (!pages.items) return html`<${Loading} label="Searching…" />`;
+  if (pages.items.length === 0)
     return html`<${EmptyNote}>No log record matches in ${range.label.toLowerCase()}.</${EmptyNote}>`;
   return html`<p class="muted small">
-      ${pages.logs.length.toLocaleString()} record${pages.logs.length === 1 ? '' : 's'}, newest
-      first${pages.trimmed ? ` (the newest ${pages.logs.length} kept while tailing)` : ''}. Choose a
-      record to see its attributes and resource.
+      ${pages.items.length.toLocaleString()} record${pages.items.length === 1 ? '' : 's'}, newest
+      first${pages.trimmed ? ` (the newest ${pages.items.length} kept while tailing)` : ''}. Choose
+      a record to see its attributes and resource.
     </p>
     <div class=${pages.loading ? 'stale' : ''} aria-busy=${pages.loading ? 'true' : 'false'}>
-      <${LogList} logs=${pages.logs} label="Log records" />
+      <${LogList} logs=${pages.items} label="Log records" />
     </div>
     ${pages.error && html`<${ErrorNotice} error=${pages.error} retry=${pages.reload} />`}
     ${

@@ -145,7 +145,9 @@ function MetricIndex({ list, service }) {
           (metric) =>
             html`<tr data-metric=${metric.name}>
               <th scope="row" class="name">
-                <a href=${link('/metrics', { service, metric: metric.name })}>${metric.name}</a>
+                <a href=${link('/explore/metrics', { service, metric: metric.name })}
+                  >${metric.name}</a
+                >
                 ${metric.description && html`<div class="muted small">${metric.description}</div>`}
               </th>
               <td>${metric.type}</td>

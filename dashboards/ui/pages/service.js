@@ -104,7 +104,7 @@ export function ServicePage({ name, range, query }) {
       }
       <a class="button-link" href=${link('/traces', { service: name, operation })}>Traces</a>
       <a class="button-link" href=${link('/logs', { service: name })}>Logs</a>
-      <a class="button-link" href=${link('/metrics', { service: name })}>Metrics</a>
+      <a class="button-link" href=${link('/explore/metrics', { service: name })}>Metrics</a>
     </div>
     ${
       summary &&
