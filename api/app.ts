@@ -21,6 +21,7 @@ import { registerInfoRoute, type InfoOptions } from './info.ts';
 import { registerOperationRoutes } from './operations.ts';
 import { registerSparklineRoutes } from './sparklines.ts';
 import { registerTraceRoutes } from './traces.ts';
+import { registerLogRoutes } from './logs.ts';
 import { ApiError } from './errors.ts';
 import { listServices } from './services.ts';
 import { parseTimeRange } from './time-range.ts';
@@ -129,6 +130,7 @@ export function createApi(options: ApiOptions): Hono {
   registerSparklineRoutes(app, { client: options.client, now });
   registerOperationRoutes(app, { client: options.client, now });
   registerTraceRoutes(app, { client: options.client, now });
+  registerLogRoutes(app, { client: options.client, now });
 
   app.get('/v1/services', async (c) => {
     const range = parseTimeRange(c.req.query(), now());

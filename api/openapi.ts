@@ -28,6 +28,7 @@ import { OperationList, OperationQuery } from './operations.ts';
 import { SeriesQuery, SeriesResponse } from './series.ts';
 import { SparklineQuery, SparklineResponse } from './sparklines.ts';
 import { Trace, TraceList, TraceSearchQuery } from './trace-schema.ts';
+import { LogHistogram, LogHistogramQuery, LogPage, LogSearchQuery } from './log-schema.ts';
 
 /** The error body every route answers with. */
 export const ErrorBody = z.object({
@@ -303,6 +304,7 @@ export function openApiDocument(): object {
       },
       ...remediationPaths(),
       ...observabilityPaths(),
+      ...logPaths(),
       ...infoAndDemoPaths(),
     },
   };
@@ -379,6 +381,36 @@ function observabilityPaths(): Record<string, object> {
         responses: {
           '200': { description: 'The trace', ...json(Trace) },
           ...errors(400, 401, 404),
+        },
+      },
+    },
+  };
+}
+
+/** Log search and volume; `attr.<key>=<value>` filters are named by their key. */
+function logPaths(): Record<string, object> {
+  const attrNote =
+    ' Add attr.<key>=<value> (at most 5) to keep records whose log or resource attribute <key> has that value.';
+  return {
+    '/v1/logs': {
+      get: {
+        summary: 'Log records matching every filter, newest first, a page at a time',
+        description: `Full-text q over the body uses the body's token index.${attrNote}`,
+        parameters: queryParameters(LogSearchQuery),
+        responses: {
+          '200': { description: 'A page of records', ...json(LogPage) },
+          ...errors(400, 401),
+        },
+      },
+    },
+    '/v1/logs/histogram': {
+      get: {
+        summary: 'Log records per step and severity level, the open step marked partial',
+        description: `The same filters as /v1/logs.${attrNote}`,
+        parameters: queryParameters(LogHistogramQuery),
+        responses: {
+          '200': { description: 'Volume per step', ...json(LogHistogram) },
+          ...errors(400, 401),
         },
       },
     },

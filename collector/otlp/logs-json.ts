@@ -18,7 +18,6 @@ import {
 import { hexIdProblem } from './ids.ts';
 import {
   arrayAt,
-  int32At,
   timeAt,
   objectAt,
   objectIn,
@@ -27,6 +26,7 @@ import {
   stringAt,
   type JsonObject,
 } from './json-reading.ts';
+import { enumAt, LOG_RECORD_FLAG_NAMES, SEVERITY_NUMBER_NAMES } from './enum-json.ts';
 
 /** Decodes an OTLP/JSON logs export request into `otel_logs` rows; never throws. */
 export function decodeLogsJson(body: Uint8Array | string): DecodeResult<LogRow> {
@@ -108,9 +108,9 @@ function readLogRecord(record: JsonObject): LogRow | string {
     Timestamp: time !== ZERO_TIME ? time : observedTime,
     TraceId: traceId.toLowerCase(),
     SpanId: spanId.toLowerCase(),
-    TraceFlags: int32At(record, 'flags', false) & 0xff,
+    TraceFlags: enumAt(record, 'flags', LOG_RECORD_FLAG_NAMES, false) & 0xff,
     SeverityText: stringAt(record, 'severityText'),
-    SeverityNumber: int32At(record, 'severityNumber', true) & 0xff,
+    SeverityNumber: enumAt(record, 'severityNumber', SEVERITY_NUMBER_NAMES) & 0xff,
     ServiceName: '',
     Body: body,
     ResourceSchemaUrl: '',

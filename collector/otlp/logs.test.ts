@@ -143,7 +143,8 @@ describe('decodeLogsJson', () => {
     );
     expect(decodeLogsJson(request({ severityNumber: 'ERROR' }))).toEqual({
       ok: false,
-      reason: 'resourceLogs[0].scopeLogs[0].logRecords[1].severityNumber: expected 32-bit integer',
+      reason:
+        'resourceLogs[0].scopeLogs[0].logRecords[1].severityNumber: unknown name "ERROR"; expected a number or SEVERITY_NUMBER_UNSPECIFIED, SEVERITY_NUMBER_TRACE, SEVERITY_NUMBER_TRACE2, SEVERITY_NUMBER_TRACE3, SEVERITY_NUMBER_TRACE4, SEVERITY_NUMBER_DEBUG, SEVERITY_NUMBER_DEBUG2, SEVERITY_NUMBER_DEBUG3, …',
     });
     expect(decodeLogsJson(request({ body: { intValue: 'x' } }))).toEqual({
       ok: false,

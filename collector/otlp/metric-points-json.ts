@@ -37,13 +37,14 @@ import {
   uint64ArrayAt,
   type JsonObject,
 } from './json-reading.ts';
+import { DATA_POINT_FLAG_NAMES, enumAt } from './enum-json.ts';
 
 function pointColumns(point: JsonObject): PointColumns {
   return {
     attributes: attributesAt(point, 'attributes'),
     startTimeUnix: timeAt(point, 'startTimeUnixNano'),
     timeUnix: timeAt(point, 'timeUnixNano'),
-    flags: int32At(point, 'flags', false),
+    flags: enumAt(point, 'flags', DATA_POINT_FLAG_NAMES, false),
   };
 }
 

@@ -16,7 +16,6 @@ import {
 import {
   arrayAt,
   boolAt,
-  int32At,
   objectAt,
   objectIn,
   parseJsonRequest,
@@ -24,6 +23,7 @@ import {
   stringAt,
   type JsonObject,
 } from './json-reading.ts';
+import { AGGREGATION_TEMPORALITY_NAMES, enumAt } from './enum-json.ts';
 import {
   expHistogramPointJson,
   gaugePointJson,
@@ -129,7 +129,7 @@ function readMetricData(
   if (gauge) within('gauge', () => keepAll(context, gauge, rows.gauge, gaugePointJson));
   if (sum) {
     within('sum', () => {
-      const temporality = int32At(sum, 'aggregationTemporality', true);
+      const temporality = enumAt(sum, 'aggregationTemporality', AGGREGATION_TEMPORALITY_NAMES);
       const monotonic = boolAt(sum, 'isMonotonic');
       const first = rows.sum.length;
       keepAll(context, sum, rows.sum, sumPointJson);
@@ -141,7 +141,11 @@ function readMetricData(
   }
   if (histogram) {
     within('histogram', () => {
-      const temporality = int32At(histogram, 'aggregationTemporality', true);
+      const temporality = enumAt(
+        histogram,
+        'aggregationTemporality',
+        AGGREGATION_TEMPORALITY_NAMES,
+      );
       const first = rows.histogram.length;
       keepAll(context, histogram, rows.histogram, histogramPointJson);
       for (let i = first; i < rows.histogram.length; i++)
@@ -150,7 +154,11 @@ function readMetricData(
   }
   if (expHistogram) {
     within('exponentialHistogram', () => {
-      const temporality = int32At(expHistogram, 'aggregationTemporality', true);
+      const temporality = enumAt(
+        expHistogram,
+        'aggregationTemporality',
+        AGGREGATION_TEMPORALITY_NAMES,
+      );
       const first = rows.expHistogram.length;
       keepAll(context, expHistogram, rows.expHistogram, expHistogramPointJson);
       for (let i = first; i < rows.expHistogram.length; i++) {

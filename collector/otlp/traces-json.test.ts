@@ -140,9 +140,10 @@ describe('decodeTracesJson', () => {
         'spans[0].events[0].timeUnixNano: expected non-negative integer',
       ],
       [{ ...validSpan, links: [7] }, 'spans[0].links[0]: expected object'],
+      [{ ...validSpan, status: { code: 1.5 } }, 'spans[0].status.code: expected 32-bit integer'],
       [
         { ...validSpan, status: { code: 'ERROR' } },
-        'spans[0].status.code: expected 32-bit integer',
+        'spans[0].status.code: unknown name "ERROR"; expected a number or STATUS_CODE_UNSET, STATUS_CODE_OK, STATUS_CODE_ERROR',
       ],
       [
         {

@@ -18,7 +18,6 @@ import { hexIdProblem } from './ids.ts';
 import { decimalDifference } from './int64-decimal.ts';
 import {
   arrayAt,
-  int32At,
   timeAt,
   objectAt,
   objectIn,
@@ -27,6 +26,7 @@ import {
   stringAt,
   type JsonObject,
 } from './json-reading.ts';
+import { enumAt, SPAN_KIND_NAMES, STATUS_CODE_NAMES } from './enum-json.ts';
 import { spanKindText, statusCodeText } from './span-enums.ts';
 
 /** Decodes an OTLP/JSON trace export request into `otel_traces` rows; never throws. */
@@ -134,13 +134,13 @@ function readSpan(span: JsonObject): SpanRow | string {
   let statusMessage = '';
   if (status !== undefined) {
     try {
-      statusCode = int32At(status, 'code', true);
+      statusCode = enumAt(status, 'code', STATUS_CODE_NAMES);
       statusMessage = stringAt(status, 'message');
     } catch (error) {
       rethrowWithin(error, 'status');
     }
   }
-  const kind = int32At(span, 'kind', true);
+  const kind = enumAt(span, 'kind', SPAN_KIND_NAMES);
   const name = stringAt(span, 'name');
   const traceState = stringAt(span, 'traceState');
 

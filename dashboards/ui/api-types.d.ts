@@ -318,15 +318,21 @@ export interface DemoStory {
   incidents: DemoIncident[];
 }
 
-// Logs and metrics explorers (the UI's reading of /v1/logs and /v1/metrics).
+// ---- Logs and metrics explorers: answers of /v1/logs, /v1/logs/histogram, /v1/metrics
+// ---- and /v1/metrics/:name/series (see docs/logs-and-metrics.md).
+
+export type SeverityLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
 
 export interface LogRecord {
-  /** ISO 8601, nanosecond digits kept. */
+  /** ISO 8601, millisecond precision. */
   time: string;
   service: string;
+  /** The record's severity text, else its level name; '' when neither. */
   severity: string;
+  /** 1-24 (TRACE 1-4 … FATAL 21-24); 0 when unknown. */
   severityNumber: number;
   body: string;
+  /** '' without trace context. */
   traceId: string;
   spanId: string;
   attributes: Record<string, string>;
@@ -334,13 +340,11 @@ export interface LogRecord {
 }
 
 export interface LogPage {
+  /** Newest first. */
   logs: LogRecord[];
-  /** Pass as `cursor` for the next (older) page; null at the end. */
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
   nextCursor: string | null;
 }
-
-/** A time as the explorers' answers give it: ISO 8601 or milliseconds since the epoch. */
-export type ExplorerTime = string | number;
 
 export interface LogHistogram {
   stepSeconds: number;
@@ -350,11 +354,16 @@ export interface LogHistogram {
     /** Step start, ms since the epoch. */
     t: number;
     total: number;
-    /** Records per level (TRACE … FATAL or UNSPECIFIED); levels with none are absent. */
+    /** Records per level (SeverityLevel or 'UNSPECIFIED'); levels with none are absent. */
     bySeverity: Record<string, number>;
     partial?: boolean;
   }>;
 }
+
+// ---- The UI's reading of the metrics explorer's answers (until the API's own types land).
+
+/** A time as the explorers' answers give it: ISO 8601 or milliseconds since the epoch. */
+export type ExplorerTime = string | number;
 
 export interface MetricInfo {
   name: string;
