@@ -220,4 +220,29 @@ describe('trace API', () => {
       ]),
     );
   });
+
+  it('reads a trace by id, with its root, when its spans start and end within one second', async () => {
+    // Inserted last: the searches above see only traces A and B.
+    const TRACE_SHORT = 'dddddddddddddddddddddddddddddddd';
+    const startMs = NOW - 30 * 60_000 + 51; // a fraction of a second past the second
+    await storage.client.insert({
+      table: 'otel_traces',
+      values: [
+        span({
+          Timestamp: nanos(startMs),
+          TraceId: TRACE_SHORT,
+          SpanId: '00000000000000d1',
+          Duration: 1e6,
+        }),
+      ],
+      format: 'JSONEachRow',
+    });
+    const { status, body } = await get<Trace>(`/v1/traces/${TRACE_SHORT}`);
+    expect(status).toBe(200);
+    expect(body.spans.map((one) => one.spanId)).toEqual(['00000000000000d1']);
+    const found = (await search('operation=GET%20%2F')).find(
+      (trace) => trace.traceId === TRACE_SHORT,
+    );
+    expect(found?.root).toEqual({ service: 'frontend', operation: 'GET /' });
+  });
 });

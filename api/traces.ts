@@ -170,8 +170,8 @@ LIMIT {limit:UInt32}`,
   argMinIf(SpanName, Timestamp, ParentSpanId = '') AS rootOperation
 FROM otel_traces
 WHERE TraceId IN {traceIds:Array(String)}
-  AND Timestamp >= (SELECT min(Start) FROM otel_traces_trace_id_ts WHERE TraceId IN {traceIds:Array(String)})
-  AND Timestamp < (SELECT max(End) FROM otel_traces_trace_id_ts WHERE TraceId IN {traceIds:Array(String)}) + INTERVAL 1 SECOND
+  AND Timestamp >= toDateTime64((SELECT min(Start) FROM otel_traces_trace_id_ts WHERE TraceId IN {traceIds:Array(String)}), 9)
+  AND Timestamp < toDateTime64((SELECT max(End) FROM otel_traces_trace_id_ts WHERE TraceId IN {traceIds:Array(String)}), 9) + INTERVAL 1 SECOND
 GROUP BY TraceId`,
       query_params: { traceIds },
       format: 'JSONEachRow',
@@ -228,7 +228,9 @@ interface SpanRow extends SpanColumns {
 /**
  * Every span of one trace (up to MAX_TRACE_SPANS), in start order. The trace-id lookup
  * table gives the trace's time bounds, so the scan reads only the partitions and
- * granules (bloom filter on TraceId) of those seconds.
+ * granules (bloom filter on TraceId) of those seconds. The bounds (whole seconds) are
+ * compared as DateTime64(9): compared as DateTime, the engine's filter dropped every span
+ * of a trace whose last second was its first plus a fraction (a one-span trace).
  */
 async function readTrace(client: ClickHouseClient, traceId: string): Promise<Trace | null> {
   const rows = await (
@@ -244,7 +246,7 @@ SELECT SpanId AS spanId, ParentSpanId AS parentSpanId, ServiceName AS service,
   Links.TraceId AS linkTraceIds, Links.SpanId AS linkSpanIds, Links.Attributes AS linkAttributes
 FROM otel_traces
 WHERE TraceId = {traceId:String}
-  AND Timestamp >= bounds.1 AND Timestamp < bounds.2 + INTERVAL 1 SECOND
+  AND Timestamp >= toDateTime64(bounds.1, 9) AND Timestamp < toDateTime64(bounds.2, 9) + INTERVAL 1 SECOND
 ORDER BY Timestamp, SpanId
 LIMIT {limit:UInt32}`,
       query_params: { traceId, limit: MAX_TRACE_SPANS + 1 },

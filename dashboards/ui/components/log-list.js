@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { formatTime } from '../lib/format.js';
+import { formatLogTime, formatTime } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { link } from '../lib/router.js';
 import { AttributeTable } from './attribute-table.js';
@@ -74,7 +74,9 @@ function LogRow({ record, showTraceLink }) {
         aria-expanded=${open ? 'true' : 'false'}
         onClick=${() => setOpen(!open)}
       >
-        <time class="log-time" datetime=${record.time}>${formatTime(record.time)}</time>
+        <time class="log-time" datetime=${record.time} title=${formatTime(record.time)}
+          >${formatLogTime(record.time)}</time
+        >
         <span class=${`badge log-severity tone-${LEVEL_TONES[level] ?? 'quiet'}`}
           >${shownSeverity}</span
         >
