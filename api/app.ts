@@ -22,6 +22,7 @@ import { registerOperationRoutes } from './operations.ts';
 import { registerSparklineRoutes } from './sparklines.ts';
 import { registerTraceRoutes } from './traces.ts';
 import { registerLogRoutes } from './logs.ts';
+import { registerMetricRoutes } from './metrics.ts';
 import { ApiError } from './errors.ts';
 import { listServices } from './services.ts';
 import { parseTimeRange } from './time-range.ts';
@@ -131,6 +132,7 @@ export function createApi(options: ApiOptions): Hono {
   registerOperationRoutes(app, { client: options.client, now });
   registerTraceRoutes(app, { client: options.client, now });
   registerLogRoutes(app, { client: options.client, now });
+  registerMetricRoutes(app, { client: options.client, now });
 
   app.get('/v1/services', async (c) => {
     const range = parseTimeRange(c.req.query(), now());

@@ -220,7 +220,12 @@ describe('logs API document', () => {
         SwaggerParser.validate(structuredClone(document) as never),
       ).resolves.toBeTruthy();
       expect(Object.keys(document.paths)).toEqual(
-        expect.arrayContaining(['/v1/logs', '/v1/logs/histogram']),
+        expect.arrayContaining([
+          '/v1/logs',
+          '/v1/logs/histogram',
+          '/v1/metrics',
+          '/v1/metrics/{name}/series',
+        ]),
       );
     } finally {
       await storage.close();

@@ -29,6 +29,7 @@ import { SeriesQuery, SeriesResponse } from './series.ts';
 import { SparklineQuery, SparklineResponse } from './sparklines.ts';
 import { Trace, TraceList, TraceSearchQuery } from './trace-schema.ts';
 import { LogHistogram, LogHistogramQuery, LogPage, LogSearchQuery } from './log-schema.ts';
+import { MetricList, MetricListQuery, MetricSeries, MetricSeriesQuery } from './metric-schema.ts';
 
 /** The error body every route answers with. */
 export const ErrorBody = z.object({
@@ -387,7 +388,7 @@ function observabilityPaths(): Record<string, object> {
   };
 }
 
-/** Log search and volume; `attr.<key>=<value>` filters are named by their key. */
+/** Log search and volume (`attr.<key>=<value>` filters are named by their key), and metrics. */
 function logPaths(): Record<string, object> {
   const attrNote =
     ' Add attr.<key>=<value> (at most 5) to keep records whose log or resource attribute <key> has that value.';
@@ -400,6 +401,26 @@ function logPaths(): Record<string, object> {
         responses: {
           '200': { description: 'A page of records', ...json(LogPage) },
           ...errors(400, 401),
+        },
+      },
+    },
+    '/v1/metrics': {
+      get: {
+        summary: 'Every metric sent in a time range, with its kind, unit and attribute keys',
+        parameters: queryParameters(MetricListQuery),
+        responses: { '200': { description: 'Metrics', ...json(MetricList) }, ...errors(400, 401) },
+      },
+    },
+    '/v1/metrics/{name}/series': {
+      get: {
+        summary: 'One metric per step (and per attribute value), the open step marked partial',
+        parameters: [
+          { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+          ...queryParameters(MetricSeriesQuery),
+        ],
+        responses: {
+          '200': { description: 'The series', ...json(MetricSeries) },
+          ...errors(400, 401, 404),
         },
       },
     },

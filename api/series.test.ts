@@ -95,6 +95,41 @@ describe('GET /v1/services/:name/series', () => {
     expect(errors.points.map((p) => p.observed)).toEqual([1 / 6, 0]);
   });
 
+  it('serves a watched metric in its own unit, a p95 known only as a lower bound marked so', async () => {
+    const bounds = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
+    const histogram = (minute: number, counts: number[], max: number) => ({
+      ServiceName: 'checkout',
+      MetricName: 'http.server.request.duration',
+      MetricUnit: 's',
+      TimeUnix: `${BigInt(T0 + minute * 60_000 + 30_000) * 1_000_000n}`,
+      Count: 10,
+      BucketCounts: counts,
+      ExplicitBounds: bounds,
+      Min: max === 0 ? 0 : 0.1,
+      Max: max,
+      AggregationTemporality: 1,
+    });
+    const only = (index: number) => bounds.map((_, i) => (i === index ? 10 : 0)).concat(0);
+    const overflow = bounds.map(() => 0).concat(10);
+    await storage.client.insert({
+      table: 'otel_metrics_histogram',
+      values: [histogram(0, only(1), 0.3), histogram(1, overflow, 0)],
+      format: 'JSONEachRow',
+    });
+    const response = await app().request(
+      '/v1/services/checkout/series?signal=metric:http.server.request.duration&since=3m&step=1m',
+    );
+    const body = (await response.json()) as {
+      unit: string;
+      points: Array<{ observed: number; lowerBound?: boolean }>;
+    };
+    expect(body.unit).toBe('s');
+    expect(body.points).toHaveLength(2);
+    expect(body.points[0]!.observed).toBeCloseTo(0.1 + 0.2 * 0.95, 10);
+    expect(body.points[0]!.lowerBound).toBeUndefined();
+    expect(body.points[1]).toMatchObject({ observed: 10000, lowerBound: true });
+  });
+
   it('names a bad signal or step', async () => {
     const bad = await app().request('/v1/services/checkout/series?signal=latency');
     expect(bad.status).toBe(400);

@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import {
   isSignalName,
+  listMetrics,
   METRIC_SIGNAL_PREFIX,
   readMetricSeries,
   readSeries,
@@ -38,7 +39,7 @@ export const SeriesResponse = z.object({
   service: z.string(),
   signal: z.string(),
   operation: z.string().nullable(),
-  unit: z.string(),
+  unit: z.string().describe("A watched metric's own unit as sent (s, ms, By, 1, …)."),
   stepSeconds: z.number(),
   points: z.array(
     z.object({
@@ -48,6 +49,10 @@ export const SeriesResponse = z.object({
       lower: z.number().nullable(),
       upper: z.number().nullable(),
       score: z.number().nullable(),
+      lowerBound: z
+        .boolean()
+        .optional()
+        .describe('A histogram quantile in the open top bucket: the value is at least this.'),
     }),
   ),
 });
@@ -75,7 +80,7 @@ export function registerSeriesRoutes(
     const service = c.req.param('name');
     const signal = query.signal;
     const metric = isSignalName(signal) ? null : signal.slice(METRIC_SIGNAL_PREFIX.length);
-    const [observed, scores] = await Promise.all([
+    const [observed, scores, unit] = await Promise.all([
       metric === null
         ? readSeries(options.client, {
             service,
@@ -95,14 +100,20 @@ export function registerSeriesRoutes(
             fromMs: range.fromMs,
             toMs: range.toMs,
             stepSeconds,
+            withLowerBounds: true,
           }).then((series) => series.get(service)?.get(metric) ?? []),
       readScores(options.client, service, signal, query.operation ?? '', range.fromMs, range.toMs),
+      metric === null
+        ? signalInfo(signal).unit
+        : listMetrics(options.client, { name: metric, service, ...range }).then(
+            ([described]) => described?.unit ?? '',
+          ),
     ]);
     return c.json({
       service,
       signal,
       operation: query.operation ?? null,
-      unit: signalInfo(signal).unit,
+      unit,
       stepSeconds,
       points: observed.map((point) => {
         const score = scores.get(point.timeMs);
@@ -113,6 +124,7 @@ export function registerSeriesRoutes(
           lower: score?.Lower ?? null,
           upper: score?.Upper ?? null,
           score: score?.Score ?? null,
+          ...('lowerBound' in point && point.lowerBound ? { lowerBound: true } : {}),
         };
       }),
     });

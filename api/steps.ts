@@ -22,10 +22,17 @@ export interface StepGrid {
 
 /**
  * The steps of a chart over `range`: `step` when given (a duration such as 10s or 1m),
- * else the smallest of a fixed ladder that draws about 120 steps. Steps are aligned to
+ * else the smallest of a fixed ladder (at least `defaultMinSeconds`) that draws about
+ * 120 steps. Steps are aligned to
  * the epoch; the last one holds `range.toMs` and may still be open (see `partialFrom`).
  */
-export function stepGrid(range: TimeRange, step: string | undefined, minSeconds = 1): StepGrid {
+export function stepGrid(
+  range: TimeRange,
+  step: string | undefined,
+  options: { minSeconds?: number; defaultMinSeconds?: number } = {},
+): StepGrid {
+  const minSeconds = options.minSeconds ?? 1;
+  const defaultMinSeconds = Math.max(minSeconds, options.defaultMinSeconds ?? 1);
   const spanSeconds = (range.toMs - range.fromMs) / 1000;
   let stepSeconds: number;
   if (step !== undefined) {
@@ -34,7 +41,7 @@ export function stepGrid(range: TimeRange, step: string | undefined, minSeconds 
   } else {
     stepSeconds =
       STEP_LADDER.find(
-        (candidate) => candidate >= minSeconds && spanSeconds / candidate <= DEFAULT_POINTS,
+        (candidate) => candidate >= defaultMinSeconds && spanSeconds / candidate <= DEFAULT_POINTS,
       ) ?? 86_400;
   }
   if (spanSeconds / stepSeconds > MAX_CHART_STEPS) {

@@ -15,7 +15,6 @@ export {
   type StepValues,
 } from './series.ts';
 export {
-  bucketQuantile,
   DEFAULT_WATCHED_METRICS,
   METRIC_SIGNAL_PREFIX,
   readMetricSeries,
@@ -23,3 +22,27 @@ export {
   type MetricSeriesQuery,
 } from './metrics.ts';
 export { readRecentValue } from './recent.ts';
+export {
+  aggregationsOf,
+  METRIC_AGGREGATIONS,
+  quantileOf,
+  type MetricAggregation,
+  type MetricKind,
+  type MetricShape,
+} from './metric-kinds.ts';
+export { listMetrics, MAX_CATALOG_METRICS, type MetricDescription } from './metric-catalog.ts';
+export {
+  ChartTooLargeError,
+  MAX_SERIES_STEPS,
+  readMetricChart,
+  type MetricChart,
+  type MetricChartQuery,
+} from './metric-chart.ts';
+export type { ChartPoint } from './metric-steps.ts';
+export {
+  bucketQuantile,
+  exponentialQuantile,
+  summaryQuantile,
+  type ObservedRange,
+  type QuantileReading,
+} from './quantiles.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage, type Storage } from '../storage/index.ts';
-import { bucketQuantile, readMetricSeries } from './metrics.ts';
+import { readMetricSeries } from './metrics.ts';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const MINUTE = 60_000;
@@ -135,9 +135,44 @@ describe('watched metric series', () => {
     expect(values('absent.metric')).toEqual([]);
   });
 
-  it('interpolates a quantile inside its bucket and caps it at the open top bucket', () => {
-    expect(bucketQuantile([0, 10], [100], 0.5)).toBe(100);
-    expect(bucketQuantile([10, 0], [100], 0.5)).toBe(50);
-    expect(bucketQuantile([0, 0, 0], [1, 2], 0.5)).toBeNull();
+  it('reads a seconds histogram in the SDK default buckets within its max, and leaves a top-bucket p95 without a max out', async () => {
+    const sdkBounds = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
+    const counts = (bucket: number, n: number) =>
+      sdkBounds.map((_, i) => (i === bucket ? n : 0)).concat(bucket === sdkBounds.length ? n : 0);
+    await insert('otel_metrics_histogram', [
+      // Python SDK: http.server.request.duration in seconds, default bounds; all <= 0.4 s.
+      point('http.server.request.duration', 5, 30, {
+        Count: 100,
+        BucketCounts: counts(1, 100),
+        ExplicitBounds: sdkBounds,
+        Min: 0.05,
+        Max: 0.4,
+        AggregationTemporality: 1,
+        MetricUnit: 's',
+      }),
+      // Everything above the last bound and no max recorded: p95 is only known to be >= 10000.
+      point('queue.wait', 5, 30, {
+        Count: 10,
+        BucketCounts: counts(sdkBounds.length, 10),
+        ExplicitBounds: sdkBounds,
+        AggregationTemporality: 1,
+      }),
+    ]);
+    const query = {
+      services: ['worker'],
+      metrics: ['http.server.request.duration', 'queue.wait'],
+      fromMs: T0 + 5 * MINUTE,
+      toMs: T0 + 6 * MINUTE,
+      stepSeconds: 60,
+    };
+    const series = (await readMetricSeries(storage.client, query)).get('worker')!;
+    const p95 = series.get('http.server.request.duration')![0]!.value;
+    expect(p95).toBeLessThanOrEqual(0.4);
+    expect(p95).toBeCloseTo(0.05 + 0.35 * 0.95, 10);
+    expect(series.get('queue.wait')).toEqual([]);
+    const shown = await readMetricSeries(storage.client, { ...query, withLowerBounds: true });
+    expect(shown.get('worker')!.get('queue.wait')).toEqual([
+      { timeMs: T0 + 5 * MINUTE, value: 10000, lowerBound: true },
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { bucketQuantile } from './quantiles.ts';
 
 /** Metrics watched unless configured otherwise: request duration, CPU, memory, queues. */
 export const DEFAULT_WATCHED_METRICS = [
@@ -17,6 +18,8 @@ export interface MetricPoint {
   /** Start of the step, ms since the epoch. */
   timeMs: number;
   value: number;
+  /** A histogram quantile in the open top bucket without a recorded max: at least `value`. */
+  lowerBound?: true;
 }
 
 export interface MetricSeriesQuery {
@@ -26,6 +29,11 @@ export interface MetricSeriesQuery {
   toMs: number;
   /** Step length, seconds. */
   stepSeconds: number;
+  /**
+   * Keep histogram steps whose p95 is only a lower bound (marked `lowerBound`). Off by
+   * default: the detector must not learn or alert on a value it cannot know.
+   */
+  withLowerBounds?: boolean;
 }
 
 const RANGE = `ServiceName IN {services:Array(String)} AND MetricName IN {metrics:Array(String)}
@@ -39,7 +47,8 @@ const SERIES = 'cityHash64(Attributes, ResourceAttributes)';
  * mean; a monotonic sum's rate per second (delta points summed, cumulative points
  * differenced per series, a reset counted from zero); a non-monotonic sum's total over
  * its series; a histogram's 95th percentile, interpolated in the merged buckets of the
- * step (cumulative histograms differenced per series). A step without points is absent;
+ * step and narrowed to the points' min and max (cumulative histograms differenced per
+ * series; see `bucketQuantile`). A step without points is absent;
  * the first step of a cumulative series has no rate and is absent too.
  */
 export async function readMetricSeries(
@@ -64,7 +73,7 @@ export async function readMetricSeries(
     client.query({ query: SCALAR_SQL, query_params: params, format: 'JSONEachRow' }),
     client.query({ query: HISTOGRAM_SQL, query_params: params, format: 'JSONEachRow' }),
   ]);
-  type Point = { service: string; metric: string; t: number; value: number };
+  type Point = { service: string; metric: string; t: number; value: number; lowerBound?: true };
   const points: Point[] = await scalars.json<Point>();
   for (const row of await histograms.json<{
     service: string;
@@ -72,9 +81,20 @@ export async function readMetricSeries(
     t: number;
     counts: Array<string | number>;
     bounds: number[];
+    ranged: number | boolean;
+    min: number;
+    max: number;
   }>()) {
-    const value = bucketQuantile(row.counts.map(Number), row.bounds, 0.95);
-    if (value !== null) points.push({ service: row.service, metric: row.metric, t: row.t, value });
+    const observed = Number(row.ranged) ? { min: row.min, max: row.max } : {};
+    const reading = bucketQuantile(row.counts.map(Number), row.bounds, 0.95, observed);
+    if (reading === null || (reading.lowerBound && !query.withLowerBounds)) continue;
+    points.push({
+      service: row.service,
+      metric: row.metric,
+      t: row.t,
+      value: reading.value,
+      ...(reading.lowerBound ? { lowerBound: true as const } : {}),
+    });
   }
   points.sort((a, b) => a.t - b.t);
   for (const point of points) {
@@ -82,7 +102,11 @@ export async function readMetricSeries(
       byService
         .get(point.service)
         ?.get(point.metric)
-        ?.push({ timeMs: point.t * 1000, value: point.value });
+        ?.push({
+          timeMs: point.t * 1000,
+          value: point.value,
+          ...(point.lowerBound ? { lowerBound: true as const } : {}),
+        });
     }
   }
   return byService;
@@ -118,48 +142,36 @@ SELECT service, metric, t, sum(last) AS value FROM (
 )
 GROUP BY service, metric, t`;
 
+/**
+ * Min and Max are 0 when the sender did not record them (the exporter's columns are not
+ * nullable): a step is ranged when every point in it has either set.
+ */
+const RANGED = (min: string, max: string) =>
+  `countIf(${min} != 0 OR ${max} != 0) = count() AS ranged,
+  minIf(${min}, ${min} != 0 OR ${max} != 0) AS min, maxIf(${max}, ${min} != 0 OR ${max} != 0) AS max`;
+
 const HISTOGRAM_SQL = `
-SELECT ServiceName AS service, MetricName AS metric, ${STEP} AS t, sumForEach(BucketCounts) AS counts, any(ExplicitBounds) AS bounds
+SELECT ServiceName AS service, MetricName AS metric, ${STEP} AS t, sumForEach(BucketCounts) AS counts, any(ExplicitBounds) AS bounds,
+  ${RANGED('Min', 'Max')}
 FROM otel_metrics_histogram WHERE ${RANGE} AND AggregationTemporality = 1
 GROUP BY service, metric, t
 UNION ALL
 SELECT service, metric, t,
   sumForEach(arrayMap((now, before) -> if(now >= before, toUInt64(now - before), now), last, previous)) AS counts,
-  any(bounds) AS bounds
+  any(bounds) AS bounds,
+  -- A cumulative point's min and max cover its whole start-to-now span, so they bound the step too.
+  ${RANGED('lastMin', 'lastMax')}
 FROM (
-  SELECT service, metric, t, bounds, last,
+  SELECT service, metric, t, bounds, last, lastMin, lastMax,
     lagInFrame(last, 1, []) OVER (PARTITION BY service, metric, series ORDER BY t
       ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS previous
   FROM (
     SELECT ServiceName AS service, MetricName AS metric, ${SERIES} AS series, ${STEP} AS t,
-      argMax(BucketCounts, TimeUnix) AS last, argMax(ExplicitBounds, TimeUnix) AS bounds
+      argMax(BucketCounts, TimeUnix) AS last, argMax(ExplicitBounds, TimeUnix) AS bounds,
+      argMax(Min, TimeUnix) AS lastMin, argMax(Max, TimeUnix) AS lastMax
     FROM otel_metrics_histogram WHERE ${RANGE} AND AggregationTemporality = 2
     GROUP BY service, metric, series, t
   )
 )
 WHERE length(previous) = length(last) AND length(last) > 0
 GROUP BY service, metric, t`;
-
-/**
- * The q-quantile of explicit-bucket counts, interpolated linearly inside its bucket
- * (buckets are (-inf, b0], (b0, b1], …, (b_last, +inf)); null without counts.
- */
-export function bucketQuantile(counts: number[], bounds: number[], q: number): number | null {
-  let total = 0;
-  for (const count of counts) total += count;
-  if (total === 0) return null;
-  const rank = q * total;
-  let seen = 0;
-  for (let index = 0; index < counts.length; index++) {
-    const count = counts[index]!;
-    if (count > 0 && seen + count >= rank) {
-      if (bounds.length === 0) return null;
-      if (index >= bounds.length) return bounds[bounds.length - 1]!; // the open top bucket
-      const upper = bounds[index]!;
-      const lower = index === 0 ? Math.min(0, upper) : bounds[index - 1]!;
-      return lower + ((upper - lower) * (rank - seen)) / count;
-    }
-    seen += count;
-  }
-  return bounds[bounds.length - 1] ?? null;
-}

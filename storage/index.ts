@@ -3,6 +3,7 @@ export { openStorage, type OpenStorageOptions, type Storage } from './open.ts';
 export { migrate } from './migrate.ts';
 export {
   engine,
+  METRIC_TABLES,
   migrations,
   onCluster,
   ttlClause,

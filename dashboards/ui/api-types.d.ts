@@ -360,28 +360,47 @@ export interface LogHistogram {
   }>;
 }
 
-// ---- The UI's reading of the metrics explorer's answers (until the API's own types land).
-
-/** A time as the explorers' answers give it: ISO 8601 or milliseconds since the epoch. */
-export type ExplorerTime = string | number;
+export type MetricKind = 'gauge' | 'sum' | 'histogram' | 'exponential_histogram' | 'summary';
+export type MetricAggregation = 'avg' | 'sum' | 'min' | 'max' | 'rate' | 'p50' | 'p95' | 'p99';
 
 export interface MetricInfo {
   name: string;
-  type: string;
+  type: MetricKind;
+  /** UCUM as sent (s, ms, By, {request}, 1); '' when none. */
   unit: string;
   description: string;
   attributeKeys: string[];
+  /** A sum that only grows (a counter). */
+  monotonic: boolean;
+  temporality: 'delta' | 'cumulative' | null;
+  /** What agg may be; the first is the default. */
+  aggregations: MetricAggregation[];
+  services: string[];
 }
 
-export interface MetricPoint {
-  t: ExplorerTime;
+export interface MetricList {
+  metrics: MetricInfo[];
+}
+
+export interface ChartPoint {
+  /** Step start, ms since the epoch. */
+  t: number;
+  /** null in a step without data. */
   value: number | null;
-  /** The step still in progress: its value covers only part of it. */
+  /** The quantile fell in the open top bucket: the true value is at least this. */
+  lowerBound?: boolean;
+  /** The step is still open (draw it dashed). */
   partial?: boolean;
 }
 
 export interface MetricSeries {
-  stepSeconds?: number;
-  points: MetricPoint[];
-  groups?: Array<{ key: string; points: MetricPoint[] }>;
+  name: string;
+  type: MetricKind;
+  unit: string;
+  agg: MetricAggregation;
+  stepSeconds: number;
+  partialFrom: number | null;
+  points: ChartPoint[];
+  /** With by=<attribute>: the largest groups first. */
+  groups?: Array<{ key: string; points: ChartPoint[] }>;
 }

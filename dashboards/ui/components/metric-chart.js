@@ -5,7 +5,7 @@ import { drawPartialSegment, timeMs, useUplot } from '../lib/use-uplot.js';
 
 /**
  * @typedef {import('../api-types').MetricSeries} MetricSeries
- * @typedef {import('../api-types').MetricPoint} MetricPoint
+ * @typedef {import('../api-types').ChartPoint} MetricPoint
  * @typedef {{ label: string, values: Array<number | null>, partial: number | null }} Line
  *   `partial`: the value of the step in progress, at the last time, kept out of `values`.
  */

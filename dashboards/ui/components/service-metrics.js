@@ -1,4 +1,4 @@
-import { defaultAggregation, useMetricSeries } from '../lib/metrics.js';
+import { chartUnit, defaultAggregation, useMetricSeries } from '../lib/metrics.js';
 import { html } from '../lib/html.js';
 import { link } from '../lib/router.js';
 import { useApi } from '../lib/use-api.js';
@@ -61,7 +61,7 @@ export function ServiceMetrics({ service, range }) {
  * @param {{ service: string, metric: MetricInfo, range: TimeRange }} props
  */
 function ServiceMetricChart({ service, metric, range }) {
-  const agg = defaultAggregation(metric.type);
+  const agg = defaultAggregation(metric);
   const series = useMetricSeries({ name: metric.name, service, agg, range });
   const data = /** @type {MetricSeries | undefined} */ (series.data);
   if (series.error && !data)
@@ -71,7 +71,7 @@ function ServiceMetricChart({ service, metric, range }) {
   return html`<${MetricChart}
     title=${`${agg}(${metric.name})`}
     metric=${metric.name}
-    unit=${agg === 'rate' ? `${metric.unit || ''}/s` : metric.unit}
+    unit=${chartUnit(data.unit, agg)}
     series=${data}
     fromMs=${range.fromMs}
     toMs=${range.toMs}

@@ -3,18 +3,23 @@ import { useApi } from './use-api.js';
 
 /** @typedef {import('./time-range.js').TimeRange} TimeRange */
 
-export const AGGREGATIONS = ['avg', 'sum', 'min', 'max', 'rate', 'p50', 'p95', 'p99'];
+/**
+ * What a metric is first charted as: the API's first aggregation for its kind (a
+ * counter's rate, a distribution's p95 …).
+ * @param {import('../api-types').MetricInfo} metric
+ */
+export function defaultAggregation(metric) {
+  return metric.aggregations[0] ?? 'avg';
+}
 
 /**
- * What a metric is first charted as: quantiles of a distribution, the rate of a sum, the
- * mean of a gauge.
- * @param {string} type
+ * The unit of a metric's chart: a rate is per second of the unit sent.
+ * @param {string} unit  UCUM as sent ('' when none)
+ * @param {string} agg
  */
-export function defaultAggregation(type) {
-  const kind = type.toLowerCase();
-  if (kind.includes('histogram') || kind.includes('summary')) return 'p95';
-  if (kind.includes('sum') || kind.includes('counter')) return 'rate';
-  return 'avg';
+export function chartUnit(unit, agg) {
+  if (agg !== 'rate') return unit;
+  return unit === '' || unit === '1' ? '/s' : `${unit}/s`;
 }
 
 /**

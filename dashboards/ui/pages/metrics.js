@@ -5,9 +5,10 @@ import { html } from '../lib/html.js';
 import { link, setQuery } from '../lib/router.js';
 import { apiRange } from '../lib/time-range.js';
 import { useApi } from '../lib/use-api.js';
-import { AGGREGATIONS, defaultAggregation, useMetricSeries } from '../lib/metrics.js';
+import { chartUnit, defaultAggregation, useMetricSeries } from '../lib/metrics.js';
 
 /**
+ * @typedef {import('../api-types').MetricAggregation} MetricAggregation
  * @typedef {import('../api-types').MetricInfo} MetricInfo
  * @typedef {import('../api-types').MetricSeries} MetricSeries
  * @typedef {import('../api-types').ServiceSummary} ServiceSummary
@@ -26,7 +27,7 @@ export function MetricsPage({ range, query }) {
   const metrics = useApi('/v1/metrics', { service, ...apiRange(range) });
   const list = /** @type {{ metrics: MetricInfo[] } | undefined} */ (metrics.data)?.metrics;
   const metric = list?.find((entry) => entry.name === name);
-  const agg = query.get('agg') ?? (metric ? defaultAggregation(metric.type) : 'avg');
+  const agg = query.get('agg') ?? (metric ? defaultAggregation(metric) : 'avg');
   const by = query.get('by') ?? '';
   const series = useMetricSeries({ name: metric ? name : '', service, agg, by, range });
 
@@ -75,7 +76,11 @@ export function MetricsPage({ range, query }) {
       <label
         >Aggregation
         <select value=${agg} onChange=${choose('agg')}>
-          ${AGGREGATIONS.map((entry) => html`<option value=${entry}>${entry}</option>`)}
+          ${
+            !metric?.aggregations.includes(/** @type {MetricAggregation} */ (agg)) &&
+            html`<option value=${agg}>${agg}</option>`
+          }
+          ${(metric?.aggregations ?? []).map((entry) => html`<option value=${entry}>${entry}</option>`)}
         </select></label
       >
       <label
@@ -113,7 +118,7 @@ export function MetricsPage({ range, query }) {
                           <${MetricChart}
                             title=${`${agg}(${metric.name})${by ? ` by ${by}` : ''}`}
                             metric=${metric.name}
-                            unit=${agg === 'rate' ? `${metric.unit || ''}/s` : metric.unit}
+                            unit=${chartUnit(data.unit, agg)}
                             series=${data}
                             fromMs=${range.fromMs}
                             toMs=${range.toMs}

@@ -1,0 +1,91 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { METRIC_TABLES } from '../storage/index.ts';
+import type { MetricKind, MetricShape } from './metric-kinds.ts';
+
+/** Most metrics one catalog lists; attribute keys listed per metric. */
+export const MAX_CATALOG_METRICS = 2_000;
+const MAX_ATTRIBUTE_KEYS = 50;
+
+export interface MetricDescription extends MetricShape {
+  name: string;
+  unit: string;
+  description: string;
+  /** Data point attribute keys seen in the range (at most 50), sorted. */
+  attributeKeys: string[];
+  /** Sums and histograms: how points add up; null for gauges and summaries. */
+  temporality: 'delta' | 'cumulative' | null;
+  /** Services that sent it in the range (at most 20). */
+  services: string[];
+}
+
+const KINDS: Array<[MetricKind, string, string]> = [
+  ['gauge', METRIC_TABLES.gauge.table, 'false'],
+  ['sum', METRIC_TABLES.sum.table, 'any(IsMonotonic)'],
+  ['histogram', METRIC_TABLES.histogram.table, 'false'],
+  ['exponential_histogram', METRIC_TABLES.expHistogram.table, 'false'],
+  ['summary', METRIC_TABLES.summary.table, 'false'],
+];
+
+/**
+ * Every metric with points in the range (of one service, or all), with its kind, unit,
+ * description and attribute keys: one scan of each metric table's key columns.
+ */
+export async function listMetrics(
+  client: ClickHouseClient,
+  query: { service?: string | undefined; name?: string | undefined; fromMs: number; toMs: number },
+): Promise<MetricDescription[]> {
+  const filter = `TimeUnix >= fromUnixTimestamp64Milli({from:Int64}) AND TimeUnix < fromUnixTimestamp64Milli({to:Int64})${
+    query.service === undefined ? '' : ' AND ServiceName = {service:String}'
+  }${query.name === undefined ? '' : ' AND MetricName = {name:String}'}`;
+  const selects = KINDS.map(
+    ([
+      kind,
+      table,
+      monotonic,
+    ]) => `SELECT MetricName AS name, '${kind}' AS type, ${monotonic} AS monotonic,
+  ${kind === 'gauge' || kind === 'summary' ? '0' : 'any(AggregationTemporality)'} AS temporality,
+  anyIf(MetricUnit, MetricUnit != '') AS unit, anyIf(MetricDescription, MetricDescription != '') AS description,
+  arraySort(groupUniqArrayArray(${MAX_ATTRIBUTE_KEYS})(mapKeys(Attributes))) AS attributeKeys,
+  arraySort(groupUniqArray(20)(ServiceName)) AS services
+FROM ${table} WHERE ${filter}
+GROUP BY MetricName`,
+  );
+  const result = await client.query({
+    query: `SELECT * FROM (${selects.join('\nUNION ALL\n')})
+ORDER BY name, type
+LIMIT {limit:UInt32}`,
+    query_params: {
+      from: query.fromMs,
+      to: query.toMs,
+      limit: MAX_CATALOG_METRICS,
+      ...(query.service === undefined ? {} : { service: query.service }),
+      ...(query.name === undefined ? {} : { name: query.name }),
+    },
+    format: 'JSONEachRow',
+  });
+  const rows = await result.json<{
+    name: string;
+    type: MetricKind;
+    monotonic: boolean | number;
+    temporality: number;
+    unit: string;
+    description: string;
+    attributeKeys: string[];
+    services: string[];
+  }>();
+  return rows.map((row) => ({
+    name: row.name,
+    type: row.type,
+    monotonic: Boolean(Number(row.monotonic)),
+    temporality:
+      row.type === 'gauge' || row.type === 'summary'
+        ? null
+        : Number(row.temporality) === 1
+          ? 'delta'
+          : 'cumulative',
+    unit: row.unit,
+    description: row.description,
+    attributeKeys: row.attributeKeys,
+    services: row.services,
+  }));
+}

@@ -1,0 +1,192 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { METRIC_TABLES } from '../storage/index.ts';
+import type { MetricAggregation, MetricKind, MetricShape } from './metric-kinds.ts';
+import {
+  combineSteps,
+  contributions,
+  type ChartPoint,
+  type SeriesStepRow,
+} from './metric-steps.ts';
+
+/** Series × steps one chart may read: bounds the read and the work in JavaScript. */
+export const MAX_SERIES_STEPS = 200_000;
+
+export interface MetricChartQuery {
+  name: string;
+  service?: string | undefined;
+  agg: MetricAggregation;
+  /** Group by this attribute (data point attribute, else resource attribute). */
+  by?: string | undefined;
+  /** Most groups returned, the largest by mean value. */
+  maxGroups: number;
+  /** Whole steps: start of the first, end of the last (exclusive), ms. */
+  firstMs: number;
+  endMs: number;
+  stepSeconds: number;
+}
+
+export interface MetricChart {
+  points: ChartPoint[];
+  groups?: Array<{ key: string; points: ChartPoint[] }>;
+  /** Series × steps read. */
+  rows: number;
+}
+
+/** Too many series × steps for one chart. */
+export class ChartTooLargeError extends Error {}
+
+const TABLE_OF: Record<MetricKind, string> = {
+  gauge: METRIC_TABLES.gauge.table,
+  sum: METRIC_TABLES.sum.table,
+  histogram: METRIC_TABLES.histogram.table,
+  exponential_histogram: METRIC_TABLES.expHistogram.table,
+  summary: METRIC_TABLES.summary.table,
+};
+
+const MS = (column: string) => `toUnixTimestamp64Milli(${column})`;
+/** What each kind reads per series and step, besides the series, key and step. */
+const COLUMNS: Record<MetricKind, string> = {
+  gauge: 'avg(Value) AS last, 0 AS total, min(Value) AS min, max(Value) AS max',
+  sum: `argMax(Value, TimeUnix) AS last, sum(Value) AS total, any(AggregationTemporality) AS temporality,
+  ${MS('argMax(StartTimeUnix, TimeUnix)')} AS startMs`,
+  histogram: `any(AggregationTemporality) AS temporality, ${MS('argMax(StartTimeUnix, TimeUnix)')} AS startMs,
+  if(temporality = 2, argMax(BucketCounts, TimeUnix), sumForEach(BucketCounts)) AS counts,
+  argMax(ExplicitBounds, TimeUnix) AS bounds,
+  if(temporality = 2, argMax(Count, TimeUnix), sum(Count)) AS count,
+  if(temporality = 2, argMax(Sum, TimeUnix), sum(Sum)) AS sum,
+  ${rangeColumns()}`,
+  exponential_histogram: `any(AggregationTemporality) AS temporality, ${MS('argMax(StartTimeUnix, TimeUnix)')} AS startMs,
+  if(temporality = 2, [argMax((Scale, ZeroCount, PositiveOffset, PositiveBucketCounts, NegativeOffset, NegativeBucketCounts), TimeUnix)],
+     groupArray(1000)((Scale, ZeroCount, PositiveOffset, PositiveBucketCounts, NegativeOffset, NegativeBucketCounts))) AS exponential,
+  if(temporality = 2, argMax(Count, TimeUnix), sum(Count)) AS count,
+  if(temporality = 2, argMax(Sum, TimeUnix), sum(Sum)) AS sum,
+  ${rangeColumns()}`,
+  summary: `argMax(ValueAtQuantiles.Quantile, TimeUnix) AS quantiles, argMax(ValueAtQuantiles.Value, TimeUnix) AS values`,
+};
+
+/**
+ * Min and Max are 0 when the sender did not record them (the exporter's columns are not
+ * nullable): a point counts as ranged when either is not 0.
+ */
+function rangeColumns(): string {
+  return `countIf(Min != 0 OR Max != 0) = count() AS ranged, minIf(Min, Min != 0 OR Max != 0) AS min,
+  maxIf(Max, Min != 0 OR Max != 0) AS max`;
+}
+
+interface RawRow {
+  series: string;
+  key: string;
+  t: number;
+  temporality?: number;
+  startMs?: string | number;
+  last?: number;
+  total?: number;
+  min?: number;
+  max?: number;
+  ranged?: number | boolean;
+  counts?: Array<string | number>;
+  bounds?: number[];
+  count?: string | number;
+  sum?: number;
+  exponential?: Array<
+    [number, string | number, number, Array<string | number>, number, Array<string | number>]
+  >;
+  quantiles?: number[];
+  values?: number[];
+}
+
+/**
+ * One metric per step (and per `by` group), read per series and step in one query, then
+ * differenced and combined (see metric-steps.ts). A cumulative metric is read from one
+ * step before the first so that the first step has a rate.
+ */
+export async function readMetricChart(
+  client: ClickHouseClient,
+  shape: MetricShape,
+  query: MetricChartQuery,
+): Promise<MetricChart> {
+  const stepMs = query.stepSeconds * 1000;
+  const key =
+    query.by === undefined
+      ? "''"
+      : 'if(mapContains(Attributes, {by:String}), Attributes[{by:String}], ResourceAttributes[{by:String}])';
+  const result = await client.query({
+    query: `SELECT toString(cityHash64(Attributes, ResourceAttributes)) AS series, ${key} AS key,
+  toUnixTimestamp(toStartOfInterval(TimeUnix, toIntervalSecond({step:UInt32}))) AS t,
+  ${COLUMNS[shape.type]}
+FROM ${TABLE_OF[shape.type]}
+WHERE MetricName = {name:String}${query.service === undefined ? '' : ' AND ServiceName = {service:String}'}
+  AND TimeUnix >= fromUnixTimestamp64Milli({from:Int64}) AND TimeUnix < fromUnixTimestamp64Milli({to:Int64})
+GROUP BY series, key, t
+LIMIT {rows:UInt32}`,
+    query_params: {
+      name: query.name,
+      step: query.stepSeconds,
+      from: query.firstMs - stepMs,
+      to: query.endMs,
+      rows: MAX_SERIES_STEPS + 1,
+      ...(query.by === undefined ? {} : { by: query.by }),
+      ...(query.service === undefined ? {} : { service: query.service }),
+    },
+    format: 'JSONEachRow',
+  });
+  const raw = await result.json<RawRow>();
+  if (raw.length > MAX_SERIES_STEPS) {
+    throw new ChartTooLargeError(
+      `more than ${MAX_SERIES_STEPS} series × steps; narrow with service, a shorter range or a larger step`,
+    );
+  }
+  const parts = contributions(raw.map(toStepRow), shape);
+  const grid = { firstMs: query.firstMs, endMs: query.endMs, stepSeconds: query.stepSeconds };
+  const points = combineSteps(parts, shape, query.agg, grid);
+  if (query.by === undefined) return { points, rows: raw.length };
+  const byKey = new Map<string, typeof parts>();
+  for (const part of parts) {
+    const list = byKey.get(part.key);
+    if (list) list.push(part);
+    else byKey.set(part.key, [part]);
+  }
+  const groups = [...byKey].map(([groupKey, list]) => {
+    const groupPoints = combineSteps(list, shape, query.agg, grid);
+    const values = groupPoints.flatMap((point) => (point.value === null ? [] : [point.value]));
+    const mean =
+      values.length === 0 ? -Infinity : values.reduce((a, b) => a + b, 0) / values.length;
+    return { key: groupKey, points: groupPoints, mean };
+  });
+  groups.sort((a, b) => b.mean - a.mean || a.key.localeCompare(b.key));
+  return {
+    points,
+    groups: groups
+      .slice(0, query.maxGroups)
+      .map(({ key: groupKey, points: p }) => ({ key: groupKey, points: p })),
+    rows: raw.length,
+  };
+}
+
+function toStepRow(row: RawRow): SeriesStepRow {
+  const ranged = row.ranged === undefined ? true : Boolean(Number(row.ranged));
+  return {
+    series: row.series,
+    key: row.key,
+    t: row.t * 1000,
+    temporality: Number(row.temporality ?? 0),
+    startMs: Number(row.startMs ?? 0),
+    last: Number(row.last ?? 0),
+    total: Number(row.total ?? 0),
+    min: ranged && row.min !== undefined ? Number(row.min) : undefined,
+    max: ranged && row.max !== undefined ? Number(row.max) : undefined,
+    ...(row.counts ? { counts: row.counts.map(Number), bounds: row.bounds ?? [] } : {}),
+    ...(row.count !== undefined ? { count: Number(row.count), sum: Number(row.sum ?? 0) } : {}),
+    ...(row.exponential
+      ? {
+          exponential: row.exponential.map(([scale, zero, posOffset, pos, negOffset, neg]) => ({
+            scale: Number(scale),
+            zeroCount: Number(zero),
+            positive: { offset: Number(posOffset), counts: pos.map(Number) },
+            negative: { offset: Number(negOffset), counts: neg.map(Number) },
+          })),
+        }
+      : {}),
+    ...(row.quantiles ? { quantiles: row.quantiles, values: row.values ?? [] } : {}),
+  };
+}
