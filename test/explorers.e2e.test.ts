@@ -8,11 +8,25 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { accessibilityProblems } from './support/accessibility.ts';
-import { ARTIFACTS_DIR, collectPageErrors, launchChromium, screenshot } from './support/browser.ts';
+import {
+  ARTIFACTS_DIR,
+  collectPageErrors,
+  launchChromium,
+  pixels,
+  screenshot,
+} from './support/browser.ts';
 import { startTestOpsless, type TestOpsless } from './support/opsless.ts';
 
 const SHOTS = 'explorers';
+const MINUTE = 60_000;
+/** As long as Playwright waits for an element (vitest's own default is one second). */
+const POLL = { timeout: 10_000 };
+/** The light theme's first two series colours (theme.css --s0, --s1). */
+const FIRST_RGB: [number, number, number] = [10, 93, 194];
+const SECOND_RGB: [number, number, number] = [130, 80, 223];
 /** What is on screen only (a full page of 230 log rows is too tall to look at). */
 const onScreen = (page: Page, name: string) =>
   page.screenshot({ path: join(ARTIFACTS_DIR, SHOTS, `${name}.png`) });
@@ -77,6 +91,60 @@ async function sendCheckout(otlpUrl: string): Promise<{ traceId: string; spanId:
   return { traceId: span.spanContext().traceId, spanId: span.spanContext().spanId };
 }
 
+/** A gauge per queue and a counter, through the real metrics SDK, exported twice. */
+async function sendMetrics(otlpUrl: string): Promise<void> {
+  const reader = new PeriodicExportingMetricReader({
+    exporter: new OTLPMetricExporter({ url: `${otlpUrl}/v1/metrics` }),
+    exportIntervalMillis: 3_600_000,
+  });
+  const meters = new MeterProvider({
+    resource: resourceFromAttributes({ 'service.name': 'checkout' }),
+    readers: [reader],
+  });
+  const meter = meters.getMeter('shop', '1.0.0');
+  const depth = meter.createGauge('queue.depth', {
+    unit: '{message}',
+    description: 'Messages waiting',
+  });
+  const orders = meter.createCounter('orders.placed', { unit: '{order}' });
+  for (const [emails, refunds] of [
+    [4, 9],
+    [6, 11],
+  ]) {
+    depth.record(emails!, { queue: 'emails' });
+    depth.record(refunds!, { queue: 'refunds' });
+    orders.add(3);
+    await meters.forceFlush();
+  }
+  await meters.shutdown();
+}
+
+/** One request of `service` traced, and a gauge per pool, sent now through the SDKs. */
+async function sendNow(otlpUrl: string, service: string): Promise<void> {
+  const resource = resourceFromAttributes({ 'service.name': service });
+  const tracing = new BasicTracerProvider({
+    resource,
+    spanProcessors: [
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${otlpUrl}/v1/traces` })),
+    ],
+  });
+  tracing.getTracer('stock').startSpan('GET /stock', { kind: SpanKind.SERVER }).end();
+  const meters = new MeterProvider({
+    resource,
+    readers: [
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter({ url: `${otlpUrl}/v1/metrics` }),
+        exportIntervalMillis: 3_600_000,
+      }),
+    ],
+  });
+  const size = meters.getMeter('stock').createGauge('pool.size');
+  size.record(8, { pool: 'primary' });
+  size.record(3, { pool: 'replica' });
+  await Promise.all([tracing.forceFlush(), meters.forceFlush()]);
+  await Promise.all([tracing.shutdown(), meters.shutdown()]);
+}
+
 describe('logs and metrics explorers in Chromium, on data sent through the OpenTelemetry SDKs', () => {
   let opsless: TestOpsless;
   let browser: Browser;
@@ -90,6 +158,7 @@ describe('logs and metrics explorers in Chromium, on data sent through the OpenT
       { collector: true, api: true, detector: null },
     );
     sent = await sendCheckout(opsless.otlpUrl);
+    await sendMetrics(opsless.otlpUrl);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     page.setDefaultTimeout(10_000);
@@ -110,26 +179,33 @@ describe('logs and metrics explorers in Chromium, on data sent through the OpenT
     // The newest page, then the older records through the cursor.
     expect(await rows.count()).toBe(100);
     await page.getByRole('button', { name: 'Load more' }).click();
-    await expect.poll(() => rows.count()).toBe(INFO_RECORDS + 2);
+    await expect.poll(() => rows.count(), POLL).toBe(INFO_RECORDS + 2);
     expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
     // The volume by severity counts every record, the open step drawn apart.
     const histogram = page.locator('.log-histogram .chart-canvas');
     await histogram.locator('canvas').waitFor();
     expect(await histogram.getAttribute('data-total')).toBe(String(INFO_RECORDS + 2));
     expect(await histogram.getAttribute('data-partial')).toBe('true');
+    // A level per bar colour, each in the legend (top of the stack first).
+    const legend = await histogram
+      .locator('.u-legend .u-series')
+      .filter({ visible: true })
+      .locator('.u-label')
+      .allTextContents();
+    expect(legend).toEqual(['Time', 'INFO', 'WARN', 'ERROR']);
     await onScreen(page, '01-logs');
 
     // Full text, through the URL.
     await page.getByRole('searchbox', { name: 'Search' }).fill('declined');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(/q=declined/);
-    await expect.poll(() => rows.count()).toBe(1);
+    await expect.poll(() => rows.count(), POLL).toBe(1);
     expect(await rows.first().getAttribute('data-severity')).toBe('ERROR');
     // Severity and above: WARN keeps the warning and the error.
     await page.getByRole('searchbox', { name: 'Search' }).fill('');
     await page.locator('select[name="severity"]').selectOption('WARN');
     await page.waitForURL(/severity=WARN/);
-    await expect.poll(() => rows.count()).toBe(2);
+    await expect.poll(() => rows.count(), POLL).toBe(2);
     const error = rows.filter({ hasText: 'payment declined' });
     await error.getByRole('button').click();
     const details = error.getByTestId('log-details');
@@ -145,7 +221,7 @@ describe('logs and metrics explorers in Chromium, on data sent through the OpenT
     await page.locator('.waterfall .span-row').first().waitFor();
     // The trace lists its own logs, the error and the warning, and nothing else.
     const traceLogs = page.locator('section.trace-logs li.log-row');
-    await expect.poll(() => traceLogs.count()).toBe(2);
+    await expect.poll(() => traceLogs.count(), POLL).toBe(2);
     // Both written in the same millisecond: their order is the API's tie-break.
     const bodies = await traceLogs.locator('.log-body').allTextContents();
     expect(bodies.sort()).toEqual([
@@ -164,10 +240,83 @@ describe('logs and metrics explorers in Chromium, on data sent through the OpenT
     await page.locator('li.log-row').first().waitFor();
   });
 
+  it('charts a metric in the explorer, grouped by an attribute', async () => {
+    await page.goto(`${opsless.apiUrl}/services`);
+    await page.locator('nav[aria-label="Pages"] a', { hasText: 'Metrics' }).click();
+    await page.waitForURL(/\/explore\/metrics$/);
+    await page.locator('select[name="service"]').selectOption('checkout');
+    await page.locator('table.metrics tr[data-metric="queue.depth"]').waitFor();
+    await page.locator('select[name="metric"]').selectOption('queue.depth');
+    await page.waitForURL(/metric=queue.depth/);
+    const chart = page.locator('figure.metric-chart[data-metric="queue.depth"] .chart-canvas');
+    await chart.locator('canvas').waitFor();
+    expect(await chart.getAttribute('data-lines')).toBe('1');
+    expect(await page.locator('.metric-description').textContent()).toContain('Messages waiting');
+    await page.locator('select[name="by"]').selectOption('queue');
+    await page.waitForURL(/by=queue/);
+    await expect.poll(() => chart.getAttribute('data-lines'), POLL).toBe('2');
+    expect(await chart.locator('.u-legend').textContent()).toContain('emails');
+    expect(await chart.locator('.u-legend').textContent()).toContain('refunds');
+    expect(await accessibilityProblems(page), '/explore/metrics').toEqual([]);
+    await onScreen(page, '04-metrics');
+  });
+
+  it('draws the step still open, dashed, on a service chart and a metric chart, seconds after sending', async () => {
+    // What follows takes a few seconds and must stay within one step of a minute (a step of
+    // 3 h for the metric at 7 days begins on a minute too): start with 25 s of it left.
+    const left = MINUTE - (Date.now() % MINUTE);
+    if (left < 25_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
+    await sendNow(opsless.otlpUrl, 'inventory');
+    // The collector acknowledges before its insert lands: wait until both are stored.
+    const stored = async (path: string) =>
+      ((await (await fetch(`${opsless.apiUrl}${path}`)).json()) as { points: unknown[] }).points
+        .length;
+    await expect
+      .poll(() => stored('/v1/services/inventory/series?signal=request_rate&since=15m'), POLL)
+      .toBe(1);
+    await expect
+      .poll(() => stored('/v1/metrics/pool.size/series?service=inventory&since=15m'), POLL)
+      .toBeGreaterThan(0);
+    await page.goto(`${opsless.apiUrl}/services/inventory?since=15m`);
+    const rate = page.locator('figure.chart[data-signal="request_rate"] .chart-canvas');
+    await rate.locator('canvas').waitFor();
+    expect(await rate.getAttribute('data-partial')).toBe('true');
+    expect(
+      await page.locator('figure.chart[data-signal="request_rate"] figcaption').textContent(),
+    ).toContain('this step so far');
+    // The open step's ring, in the observed line's colour.
+    const rateCanvas = 'figure.chart[data-signal="request_rate"] canvas';
+    expect(await pixels(page, rateCanvas, FIRST_RGB, [120, 255])).toBeGreaterThan(5);
+    // The service's metrics, charted under its signals.
+    const small = page.locator(
+      'section.service-metrics figure.metric-chart[data-metric="pool.size"]',
+    );
+    await small.locator('canvas').waitFor();
+    expect(await small.locator('.chart-canvas').getAttribute('data-partial')).toBe('1');
+    expect(await accessibilityProblems(page), '/services/inventory').toEqual([]);
+    await screenshot(page, SHOTS, '05-service-partial');
+
+    await page.goto(
+      `${opsless.apiUrl}/explore/metrics?service=inventory&metric=pool.size&by=pool&since=7d`,
+    );
+    const chart = page.locator('figure.metric-chart[data-metric="pool.size"] .chart-canvas');
+    await chart.locator('canvas').waitFor();
+    expect(await chart.getAttribute('data-lines')).toBe('2');
+    expect(await chart.getAttribute('data-partial')).toBe('2');
+    // …each group's as a ring in its colour (primary, the larger, first).
+    const canvas = 'figure.metric-chart canvas';
+    expect(await pixels(page, canvas, FIRST_RGB, [120, 255])).toBeGreaterThan(5);
+    expect(await pixels(page, canvas, SECOND_RGB, [120, 255])).toBeGreaterThan(5);
+    // Pointing at the step, the legend says its values are partial.
+    const plot = (await chart.locator('.u-over').boundingBox())!;
+    await page.mouse.move(plot.x + plot.width - 2, plot.y + plot.height / 2);
+    await expect.poll(() => chart.locator('.u-legend').textContent(), POLL).toContain('(partial)');
+  });
+
   it('follows new records in the live tail', async () => {
     await page.goto(`${opsless.apiUrl}/logs?since=15m&severity=ERROR`);
     const rows = page.locator('ol.log-list > li.log-row');
-    await expect.poll(() => rows.count()).toBe(1);
+    await expect.poll(() => rows.count(), POLL).toBe(1);
     await page.getByRole('button', { name: /Live tail/ }).click();
     await page.waitForURL(/live=1/);
     const logging = new LoggerProvider({
@@ -184,7 +333,7 @@ describe('logs and metrics explorers in Chromium, on data sent through the OpenT
       severityText: 'FATAL',
     });
     await logging.shutdown();
-    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => rows.count(), POLL).toBe(2);
     expect(await rows.first().textContent()).toContain('ledger unreachable');
     await page.getByRole('button', { name: /Stop live tail/ }).click();
   });
@@ -212,7 +361,7 @@ describe('logs and metrics explorers in Chromium, on data sent through the OpenT
     ]);
     await page.locator('li.webhook').first().waitFor();
     expect(await accessibilityProblems(page), '/hooks').toEqual([]);
-    await screenshot(page, SHOTS, '04-hooks');
+    await screenshot(page, SHOTS, '06-hooks');
   });
 
   it('passes the accessibility checks in the dark theme and fits a phone', async () => {
@@ -222,7 +371,7 @@ describe('logs and metrics explorers in Chromium, on data sent through the OpenT
     await page.locator('li.log-row').first().waitFor();
     await page.locator('.log-histogram canvas').waitFor();
     expect(await accessibilityProblems(page), '/logs, dark').toEqual([]);
-    await onScreen(page, '05-logs-dark');
+    await onScreen(page, '07-logs-dark');
 
     await page.setViewportSize({ width: 390, height: 844 });
     const overflow = () =>
@@ -230,11 +379,11 @@ describe('logs and metrics explorers in Chromium, on data sent through the OpenT
     await page.goto(`${opsless.apiUrl}/logs`);
     await page.locator('li.log-row').first().waitFor();
     expect(await overflow(), '/logs').toBe(0);
-    await onScreen(page, '06-logs-phone');
+    await onScreen(page, '08-logs-phone');
     await page.goto(`${opsless.apiUrl}/traces/${sent.traceId}`);
     await page.locator('section.trace-logs li.log-row').first().waitFor();
     expect(await overflow(), 'trace').toBe(0);
-    await screenshot(page, SHOTS, '07-trace-phone');
+    await screenshot(page, SHOTS, '09-trace-phone');
     expect(pageErrors).toEqual([]);
   });
 });

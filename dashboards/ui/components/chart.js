@@ -128,7 +128,15 @@ export function SignalChart(props) {
       height,
       scales: {
         x: { time: true, range: () => [fromMs / 1000, xMax(toMs, forecast) / 1000] },
-        y: { range: (_u, min, max) => yRange(unit, min, max) },
+        // The open step is drawn apart (dashed): its value must fit too.
+        y: {
+          range: (_u, min, max) =>
+            yRange(
+              unit,
+              partial ? Math.min(min ?? partial.observed, partial.observed) : min,
+              partial ? Math.max(max ?? partial.observed, partial.observed) : max,
+            ),
+        },
       },
       series,
       bands,

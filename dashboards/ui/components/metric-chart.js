@@ -55,6 +55,28 @@ function total(points) {
 }
 
 /**
+ * The y range over the drawn values and the open step's, from zero for values that never
+ * go below it, with some room above; a flat line still gets some height.
+ * @param {number | null} min
+ * @param {number | null} max
+ * @param {Line[]} lines
+ * @returns {[number, number]}
+ */
+export function valueRange(min, max, lines) {
+  let low = min ?? Infinity;
+  let high = max ?? -Infinity;
+  for (const line of lines) {
+    if (line.partial === null) continue;
+    low = Math.min(low, line.partial);
+    high = Math.max(high, line.partial);
+  }
+  if (!Number.isFinite(low) || !Number.isFinite(high)) return [0, 1];
+  const floor = low >= 0 ? 0 : low * 1.1;
+  const top = high > floor ? high * 1.1 : floor + 1;
+  return [floor, top];
+}
+
+/**
  * @param {string} unit
  * @param {number | null | undefined} value
  */
@@ -91,7 +113,17 @@ export function MetricChart({ title, unit, series, fromMs, toMs, height = 200, m
         return {
           data: [seconds, ...lines.map((line) => line.values)],
           options: {
-            scales: { x: { time: true, range: () => [fromMs / 1000, toMs / 1000] } },
+            scales: {
+              x: { time: true, range: () => [fromMs / 1000, toMs / 1000] },
+              // uPlot ranges over the drawn values; the open step's are drawn apart.
+              y: {
+                range: (
+                  /** @type {unknown} */ _u,
+                  /** @type {number | null} */ min,
+                  /** @type {number | null} */ max,
+                ) => valueRange(min, max, lines),
+              },
+            },
             series: [
               {},
               ...lines.map((line, i) => ({

@@ -6,9 +6,9 @@ import { useItemAction } from './item-actions.js';
 
 /** The targets the form offers; a watched metric by name needs the JSON editor. */
 const TARGETS = [
-  { type: 'request', label: 'Requests per second, per replica', example: '100' },
-  { type: 'cpu', label: 'CPU utilisation (%), per replica', example: '70' },
-  { type: 'queue_depth', label: 'Queued items, per replica', example: '50' },
+  { type: 'request', label: 'Requests/s per replica', example: '100' },
+  { type: 'cpu', label: 'CPU % per replica', example: '70' },
+  { type: 'queue_depth', label: 'Queued items per replica', example: '50' },
 ];
 
 /**
@@ -99,7 +99,7 @@ export function ScalingForm({ stored, onSaved }) {
     /></label>
     <label class="check"
       ><input type="checkbox" checked=${predictive} onChange=${() => setPredictive(!predictive)} />
-      Forecast the load and scale ahead (predictive)</label
+      Predictive: scale ahead of the forecast</label
     >
     ${problem && html`<p class="field-error" role="alert">${problem}</p>`}
     <div class="form-buttons">

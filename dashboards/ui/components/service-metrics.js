@@ -36,11 +36,10 @@ export function ServiceMetrics({ service, range }) {
             : html`<p class="muted small">
                   ${
                     list.length > shown.length
-                      ? `The first ${shown.length} of ${list.length} metrics; `
-                      : ''
-                  }<a href=${link('/explore/metrics', { service })}
-                    >explore ${list.length === 1 ? 'it' : 'them'}</a
-                  >.
+                      ? `The first ${shown.length} of ${list.length} metrics, each as usually aggregated. `
+                      : 'Each metric as usually aggregated. '
+                  }<a href=${link('/explore/metrics', { service })}>Explore them</a> to choose
+                  another aggregation or group by an attribute.
                 </p>
                 <div class="small-multiples">
                   ${shown.map(

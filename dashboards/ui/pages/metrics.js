@@ -59,6 +59,7 @@ export function MetricsPage({ range, query }) {
         >Service
         <select
           value=${service}
+          name="service"
           onChange=${choose('service', () => ({ metric: null, agg: null, by: null }))}
         >
           <option value="">All services</option>
@@ -67,7 +68,11 @@ export function MetricsPage({ range, query }) {
       >
       <label
         >Metric
-        <select value=${name} onChange=${choose('metric', () => ({ agg: null, by: null }))}>
+        <select
+          value=${name}
+          name="metric"
+          onChange=${choose('metric', () => ({ agg: null, by: null }))}
+        >
           <option value="">Choose a metric…</option>
           ${name && !metric && html`<option value=${name}>${name}</option>`}
           ${(list ?? []).map((entry) => html`<option value=${entry.name}>${entry.name}</option>`)}
@@ -75,7 +80,7 @@ export function MetricsPage({ range, query }) {
       >
       <label
         >Aggregation
-        <select value=${agg} onChange=${choose('agg')}>
+        <select value=${agg} name="agg" onChange=${choose('agg')}>
           ${
             !metric?.aggregations.includes(/** @type {MetricAggregation} */ (agg)) &&
             html`<option value=${agg}>${agg}</option>`
@@ -85,7 +90,7 @@ export function MetricsPage({ range, query }) {
       >
       <label
         >Group by
-        <select value=${by} onChange=${choose('by')}>
+        <select value=${by} name="by" onChange=${choose('by')}>
           <option value="">Nothing</option>
           ${by && !metric?.attributeKeys.includes(by) && html`<option value=${by}>${by}</option>`}
           ${(metric?.attributeKeys ?? []).map((key) => html`<option value=${key}>${key}</option>`)}
