@@ -312,7 +312,10 @@ describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', (
   it('creates a webhook and shows its secret once', async () => {
     await page.goto(`${opsless.apiUrl}/hooks`);
     await page.locator('li.webhook').first().waitFor();
-    await page.getByLabel('URL').fill(`${receiverUrl}/second`);
+    await page
+      .getByRole('form', { name: 'Subscribe a webhook' })
+      .getByLabel('URL')
+      .fill(`${receiverUrl}/second`);
     await page.getByRole('button', { name: 'Subscribe' }).click();
     const secret = page.getByTestId('webhook-secret');
     await secret.waitFor();
