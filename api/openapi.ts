@@ -41,8 +41,14 @@ export const ServiceList = z.object({
   services: z.array(
     z.object({
       name: z.string(),
-      spans: z.number().int(),
+      spans: z.number().int().describe('Every span, child spans included.'),
       errorSpans: z.number().int(),
+      requests: z
+        .number()
+        .int()
+        .describe('Entry spans: SERVER or CONSUMER kind, or roots (no parent).'),
+      errors: z.number().int().describe('Requests that are errors.'),
+      errorRatio: z.number().nullable().describe('errors / requests; null without requests.'),
       p50Ms: z.number(),
       p95Ms: z.number(),
       p99Ms: z.number(),
@@ -54,7 +60,13 @@ export const ServiceList = z.object({
       openAlerts: z.number().int().describe('Alerts open or acknowledged.'),
       environments: z
         .array(z.string())
-        .describe('deployment.environment.name values of its spans (at most 10).'),
+        .describe('deployment.environment.name values of its telemetry (at most 10).'),
+      signals: z
+        .array(z.enum(['traces', 'metrics', 'logs']))
+        .describe('What it sent in the range; a service with only metrics or logs is listed.'),
+      metrics: z.number().int().describe('Distinct metric names it sent.'),
+      logRecords: z.number().int(),
+      logErrors: z.number().int().describe('Log records of severity ERROR or above.'),
     }),
   ),
 });

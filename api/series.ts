@@ -41,6 +41,11 @@ export const SeriesResponse = z.object({
   operation: z.string().nullable(),
   unit: z.string().describe("A watched metric's own unit as sent (s, ms, By, 1, …)."),
   stepSeconds: z.number(),
+  partialFrom: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Start (ms) of the step still open, whose points are partial; null if none.'),
   points: z.array(
     z.object({
       time: z.string(),
@@ -53,6 +58,10 @@ export const SeriesResponse = z.object({
         .boolean()
         .optional()
         .describe('A histogram quantile in the open top bucket: the value is at least this.'),
+      partial: z
+        .boolean()
+        .optional()
+        .describe('The step is still open; a rate is over the part of it that has passed.'),
     }),
   ),
 });
@@ -79,6 +88,14 @@ export function registerSeriesRoutes(
     }
     const service = c.req.param('name');
     const signal = query.signal;
+    // The step holding now is still open: its points are marked partial, and its request
+    // rate is over the part of the step that has passed (else it would read as a dip).
+    const nowMs = options.now();
+    const stepMs = stepSeconds * 1000;
+    const openMs = Math.floor(nowMs / stepMs) * stepMs;
+    const partialFrom = openMs < range.toMs ? openMs : null;
+    const secondsOf = (timeMs: number) =>
+      timeMs >= openMs ? Math.max(1, (Math.min(range.toMs, nowMs) - timeMs) / 1000) : stepSeconds;
     const metric = isSignalName(signal) ? null : signal.slice(METRIC_SIGNAL_PREFIX.length);
     const [observed, scores, unit] = await Promise.all([
       metric === null
@@ -91,7 +108,10 @@ export function registerSeriesRoutes(
           }).then((steps) =>
             steps.map((step) => ({
               timeMs: step.timeMs,
-              value: step.values[signal as SignalName],
+              value:
+                signal === 'request_rate'
+                  ? step.requests / secondsOf(step.timeMs)
+                  : step.values[signal as SignalName],
             })),
           )
         : readMetricSeries(options.client, {
@@ -115,6 +135,7 @@ export function registerSeriesRoutes(
       operation: query.operation ?? null,
       unit,
       stepSeconds,
+      partialFrom,
       points: observed.map((point) => {
         const score = scores.get(point.timeMs);
         return {
@@ -125,6 +146,7 @@ export function registerSeriesRoutes(
           upper: score?.Upper ?? null,
           score: score?.Score ?? null,
           ...('lowerBound' in point && point.lowerBound ? { lowerBound: true } : {}),
+          ...(partialFrom !== null && point.timeMs >= partialFrom ? { partial: true } : {}),
         };
       }),
     });

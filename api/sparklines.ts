@@ -24,14 +24,25 @@ export const SparklineResponse = z.object({
   stepSeconds: z.number().int(),
   times: z
     .array(z.number().int())
-    .describe('Start of each step wholly inside the range, ms since the epoch.'),
+    .describe(
+      'Start of each step from the first whole one to the one holding the end of the range, ms since the epoch.',
+    ),
+  partialFrom: z
+    .number()
+    .int()
+    .nullable()
+    .describe(
+      'Start of the last step when it is still open (its rate is over the part passed), else null.',
+    ),
   services: z
     .record(
       z.string(),
       z.object({
         requests: z.number().int().describe('Entry spans in those steps.'),
         errors: z.number().int().describe('Of those, errors.'),
-        request_rate: Values.describe('Entry spans per second; 0 in a step without any.'),
+        request_rate: Values.describe(
+          'Entry spans per second (in an open step, per second passed); 0 in a step without any.',
+        ),
         error_ratio: Values.describe('null in a step without requests.'),
         latency_p95: Values.describe('ms; null in a step without requests.'),
         latency_p99: Values.describe('ms; null in a step without requests.'),
@@ -64,11 +75,17 @@ export function registerSparklineRoutes(
     const stepSeconds =
       Math.ceil((range.toMs - range.fromMs) / 1000 / query.points / 10) * 10 || 10;
     const stepMs = stepSeconds * 1000;
-    // Whole steps only: a step cut by either end of the range would draw a false dip.
+    // Whole steps from the start (a step cut by it would draw a false dip), up to the step
+    // holding the range's end: the one still open is included, its rate over the part of it
+    // that has passed, and marked by partialFrom.
     const firstMs = Math.ceil(range.fromMs / stepMs) * stepMs;
     const times: number[] = [];
-    for (let t = firstMs; t + stepMs <= range.toMs; t += stepMs) times.push(t);
+    for (let t = firstMs; t < range.toMs; t += stepMs) times.push(t);
     const endMs = firstMs + times.length * stepMs;
+    const lastMs = times[times.length - 1];
+    const open = lastMs !== undefined && lastMs + stepMs > options.now() ? lastMs : null;
+    const secondsOf = (t: number) =>
+      t === open ? Math.max(1, (Math.min(range.toMs, options.now()) - t) / 1000) : stepSeconds;
 
     const result = await options.client.query({
       query: `SELECT ServiceName AS service,
@@ -100,14 +117,14 @@ GROUP BY service, t`,
       const requests = Number(row.requests);
       series.requests += requests;
       series.errors += Number(row.errors);
-      series.request_rate[index] = round(requests / stepSeconds);
+      series.request_rate[index] = round(requests / secondsOf(times[index]!));
       if (requests > 0) {
         series.error_ratio[index] = round(Number(row.errors) / requests);
         series.latency_p95[index] = round((row.q[1] ?? 0) / 1e6);
         series.latency_p99[index] = round((row.q[2] ?? 0) / 1e6);
       }
     }
-    return c.json({ stepSeconds, times, services } satisfies SparklineResponse);
+    return c.json({ stepSeconds, times, partialFrom: open, services } satisfies SparklineResponse);
   });
 }
 

@@ -46,7 +46,7 @@ export function registerTraceRoutes(
     if (!TRACE_ID.test(traceId)) {
       throw badRequest(`traceId must be 32 hexadecimal digits; got "${c.req.param('traceId')}"`);
     }
-    const trace = await readTrace(options.client, traceId);
+    const trace = await readTrace(options.client, traceId, options.now());
     if (!trace) throw notFound(`no trace with id ${traceId}`);
     return c.json(trace);
   });
@@ -228,14 +228,21 @@ interface SpanRow extends SpanColumns {
 /**
  * Every span of one trace (up to MAX_TRACE_SPANS), in start order. The trace-id lookup
  * table gives the trace's time bounds, so the scan reads only the partitions and
- * granules (bloom filter on TraceId) of those seconds. The bounds (whole seconds) are
- * compared as DateTime64(9): compared as DateTime, the engine's filter dropped every span
- * of a trace whose last second was its first plus a fraction (a one-span trace).
+ * granules (bloom filter on TraceId) of those seconds. A trace the lookup table does not
+ * hold (yet: its view is filled by the same inserts, but is a second table to become
+ * visible) is looked for in the spans as search looks for it (the last 7 days, through
+ * the TraceId bloom filter), so a trace search finds is readable at once. The bounds
+ * (whole seconds) are compared as DateTime64(9): compared as DateTime, the engine's filter
+ * dropped every span of a trace whose last second was its first plus a fraction.
  */
-async function readTrace(client: ClickHouseClient, traceId: string): Promise<Trace | null> {
+async function readTrace(
+  client: ClickHouseClient,
+  traceId: string,
+  nowMs: number,
+): Promise<Trace | null> {
   const rows = await (
     await client.query({
-      query: `WITH (SELECT (min(Start), max(End)) FROM otel_traces_trace_id_ts WHERE TraceId = {traceId:String}) AS bounds
+      query: `WITH (SELECT (min(Start), max(End), count()) FROM otel_traces_trace_id_ts WHERE TraceId = {traceId:String}) AS bounds
 SELECT SpanId AS spanId, ParentSpanId AS parentSpanId, ServiceName AS service,
   SpanName AS operation, SpanKind AS kind, toString(toUnixTimestamp64Nano(Timestamp)) AS startNs,
   toString(Duration) AS durationNs, StatusCode AS statusCode, StatusMessage AS statusMessage,
@@ -246,10 +253,15 @@ SELECT SpanId AS spanId, ParentSpanId AS parentSpanId, ServiceName AS service,
   Links.TraceId AS linkTraceIds, Links.SpanId AS linkSpanIds, Links.Attributes AS linkAttributes
 FROM otel_traces
 WHERE TraceId = {traceId:String}
-  AND Timestamp >= toDateTime64(bounds.1, 9) AND Timestamp < toDateTime64(bounds.2, 9) + INTERVAL 1 SECOND
+  AND Timestamp >= if(bounds.3 > 0, toDateTime64(bounds.1, 9), fromUnixTimestamp64Milli({searchFromMs:Int64}))
+  AND Timestamp < if(bounds.3 > 0, toDateTime64(bounds.2, 9) + INTERVAL 1 SECOND, toDateTime64('2262-04-11 00:00:00', 9))
 ORDER BY Timestamp, SpanId
 LIMIT {limit:UInt32}`,
-      query_params: { traceId, limit: MAX_TRACE_SPANS + 1 },
+      query_params: {
+        traceId,
+        limit: MAX_TRACE_SPANS + 1,
+        searchFromMs: nowMs - MAX_TRACE_SEARCH_MS,
+      },
       format: 'JSONEachRow',
     })
   ).json<SpanRow>();

@@ -404,3 +404,39 @@ export interface MetricSeries {
   /** With by=<attribute>: the largest groups first. */
   groups?: Array<{ key: string; points: ChartPoint[] }>;
 }
+
+// Declarations merged into the interfaces above: what the last step and the one
+// definition of a request add to existing answers.
+
+export interface ServiceSummary {
+  /** Entry spans (SERVER or CONSUMER kind, or roots): the requests the service served. */
+  requests: number;
+  /** Requests that are errors. */
+  errors: number;
+  /** errors / requests; null without requests. */
+  errorRatio: number | null;
+  /** What the service sent in the range; a service with only metrics or logs has 0 spans. */
+  signals: Array<'traces' | 'metrics' | 'logs'>;
+  /** Distinct metric names it sent. */
+  metrics: number;
+  logRecords: number;
+  /** Log records of severity ERROR or above. */
+  logErrors: number;
+}
+
+export interface Sparklines {
+  /** Start of the last step when it is still open (its rate is over the part passed). */
+  partialFrom: number | null;
+}
+
+export interface SeriesPoint {
+  /** The step is still open (draw it dashed). */
+  partial?: boolean;
+  /** A histogram quantile in the open top bucket: the value is at least this. */
+  lowerBound?: boolean;
+}
+
+export interface Series {
+  /** Start (ms) of the step still open, or null. */
+  partialFrom: number | null;
+}

@@ -12,7 +12,7 @@ import {
   type MetricPoint,
   type StepValues,
 } from '../../signals/index.ts';
-import { RED_TABLE } from '../../storage/index.ts';
+import { METRIC_TABLES, RED_TABLE } from '../../storage/index.ts';
 import type { SeriesModel, SeriesModels } from './models.ts';
 import type { Verdict } from '../types.ts';
 import {
@@ -270,17 +270,42 @@ async function readChunk(
   return { red, metrics: metricSeries };
 }
 
+/**
+ * The services of this shard with something to evaluate: requests in the rollup, or
+ * watched metrics (a service that sends only metrics is evaluated on those).
+ */
 async function listServices(options: EvaluatorOptions, sinceMs: number): Promise<string[]> {
+  const watched = options.watchedMetrics ?? [];
+  const metricServices = WATCHED_METRIC_TABLES.map(
+    (table) => `SELECT DISTINCT ServiceName AS service FROM ${table}
+  WHERE MetricName IN {metrics:Array(String)} AND TimeUnix >= fromUnixTimestamp64Milli({since:Int64})`,
+  );
   const result = await options.client.query({
-    query: `SELECT DISTINCT ServiceName AS service FROM ${RED_TABLE}
-WHERE Bucket >= toDateTime(intDiv({since:Int64}, 1000))
-  AND cityHash64(ServiceName) % {count:UInt32} = {index:UInt32}
+    query: `SELECT DISTINCT service FROM (
+  SELECT DISTINCT ServiceName AS service FROM ${RED_TABLE}
+  WHERE Bucket >= toDateTime(intDiv({since:Int64}, 1000))${
+    watched.length === 0 ? '' : `\n  UNION ALL\n  ${metricServices.join('\n  UNION ALL\n  ')}`
+  }
+)
+WHERE cityHash64(service) % {count:UInt32} = {index:UInt32}
 ORDER BY service LIMIT 100000`,
-    query_params: { since: sinceMs, count: options.shard.count, index: options.shard.index },
+    query_params: {
+      since: sinceMs,
+      count: options.shard.count,
+      index: options.shard.index,
+      metrics: watched,
+    },
     format: 'JSONEachRow',
   });
   return (await result.json<{ service: string }>()).map((row) => row.service);
 }
+
+/** The tables watched metrics are read from (see readMetricSeries). */
+const WATCHED_METRIC_TABLES = [
+  METRIC_TABLES.gauge.table,
+  METRIC_TABLES.sum.table,
+  METRIC_TABLES.histogram.table,
+];
 
 /** Operations per service that get series of their own (the busiest, by requests). */
 export const OPERATIONS_PER_SERVICE = 3;
