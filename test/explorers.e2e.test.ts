@@ -277,6 +277,13 @@ describe('logs and metrics explorers in Chromium, on data sent through the OpenT
     await expect
       .poll(() => stored('/v1/metrics/pool.size/series?service=inventory&since=15m'), POLL)
       .toBeGreaterThan(0);
+    // The list: the request counted at once, its sparklines ending in a dashed stretch.
+    await page.goto(`${opsless.apiUrl}/services?since=15m`);
+    const row = page.locator('tr[data-service="inventory"]');
+    await page.locator('table.services[data-ready="true"]').waitFor();
+    expect(await row.locator('td').nth(2).textContent()).not.toMatch(/^\s*0\/s/);
+    expect(await row.locator('svg.sparkline path.partial').count()).toBeGreaterThan(0);
+    expect(await page.locator('.page-head').textContent()).toContain('still open');
     await page.goto(`${opsless.apiUrl}/services/inventory?since=15m`);
     const rate = page.locator('figure.chart[data-signal="request_rate"] .chart-canvas');
     await rate.locator('canvas').waitFor();

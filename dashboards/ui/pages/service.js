@@ -110,12 +110,18 @@ export function ServicePage({ name, range, query }) {
       summary &&
       html`<dl class="facts">
         <div>
-          <dt>Spans</dt>
-          <dd>${summary.spans.toLocaleString()}</dd>
+          <dt>Requests</dt>
+          <dd title="Entry spans: SERVER or CONSUMER kind, or roots">
+            ${summary.requests.toLocaleString()}
+          </dd>
         </div>
         <div>
           <dt>Errors</dt>
-          <dd>${formatPercent(summary.spans ? summary.errorSpans / summary.spans : 0)}</dd>
+          <dd>${formatPercent(summary.errorRatio)}</dd>
+        </div>
+        <div>
+          <dt>Spans</dt>
+          <dd>${summary.spans.toLocaleString()}</dd>
         </div>
         <div>
           <dt>p50</dt>
