@@ -119,6 +119,22 @@ async function sendMetrics(otlpUrl: string): Promise<void> {
   await meters.shutdown();
 }
 
+/** `count` one-span traces of `service`, sent now through the SDK. */
+async function sendTraces(otlpUrl: string, service: string, count: number): Promise<void> {
+  const tracing = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
+    spanProcessors: [
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${otlpUrl}/v1/traces` }), {
+        maxExportBatchSize: 512,
+      }),
+    ],
+  });
+  const tracer = tracing.getTracer('catalog');
+  for (let i = 0; i < count; i++) tracer.startSpan(`GET /items/${i}`).end();
+  await tracing.forceFlush();
+  await tracing.shutdown();
+}
+
 /** One request of `service` traced, and a gauge per pool, sent now through the SDKs. */
 async function sendNow(otlpUrl: string, service: string): Promise<void> {
   const resource = resourceFromAttributes({ 'service.name': service });
@@ -369,6 +385,77 @@ describe('logs and metrics explorers in Chromium, on data sent through the OpenT
     await page.locator('li.webhook').first().waitFor();
     expect(await accessibilityProblems(page), '/hooks').toEqual([]);
     await screenshot(page, SHOTS, '06-hooks');
+  });
+
+  it('creates a scaling policy and a runbook with the plain forms, and edits one there', async () => {
+    await page.goto(`${opsless.apiUrl}/hooks`);
+    const scaling = page.getByRole('form', { name: 'Create or replace a scaling policy' });
+    await scaling.getByLabel('Service').fill('checkout');
+    await scaling.getByLabel('Min replicas').fill('2');
+    await scaling.getByLabel('Max replicas').fill('6');
+    await scaling.locator('select[name="target-type"]').selectOption('cpu');
+    await scaling.getByLabel('Target value').fill('65');
+    await scaling.getByRole('button', { name: 'Save' }).click();
+    await page.locator('li.scaling-policy[data-service="checkout"]').waitFor();
+    const policy = (await (
+      await fetch(`${opsless.apiUrl}/v1/scaling/policies/checkout`)
+    ).json()) as { policy: Record<string, unknown> };
+    expect(policy.policy).toMatchObject({
+      minReplicas: 2,
+      maxReplicas: 6,
+      metrics: [{ type: 'cpu', target: 65 }],
+      predictive: { enabled: false },
+    });
+
+    const runbook = page.getByRole('form', { name: 'Create or replace a runbook' });
+    await runbook.getByLabel('Rule id').fill('checkout-restart');
+    await runbook.getByLabel('Service').fill('checkout');
+    await runbook.getByLabel('Signal').fill('latency_*');
+    await runbook.getByLabel('Webhook URL').fill('http://127.0.0.1:9/restart');
+    await runbook.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('rule-secret').waitFor();
+    const rule = page.locator('li.remediation-rule[data-rule="checkout-restart"]');
+    await rule.waitFor();
+    // Editing opens the rule in the plain form; what it does not show is kept.
+    await rule.getByRole('button', { name: 'Edit' }).click();
+    expect(await runbook.getByLabel('Webhook URL').inputValue()).toBe('http://127.0.0.1:9/restart');
+    await runbook.getByLabel('Mode').selectOption('auto');
+    await runbook.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Rule checkout-restart was replaced').waitFor();
+    const stored = (await (
+      await fetch(`${opsless.apiUrl}/v1/remediations/rules/checkout-restart`)
+    ).json()) as Record<string, unknown>;
+    expect(stored).toMatchObject({
+      match: { service: 'checkout', signal: 'latency_*' },
+      steps: [{ type: 'webhook', url: 'http://127.0.0.1:9/restart' }],
+      mode: 'auto',
+      cooldownSeconds: 1800,
+    });
+    // Anything else is still written as JSON, under Advanced.
+    expect(await page.locator('details.advanced').count()).toBe(2);
+    await screenshot(page, SHOTS, '10-hooks-forms');
+  });
+
+  it('picks the service of a trace search from a list, and loads the traces past the first 100', async () => {
+    await sendTraces(opsless.otlpUrl, 'catalog', 130);
+    const stored = async () =>
+      (
+        (await (
+          await fetch(`${opsless.apiUrl}/v1/traces?service=catalog&since=15m&limit=500`)
+        ).json()) as { traces: unknown[] }
+      ).traces.length;
+    await expect.poll(stored, POLL).toBe(130);
+    await page.goto(`${opsless.apiUrl}/traces?since=15m`);
+    await page.locator('select[name="service"]').selectOption('catalog');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/service=catalog/);
+    const rows = page.locator('table.traces tbody tr');
+    await expect.poll(() => rows.count(), POLL).toBe(100);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => rows.count(), POLL).toBe(130);
+    const ids = await Promise.all((await rows.all()).map((row) => row.getAttribute('data-trace')));
+    expect(new Set(ids).size).toBe(130);
+    expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0);
   });
 
   it('passes the accessibility checks in the dark theme and fits a phone', async () => {

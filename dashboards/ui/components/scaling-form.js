@@ -82,7 +82,7 @@ export function ScalingForm({ stored, onSaved }) {
     /></label>
     <label
       >Target
-      <select value=${type} onChange=${onText(setType)}>
+      <select name="target-type" value=${type} onChange=${onText(setType)}>
         ${TARGETS.map((choice) => html`<option value=${choice.type}>${choice.label}</option>`)}
       </select></label
     >
