@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { onValue } from '../lib/form-input.js';
 import { html } from '../lib/html.js';
 import { useItemAction } from './item-actions.js';
 
@@ -65,9 +66,6 @@ export function RunbookForm({ stored, onSaved }) {
       body,
     );
   };
-  /** @param {(value: string) => void} set */
-  const onText = (set) => (/** @type {Event} */ e) =>
-    set(/** @type {HTMLInputElement} */ (e.currentTarget).value);
   return html`<form
     class="plain-form"
     id="runbook-form"
@@ -80,7 +78,7 @@ export function RunbookForm({ stored, onSaved }) {
       <input
         type="text"
         value=${id}
-        onInput=${onText(setId)}
+        onInput=${onValue(setId)}
         required
         maxlength="256"
         placeholder="checkout-restart"
@@ -90,31 +88,31 @@ export function RunbookForm({ stored, onSaved }) {
       <input
         type="text"
         value=${service}
-        onInput=${onText(setService)}
+        onInput=${onValue(setService)}
         placeholder="* (every service)"
     /></label>
     <label
       >Signal
-      <input type="text" value=${signal} onInput=${onText(setSignal)} placeholder="latency_*"
+      <input type="text" value=${signal} onInput=${onValue(setSignal)} placeholder="latency_*"
     /></label>
     <label
       >Webhook URL
       <input
         type="url"
         value=${url}
-        onInput=${onText(setUrl)}
+        onInput=${onValue(setUrl)}
         required
         placeholder="https://deploy.internal/restart"
     /></label>
     <label
       >Mode
-      <select value=${mode} onChange=${onText(setMode)}>
+      <select value=${mode} onChange=${onValue(setMode)}>
         ${MODES.map((choice) => html`<option value=${choice.value}>${choice.label}</option>`)}
       </select></label
     >
     <label
       >Description
-      <input type="text" value=${description} onInput=${onText(setDescription)} maxlength="1000"
+      <input type="text" value=${description} onInput=${onValue(setDescription)} maxlength="1000"
     /></label>
     ${problem && html`<p class="field-error" role="alert">${problem}</p>`}
     <div class="form-buttons">

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { onValue } from '../lib/form-input.js';
 import { html } from '../lib/html.js';
 import { useItemAction } from './item-actions.js';
 
@@ -58,9 +59,6 @@ export function ScalingForm({ stored, onSaved }) {
       body,
     );
   };
-  /** @param {(value: string) => void} set */
-  const onText = (set) => (/** @type {Event} */ e) =>
-    set(/** @type {HTMLInputElement} */ (e.currentTarget).value);
   return html`<form
     class="plain-form"
     id="scaling-form"
@@ -70,19 +68,31 @@ export function ScalingForm({ stored, onSaved }) {
     <h3 id="scaling-form-title">Create or replace a scaling policy</h3>
     <label
       >Service
-      <input type="text" value=${service} onInput=${onText(setService)} required maxlength="256"
+      <input type="text" value=${service} onInput=${onValue(setService)} required maxlength="256"
     /></label>
     <label
       >Min replicas
-      <input type="number" min="0" step="1" value=${minReplicas} onInput=${onText(setMin)} required
+      <input
+        type="number"
+        min="0"
+        step="1"
+        value=${minReplicas}
+        onInput=${onValue(setMin)}
+        required
     /></label>
     <label
       >Max replicas
-      <input type="number" min="1" step="1" value=${maxReplicas} onInput=${onText(setMax)} required
+      <input
+        type="number"
+        min="1"
+        step="1"
+        value=${maxReplicas}
+        onInput=${onValue(setMax)}
+        required
     /></label>
     <label
       >Target
-      <select name="target-type" value=${type} onChange=${onText(setType)}>
+      <select name="target-type" value=${type} onChange=${onValue(setType)}>
         ${TARGETS.map((choice) => html`<option value=${choice.type}>${choice.label}</option>`)}
       </select></label
     >
@@ -93,7 +103,7 @@ export function ScalingForm({ stored, onSaved }) {
         min="0"
         step="any"
         value=${target}
-        onInput=${onText(setTarget)}
+        onInput=${onValue(setTarget)}
         placeholder=${TARGETS.find((choice) => choice.type === type)?.example}
         required
     /></label>

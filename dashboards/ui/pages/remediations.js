@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { Badge } from '../components/badges.js';
 import { DeleteButton, RotateSecretButton, useItemAction } from '../components/item-actions.js';
-import { JsonEditor } from '../components/json-editor.js';
+import { AdvancedJsonEditor } from '../components/json-editor.js';
 import { RemediationRuns } from '../components/remediation-runs.js';
 import { fitsRunbookForm, READ_ONLY_RULE_FIELDS, RunbookForm } from '../components/runbook-form.js';
 import { SecretReveal } from '../components/secret-reveal.js';
@@ -136,20 +136,19 @@ export function RemediationSection() {
               </ul>`
     }
     <${RunbookForm} key=${`plain-${draft.version}`} stored=${draft.stored} onSaved=${saved} />
-    <details class="advanced" open=${draft.advanced} key=${`advanced-${draft.version}`}>
-      <summary>Advanced (JSON): several steps, scale and notify steps, guardrails</summary>
-      <${JsonEditor}
-        key=${draft.version}
-        id="rule-editor"
-        title="Any rule, as JSON"
-        nameLabel="Rule id"
-        name=${draft.name}
-        json=${draft.json}
-        pathOf=${(/** @type {string} */ id) => `/v1/remediations/rules/${encodeURIComponent(id)}`}
-        onSaved=${saved}
-        hint=${HINT}
-      />
-    </details>
+    <${AdvancedJsonEditor}
+      key=${draft.version}
+      open=${draft.advanced}
+      summary="several steps, scale and notify steps, guardrails"
+      id="rule-editor"
+      title="Any rule, as JSON"
+      nameLabel="Rule id"
+      name=${draft.name}
+      json=${draft.json}
+      pathOf=${(/** @type {string} */ id) => `/v1/remediations/rules/${encodeURIComponent(id)}`}
+      onSaved=${saved}
+      hint=${HINT}
+    />
     <h3>Audit log</h3>
     <${RemediationRuns} params=${{ limit: 50 }} empty="No remediation has run yet." />
   </div>`;

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { Badge } from '../components/badges.js';
 import { DeleteButton, useItemAction } from '../components/item-actions.js';
-import { JsonEditor } from '../components/json-editor.js';
+import { AdvancedJsonEditor } from '../components/json-editor.js';
 import { fitsScalingForm, ScalingForm } from '../components/scaling-form.js';
 import { SecretReveal } from '../components/secret-reveal.js';
 import { EmptyNote, ErrorNotice, Loading } from '../components/states.js';
@@ -127,20 +127,19 @@ export function ScalingSection() {
               </ul>`
     }
     <${ScalingForm} key=${`plain-${draft.version}`} stored=${draft.stored} onSaved=${saved} />
-    <details class="advanced" open=${draft.advanced} key=${`advanced-${draft.version}`}>
-      <summary>Advanced (JSON): several targets, a watched metric, an actuator, behavior</summary>
-      <${JsonEditor}
-        key=${draft.version}
-        id="scaling-editor"
-        title="Any scaling policy, as JSON"
-        nameLabel="Service"
-        name=${draft.name}
-        json=${draft.json}
-        pathOf=${(/** @type {string} */ name) => `/v1/scaling/policies/${encodeURIComponent(name)}`}
-        onSaved=${saved}
-        hint=${HINT}
-      />
-    </details>
+    <${AdvancedJsonEditor}
+      key=${draft.version}
+      open=${draft.advanced}
+      summary="several targets, a watched metric, an actuator, behavior"
+      id="scaling-editor"
+      title="Any scaling policy, as JSON"
+      nameLabel="Service"
+      name=${draft.name}
+      json=${draft.json}
+      pathOf=${(/** @type {string} */ name) => `/v1/scaling/policies/${encodeURIComponent(name)}`}
+      onSaved=${saved}
+      hint=${HINT}
+    />
   </div>`;
 }
 
