@@ -23,8 +23,11 @@ import { parseTimeRange } from './time-range.ts';
 import { parseWith } from './validation.ts';
 
 /**
- * Ties between records of the same nanosecond are broken by a hash of what tells them
- * apart, so pages follow one order however often a page is read.
+ * Records of the same nanosecond are ordered by a hash of what tells them apart, so pages
+ * follow one order however often a page is read. The hash is computed for the rows
+ * returned only: the engine sorts on time alone (`LIMIT … WITH TIES` returns every record
+ * of the last time) and the ties are ordered here; sorting on a hash of the body in SQL
+ * would read the body of every row sorted, not only of the page.
  */
 const ROW_HASH_SQL = 'cityHash64(ServiceName, SpanId, SeverityNumber, Body, LogAttributes)';
 
@@ -58,21 +61,18 @@ export function registerLogRoutes(
   });
 }
 
-/** Where a page ends: the last record's time and tie-break, and how many records shared both. */
+/** Where a page ends: the last record's time, and how many records of that time were returned. */
 interface Cursor {
   timeNs: string;
-  hash: string;
-  /** Records with exactly this time and hash already returned. */
-  seen: number;
+  /** Records of exactly this time already returned (on this page and the ones before). */
+  atTime: number;
 }
 
-/** Records of one identical time and hash a cursor may step over (a bound on the read). */
-const MAX_SEEN = 100_000;
+/** Records of one time a cursor may step over (a bound on the read). */
+const MAX_AT_TIME = 100_000;
 
 function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.timeNs, cursor.hash, cursor.seen])).toString(
-    'base64url',
-  );
+  return Buffer.from(JSON.stringify([cursor.timeNs, cursor.atTime])).toString('base64url');
 }
 
 function decodeCursor(text: string): Cursor {
@@ -84,16 +84,14 @@ function decodeCursor(text: string): Cursor {
   }
   if (
     Array.isArray(parsed) &&
-    parsed.length === 3 &&
+    parsed.length === 2 &&
     typeof parsed[0] === 'string' &&
     /^\d{1,20}$/.test(parsed[0]) &&
-    typeof parsed[1] === 'string' &&
-    /^\d{1,20}$/.test(parsed[1]) &&
-    Number.isInteger(parsed[2]) &&
-    (parsed[2] as number) >= 1 &&
-    (parsed[2] as number) <= MAX_SEEN
+    Number.isInteger(parsed[1]) &&
+    (parsed[1] as number) >= 1 &&
+    (parsed[1] as number) <= MAX_AT_TIME
   ) {
-    return { timeNs: parsed[0], hash: parsed[1], seen: parsed[2] as number };
+    return { timeNs: parsed[0], atTime: parsed[1] as number };
   }
   throw badRequest('cursor is not one this API returned: pass nextCursor of the previous page');
 }
@@ -125,13 +123,10 @@ async function searchLogs(
   const { where, params } = logConditions(filter);
   if (cursor) {
     where.push('Timestamp <= fromUnixTimestamp64Nano({cursorNs:Int64})');
-    where.push(
-      `(Timestamp, ${ROW_HASH_SQL}) <= (fromUnixTimestamp64Nano({cursorNs:Int64}), {cursorHash:UInt64})`,
-    );
     params.cursorNs = cursor.timeNs;
-    params.cursorHash = cursor.hash;
   }
-  const skip = cursor?.seen ?? 0;
+  // The records of the cursor's time already shown come first once ties are ordered.
+  const skip = cursor?.atTime ?? 0;
   params.limit = skip + limit + 1;
   const rows = await (
     await client.query({
@@ -141,21 +136,21 @@ async function searchLogs(
   ResourceAttributes AS resource
 FROM otel_logs
 WHERE ${where.join('\n  AND ')}
-ORDER BY toStartOfFiveMinutes(Timestamp) DESC, Timestamp DESC, ${ROW_HASH_SQL} DESC
-LIMIT {limit:UInt32}`,
+ORDER BY toStartOfFiveMinutes(Timestamp) DESC, Timestamp DESC
+LIMIT {limit:UInt32} WITH TIES`,
       query_params: params,
       format: 'JSONEachRow',
     })
   ).json<LogRow>();
-  // The first `skip` rows share the cursor's time and hash: the previous pages showed them.
+  rows.sort((a, b) => compareDescending(a.timeNs, b.timeNs) || compareDescending(a.hash, b.hash));
   const page = rows.slice(skip, skip + limit);
   const last = page[page.length - 1];
   let nextCursor: string | null = null;
   if (last && rows.length > skip + limit) {
-    let seen = 0;
-    for (const row of page) if (row.timeNs === last.timeNs && row.hash === last.hash) seen++;
-    if (cursor && cursor.timeNs === last.timeNs && cursor.hash === last.hash) seen += skip;
-    nextCursor = encodeCursor({ timeNs: last.timeNs, hash: last.hash, seen });
+    let atTime = 0;
+    for (const row of page) if (row.timeNs === last.timeNs) atTime++;
+    if (cursor && cursor.timeNs === last.timeNs) atTime += skip;
+    nextCursor = encodeCursor({ timeNs: last.timeNs, atTime });
   }
   return {
     logs: page.map((row): LogRecord => ({
@@ -171,6 +166,11 @@ LIMIT {limit:UInt32}`,
     })),
     nextCursor,
   };
+}
+
+/** Orders decimal texts of unsigned integers, larger first. */
+function compareDescending(a: string, b: string): number {
+  return b.length - a.length || (a < b ? 1 : a > b ? -1 : 0);
 }
 
 /** Records per step and severity level; every step of the grid is present, empty ones with 0. */
