@@ -466,6 +466,12 @@ describe('logs and metrics explorers in Chromium, on data sent through the OpenT
     await page.locator('.log-histogram canvas').waitFor();
     expect(await accessibilityProblems(page), '/logs, dark').toEqual([]);
     await onScreen(page, '07-logs-dark');
+    await page.goto(
+      `${opsless.apiUrl}/explore/metrics?service=checkout&metric=queue.depth&by=queue`,
+    );
+    await page.locator('figure.metric-chart canvas').waitFor();
+    expect(await accessibilityProblems(page), '/explore/metrics, dark').toEqual([]);
+    await onScreen(page, '07-metrics-dark');
 
     await page.setViewportSize({ width: 390, height: 844 });
     const overflow = () =>
@@ -474,6 +480,15 @@ describe('logs and metrics explorers in Chromium, on data sent through the OpenT
     await page.locator('li.log-row').first().waitFor();
     expect(await overflow(), '/logs').toBe(0);
     await onScreen(page, '08-logs-phone');
+    for (const [path, ready] of [
+      ['/explore/metrics?service=checkout&metric=queue.depth', 'figure.metric-chart canvas'],
+      ['/hooks', 'li.webhook'],
+    ] as const) {
+      await page.goto(`${opsless.apiUrl}${path}`);
+      await page.locator(ready).first().waitFor();
+      expect(await overflow(), path).toBe(0);
+    }
+    await onScreen(page, '08-hooks-phone');
     await page.goto(`${opsless.apiUrl}/traces/${sent.traceId}`);
     await page.locator('section.trace-logs li.log-row').first().waitFor();
     expect(await overflow(), 'trace').toBe(0);

@@ -130,7 +130,8 @@ export function MetricChart({ title, unit, series, fromMs, toMs, height = 200, m
                 label: line.label,
                 stroke: colors[i],
                 width: 1.5,
-                points: { show: false },
+                // Shown by uPlot where points are sparse: a lone step is a dot, not nothing.
+                points: { size: 5 },
                 value: (
                   /** @type {unknown} */ _u,
                   /** @type {number | null} */ v,
@@ -152,9 +153,9 @@ export function MetricChart({ title, unit, series, fromMs, toMs, height = 200, m
                 stroke: themeColor('--muted'),
                 grid: { stroke: themeColor('--grid'), width: 1 },
                 ticks: { show: false },
-                size: 64,
+                size: 56,
                 values: (/** @type {unknown} */ _u, /** @type {number[]} */ splits) =>
-                  splits.map((v) => formatMetric(unit, v)),
+                  splits.map((v) => formatNumber(v)),
               },
             ],
             legend: { live: true },
