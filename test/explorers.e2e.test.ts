@@ -359,6 +359,14 @@ describe('logs and metrics explorers in Chromium, on data sent through the OpenT
     await expect.poll(() => rows.count(), POLL).toBe(2);
     expect(await rows.first().textContent()).toContain('ledger unreachable');
     await page.getByRole('button', { name: /Stop live tail/ }).click();
+    // payments sent logs only: listed with them, a click from its records.
+    await page.goto(`${opsless.apiUrl}/services?since=15m`);
+    const signals = page.locator('tr[data-service="payments"] [data-testid="signals"]');
+    await signals.waitFor();
+    expect(await signals.textContent()).toContain('logs only');
+    await signals.getByRole('link', { name: 'logs' }).click();
+    await page.waitForURL(/\/logs\?.*service=payments/);
+    await expect.poll(() => rows.count(), POLL).toBe(1);
   });
 
   it('creates a webhook with the plain form: URL, events, services and severity', async () => {

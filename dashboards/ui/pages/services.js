@@ -253,6 +253,17 @@ function ServiceRow({ row }) {
         row.environments.length > 0 &&
         html`<span class="muted small"> ${row.environments.join(', ')}</span>`
       }
+      ${
+        !row.signals.includes('traces') &&
+        html`<div class="muted small" data-testid="signals">
+          ${row.signals.join(' and ')} only:
+          ${row.signals.includes('logs') && html` <a href=${link('/logs', { service: row.name })}>logs</a>`}
+          ${
+            row.signals.includes('metrics') &&
+            html` <a href=${link('/explore/metrics', { service: row.name })}>metrics</a>`
+          }
+        </div>`
+      }
     </th>
     <td><${Badge} value=${row.status} /></td>
     <td class="numeric">
