@@ -170,8 +170,8 @@ LIMIT {limit:UInt32}`,
   argMinIf(SpanName, Timestamp, ParentSpanId = '') AS rootOperation
 FROM otel_traces
 WHERE TraceId IN {traceIds:Array(String)}
-  AND Timestamp >= toDateTime64((SELECT min(Start) FROM otel_traces_trace_id_ts WHERE TraceId IN {traceIds:Array(String)}), 9)
-  AND Timestamp < toDateTime64((SELECT max(End) FROM otel_traces_trace_id_ts WHERE TraceId IN {traceIds:Array(String)}), 9) + INTERVAL 1 SECOND
+  AND Timestamp >= (SELECT toDateTime64(min(Start), 9) FROM otel_traces_trace_id_ts WHERE TraceId IN {traceIds:Array(String)})
+  AND Timestamp < (SELECT toDateTime64(max(End), 9) + INTERVAL 1 SECOND FROM otel_traces_trace_id_ts WHERE TraceId IN {traceIds:Array(String)})
 GROUP BY TraceId`,
       query_params: { traceIds },
       format: 'JSONEachRow',
@@ -228,12 +228,13 @@ interface SpanRow extends SpanColumns {
 /**
  * Every span of one trace (up to MAX_TRACE_SPANS), in start order. The trace-id lookup
  * table gives the trace's time bounds, so the scan reads only the partitions and
- * granules (bloom filter on TraceId) of those seconds. A trace the lookup table does not
+ * granules (bloom filter on TraceId) of those seconds. The bounds are DateTime64, as the
+ * column is: compared with the table's Nullable(DateTime) aggregate, the upper bound
+ * filtered out every span of a trace's last second (found with the real exporter: such a
+ * trace answered 404 while search listed it). A trace the lookup table does not
  * hold (yet: its view is filled by the same inserts, but is a second table to become
  * visible) is looked for in the spans as search looks for it (the last 7 days, through
- * the TraceId bloom filter), so a trace search finds is readable at once. The bounds
- * (whole seconds) are compared as DateTime64(9): compared as DateTime, the engine's filter
- * dropped every span of a trace whose last second was its first plus a fraction.
+ * the TraceId bloom filter), so a trace search finds is readable at once.
  */
 async function readTrace(
   client: ClickHouseClient,
@@ -242,7 +243,8 @@ async function readTrace(
 ): Promise<Trace | null> {
   const rows = await (
     await client.query({
-      query: `WITH (SELECT (min(Start), max(End), count()) FROM otel_traces_trace_id_ts WHERE TraceId = {traceId:String}) AS bounds
+      query: `WITH (SELECT (toDateTime64(min(Start), 9), toDateTime64(max(End), 9) + INTERVAL 1 SECOND, count())
+  FROM otel_traces_trace_id_ts WHERE TraceId = {traceId:String}) AS bounds
 SELECT SpanId AS spanId, ParentSpanId AS parentSpanId, ServiceName AS service,
   SpanName AS operation, SpanKind AS kind, toString(toUnixTimestamp64Nano(Timestamp)) AS startNs,
   toString(Duration) AS durationNs, StatusCode AS statusCode, StatusMessage AS statusMessage,
@@ -253,8 +255,8 @@ SELECT SpanId AS spanId, ParentSpanId AS parentSpanId, ServiceName AS service,
   Links.TraceId AS linkTraceIds, Links.SpanId AS linkSpanIds, Links.Attributes AS linkAttributes
 FROM otel_traces
 WHERE TraceId = {traceId:String}
-  AND Timestamp >= if(bounds.3 > 0, toDateTime64(bounds.1, 9), fromUnixTimestamp64Milli({searchFromMs:Int64}))
-  AND Timestamp < if(bounds.3 > 0, toDateTime64(bounds.2, 9) + INTERVAL 1 SECOND, toDateTime64('2262-04-11 00:00:00', 9))
+  AND Timestamp >= if(bounds.3 > 0, bounds.1, fromUnixTimestamp64Milli({searchFromMs:Int64}))
+  AND Timestamp < if(bounds.3 > 0, bounds.2, toDateTime64('2262-04-11 00:00:00', 9))
 ORDER BY Timestamp, SpanId
 LIMIT {limit:UInt32}`,
       query_params: {

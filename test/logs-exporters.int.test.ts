@@ -106,6 +106,53 @@ describe.each([
   });
 });
 
+describe.each([
+  [
+    'exporter-logs-otlp-http (JSON)',
+    'search-json',
+    (o: TestOpsless) => new JsonLogExporter({ url: `${o.otlpUrl}/v1/logs` }),
+  ],
+  [
+    'exporter-logs-otlp-grpc',
+    'search-grpc',
+    (o: TestOpsless) => new GrpcLogExporter({ url: o.grpcUrl }),
+  ],
+])('logs sent with %s, searched', (_name, serviceName, makeExporter) => {
+  let opsless: TestOpsless;
+  beforeAll(async () => {
+    opsless = await startTestOpsless();
+    await sendLogs(serviceName, makeExporter(opsless));
+  });
+  afterAll(async () => {
+    await opsless.stop();
+  });
+
+  it('are found through /v1/logs by service, severity and a word of the body', async () => {
+    const range = 'from=2026-11-24T09:59:00Z&to=2026-11-24T10:01:00Z';
+    const search = async (query: string) => {
+      const response = await fetch(`${opsless.apiUrl}/v1/logs?${range}&${query}`);
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { logs: Array<Record<string, unknown>> }).logs;
+    };
+    const found = await search(`service=${serviceName}&severity=error&q=PAYMENT`);
+    expect(found).toEqual([
+      {
+        time: '2026-11-24T10:00:00.123Z',
+        service: serviceName,
+        severity: 'ERROR',
+        severityNumber: 17,
+        body: 'payment failed',
+        traceId: '',
+        spanId: '',
+        attributes: { kind: 'string' },
+        resource: expect.objectContaining({ 'service.name': serviceName }) as unknown,
+      },
+    ]);
+    expect(await search(`service=${serviceName}`)).toHaveLength(7);
+    expect(await search(`service=${serviceName}&severity=FATAL`)).toEqual([]);
+  });
+});
+
 describe('log records with trace context', () => {
   let opsless: TestOpsless;
   beforeAll(async () => {
