@@ -21,6 +21,8 @@ import { registerInfoRoute, type InfoOptions } from './info.ts';
 import { registerOperationRoutes } from './operations.ts';
 import { registerSparklineRoutes } from './sparklines.ts';
 import { registerTraceRoutes } from './traces.ts';
+import { registerLogPatternRoutes } from './log-patterns.ts';
+import { registerServiceMapRoutes } from './service-map.ts';
 import { registerLogRoutes } from './logs.ts';
 import { registerMetricRoutes } from './metrics.ts';
 import { ApiError } from './errors.ts';
@@ -131,6 +133,8 @@ export function createApi(options: ApiOptions): Hono {
   registerSparklineRoutes(app, { client: options.client, now });
   registerOperationRoutes(app, { client: options.client, now });
   registerTraceRoutes(app, { client: options.client, now });
+  registerLogPatternRoutes(app, { client: options.client, now });
+  registerServiceMapRoutes(app, { client: options.client, now });
   registerLogRoutes(app, { client: options.client, now });
   registerMetricRoutes(app, { client: options.client, now });
 

@@ -24,7 +24,9 @@ import {
 import { AlertDeliveryList } from './alert-deliveries.ts';
 import { DemoAction, DemoIncident, DemoStory } from './demo.ts';
 import { Info } from './info.ts';
+import { LogPatternList, LogPatternQuery } from './log-patterns.ts';
 import { OperationList, OperationQuery } from './operations.ts';
+import { ServiceMap, ServiceMapQuery } from './service-map.ts';
 import { SeriesQuery, SeriesResponse } from './series.ts';
 import { SparklineQuery, SparklineResponse } from './sparklines.ts';
 import { Trace, TraceList, TraceSearchQuery } from './trace-schema.ts';
@@ -353,6 +355,26 @@ function observabilityPaths(): Record<string, object> {
         parameters: [nameParameter, ...queryParameters(OperationQuery)],
         responses: {
           '200': { description: 'Operations', ...json(OperationList) },
+          ...errors(400, 401),
+        },
+      },
+    },
+    '/v1/service-map': {
+      get: {
+        summary: 'Services, what they call and how those calls fare in a time range',
+        parameters: queryParameters(ServiceMapQuery),
+        responses: {
+          '200': { description: 'The service map', ...json(ServiceMap) },
+          ...errors(400, 401),
+        },
+      },
+    },
+    '/v1/logs/patterns': {
+      get: {
+        summary: 'Log patterns seen in a time range with their line counts, most frequent first',
+        parameters: queryParameters(LogPatternQuery),
+        responses: {
+          '200': { description: 'Patterns', ...json(LogPatternList) },
           ...errors(400, 401),
         },
       },

@@ -1,7 +1,12 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { BlockedTargetError, checkTarget, type AllowList } from '../hooks/index.ts';
-import { parseScalingPolicy } from '../scaling/index.ts';
+import {
+  metricKey,
+  parseScalingPolicy,
+  type CapacityEstimate,
+  type ScalingPolicy,
+} from '../scaling/index.ts';
 import type { ScalingStore, StoredPolicy } from '../scaling/live/store.ts';
 import { badRequest, notFound } from './errors.ts';
 import { parseWith, readJsonBody } from './validation.ts';
@@ -104,6 +109,7 @@ export function registerScalingRoutes(app: Hono, options: ScalingRoutesOptions):
       desired: { reactive: latest.reactive, predictive: latest.predictive, final: latest.final },
       reasons: latest.reasons,
       forecast: latest.forecast,
+      capacity: capacityView(stored.policy, latest.capacity),
       dryRun: latest.dryRun,
     });
   });
@@ -121,7 +127,7 @@ export function registerScalingRoutes(app: Hono, options: ScalingRoutesOptions):
   });
 
   // KEDA's metrics-api scaler reads one number; with `targetValue: "1"` the HPA it drives
-  // runs the replicas opsless decided (see the README's ScaledObject).
+  // runs the replicas opsless decided (see the ScaledObject in docs/scaling.md).
   app.get('/v1/scaling/:service/keda', async (c) => {
     const stored = await policyOf(c.req.param('service'));
     const latest = await options.store.latest(stored.service);
@@ -139,4 +145,39 @@ export function registerScalingRoutes(app: Hono, options: ScalingRoutesOptions):
     const query = parseWith(HistoryQuery, c.req.query(), 'query');
     return c.json({ decisions: await options.store.history(stored.service, query.limit) });
   });
+}
+
+/**
+ * What one replica carries for the policy's first request-rate target (else its first
+ * target): learned when confident, else what the policy's target implies.
+ */
+function capacityView(
+  policy: ScalingPolicy,
+  learned: Record<string, CapacityEstimate> | undefined,
+): {
+  perReplica: number;
+  unit: string;
+  confidence: number;
+  basis: 'saturation' | 'latency' | 'policy';
+  samples: number;
+} {
+  const target = policy.metrics.find((t) => t.type === 'request') ?? policy.metrics[0]!;
+  const estimate = learned?.[metricKey(target)];
+  const unit = target.type === 'request' ? 'requests/s' : target.type === 'cpu' ? 'CPU %' : 'units';
+  if (estimate && estimate.perReplica !== null && estimate.basis !== 'none') {
+    return {
+      perReplica: estimate.perReplica,
+      unit,
+      confidence: estimate.confidence,
+      basis: estimate.basis,
+      samples: estimate.samples,
+    };
+  }
+  return {
+    perReplica: target.target / policy.predictive.targetShareOfCapacity,
+    unit,
+    confidence: estimate?.confidence ?? 0,
+    basis: 'policy',
+    samples: estimate?.samples ?? 0,
+  };
 }

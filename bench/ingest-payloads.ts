@@ -84,7 +84,31 @@ async function metricsPayload(items: number, serviceName: string): Promise<Paylo
   };
 }
 
-async function logsPayload(items: number, serviceName: string): Promise<Payload> {
+/**
+ * Log bodies of a service's everyday life: a few dozen events with ids, numbers, names,
+ * addresses and paths in them, so a pattern miner meets new values on every line.
+ */
+const VARIED_BODIES: Array<(i: number) => string> = [
+  (i) => `request ${i} served in ${i % 100} ms`,
+  (i) => `GET /api/items/${i % 50} 200 ${i % 900} bytes`,
+  (i) =>
+    `user ${['ada', 'bob', 'cyd', 'dee', 'eve'][i % 5]} logged in from 10.0.${i % 255}.${i % 7}`,
+  (i) => `cache miss for key item:${i}`,
+  (i) => `payment ${i} failed: card declined (code ${i % 9})`,
+  (i) => `retrying call to inventory in ${i % 5}s (attempt ${(i % 3) + 1} of 3)`,
+  (i) => `order ${i} shipped to warehouse ${['north', 'south', 'east'][i % 3]}`,
+  (i) => `connection pool exhausted: ${i % 32} waiting, ${32 - (i % 32)} active`,
+  (i) => `slow query took ${i % 2000} ms: SELECT * FROM orders WHERE id = ${i}`,
+  (i) => `session ${i.toString(16)} expired after ${i % 60} minutes`,
+  (i) => `wrote /var/data/shard-${i % 8}/segment-${i}.log`,
+  (i) => `job ${i} finished with status ${['ok', 'failed', 'skipped'][i % 3]}`,
+  (i) => `upstream 10.1.${i % 255}.1:8080 answered 503 after ${i % 300} ms`,
+  (i) => `config reloaded: ${i % 12} keys changed`,
+  (i) => `GC pause ${i % 40} ms, heap ${100 + (i % 400)} MB`,
+  (i) => `token refresh for client ${['web', 'ios', 'android'][i % 3]}-${i % 1000} succeeded`,
+];
+
+async function logsPayload(items: number, serviceName: string, varied = false): Promise<Payload> {
   const exporter = new InMemoryLogRecordExporter();
   const provider = new LoggerProvider({
     resource: resource(serviceName),
@@ -95,7 +119,9 @@ async function logsPayload(items: number, serviceName: string): Promise<Payload>
     const attributes: Record<string, string> = { 'http.route': `/api/items/${i % 20}` };
     for (let a = 0; a < 9; a++) attributes[`app.attribute_${a}`] = `value-${i % 97}-${a}`;
     logger.emit({
-      body: `request ${i} served in ${i % 100} ms`,
+      body: varied
+        ? VARIED_BODIES[i % VARIED_BODIES.length]!(i)
+        : `request ${i} served in ${i % 100} ms`,
       severityNumber: SeverityNumber.INFO,
       severityText: 'INFO',
       attributes,
@@ -122,5 +148,16 @@ export async function makePayloads(
     signal === 'traces' ? tracesPayload : signal === 'metrics' ? metricsPayload : logsPayload;
   const payloads: Payload[] = [];
   for (let i = 0; i < count; i++) payloads.push(await make(items, serviceName));
+  return payloads;
+}
+
+/** Log requests whose bodies vary as a service's real logs do (for the pattern miner's cost). */
+export async function makeVariedLogPayloads(
+  count: number,
+  items: number,
+  serviceName = 'bench-service',
+): Promise<Payload[]> {
+  const payloads: Payload[] = [];
+  for (let i = 0; i < count; i++) payloads.push(await logsPayload(items, serviceName, true));
   return payloads;
 }

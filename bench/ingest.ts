@@ -12,7 +12,10 @@
  *   3. the storage ceiling: the same rows inserted straight into chDB in this process
  *   4. overload: 3x the best sustained traces rate, open loop; nothing acknowledged may be lost
  *
- *   npm run bench:ingest [-- --seconds 5 --batch 512]
+ *   5. logs at 20k lines/s on `opsless collector` alone (discarding endpoint), log pattern
+ *      mining on and off, interleaved: what the miner costs
+ *
+ *   npm run bench:ingest [-- --seconds 5 --batch 512] [--log-patterns-only]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer, request, type Server } from 'node:http';
@@ -28,10 +31,19 @@ import {
 } from '../collector/otlp/index.ts';
 import { openStorage } from '../storage/index.ts';
 import { spawnOpsless, stopProcess } from '../test/support/process.ts';
-import { makePayloads, type Payload, type Signal } from './ingest-payloads.ts';
+import {
+  makePayloads,
+  makeVariedLogPayloads,
+  type Payload,
+  type Signal,
+} from './ingest-payloads.ts';
 
 const { values: args } = parseArgs({
-  options: { seconds: { type: 'string', default: '5' }, batch: { type: 'string', default: '512' } },
+  options: {
+    seconds: { type: 'string', default: '5' },
+    batch: { type: 'string', default: '512' },
+    'log-patterns-only': { type: 'boolean', default: false },
+  },
 });
 const SECONDS = Number(args.seconds);
 const BATCH = Number(args.batch);
@@ -277,12 +289,14 @@ async function discardingClickHouse(): Promise<{
   return { url: `http://127.0.0.1:${port}`, inserts: () => inserts, server };
 }
 
-/** 10k spans/s for `seconds` on a fresh `opsless <command>` with `env`, stopped afterwards. */
+/** `rate` items/s (default 10k spans/s) for `seconds` on a fresh `opsless <command>` with `env`, stopped afterwards. */
 async function steadyOnFreshInstance(
   env: Record<string, string>,
   command: 'start' | 'collector',
   payloads: Payload[],
   seconds: number,
+  signal: Signal = 'traces',
+  rate = 10_000,
 ): Promise<RunResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'opsless-bench-steady-'));
   const instance = await spawnOpsless({ OPSLESS_DATA_DIR: dataDir, ...env }, command);
@@ -290,9 +304,9 @@ async function steadyOnFreshInstance(
   try {
     return await openLoop(
       instance.child.pid!,
-      10_000,
+      rate,
       payloads,
-      (p) => send('traces', 'http-protobuf', p),
+      (p) => send(signal, 'http-protobuf', p),
       seconds,
     );
   } finally {
@@ -310,7 +324,57 @@ async function storedSpans(apiPort: number, service: string): Promise<number> {
 
 const round = (value: number) => Math.round(value * 10) / 10;
 
+/**
+ * What log pattern mining costs: 20k varied log lines/s into `opsless collector` alone
+ * (a discarding ClickHouse endpoint, so the engine's cost does not drown it), with mining
+ * on and off, interleaved twice so drift of a shared machine falls on both.
+ */
+async function logPatternCost(seconds: number): Promise<{
+  linesPerSecond: number;
+  onCpuPercent: number;
+  offCpuPercent: number;
+  costShare: number;
+}> {
+  const payloads = await makeVariedLogPayloads(16, BATCH);
+  const sink = await discardingClickHouse();
+  const cpu = { on: [] as number[], off: [] as number[] };
+  try {
+    for (let round = 0; round < 2; round++) {
+      for (const mode of ['off', 'on'] as const) {
+        const run = await steadyOnFreshInstance(
+          { CLICKHOUSE_URL: sink.url, OPSLESS_LOG_PATTERNS: mode === 'on' ? 'true' : 'false' },
+          'collector',
+          payloads,
+          seconds,
+          'logs',
+          20_000,
+        );
+        cpu[mode].push(run.cpuPercentOfOneCore);
+      }
+    }
+  } finally {
+    sink.server.close();
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const on = mean(cpu.on);
+  const off = mean(cpu.off);
+  console.log(
+    `logs at 20k lines/s, opsless collector alone: CPU ${round(off)}% of one core without pattern mining, ${round(on)}% with it (+${round(((on - off) / off) * 100)}%)`,
+  );
+  return {
+    linesPerSecond: 20_000,
+    onCpuPercent: round(on),
+    offCpuPercent: round(off),
+    costShare: Math.round(((on - off) / off) * 1000) / 1000,
+  };
+}
+
 async function main(): Promise<void> {
+  if (args['log-patterns-only']) {
+    const logPatterns = await logPatternCost(Math.max(10, 2 * SECONDS));
+    console.log('RESULT ' + JSON.stringify({ bench: 'ingest', logPatterns }));
+    return;
+  }
   const payloads = {} as Record<Signal, Payload[]>;
   for (const signal of SIGNALS) payloads[signal] = await makePayloads(signal, 8, BATCH);
   const overloadPayloads = await makePayloads('traces', 8, BATCH, 'overload');
@@ -355,6 +419,7 @@ async function main(): Promise<void> {
     console.log(
       `traces at 10k spans/s, opsless collector alone writing to a discarding ClickHouse endpoint (${sink.inserts()} inserts): CPU ${round(collectorAt10k.cpuPercentOfOneCore)}% of one core, p50 ${round(collectorAt10k.p50Ms)} ms, p99 ${round(collectorAt10k.p99Ms)} ms`,
     );
+    const logPatterns = await logPatternCost(steadySeconds);
     await closedLoop(pid, 2, payloads.traces, (p) => send('traces', 'http-protobuf', p), 2); // warm-up
     const matrix: Array<{ signal: Signal; transport: Transport; clients: number } & RunResult> = [];
     console.log('signal   transport      clients  items/s    CPU%1core  p50 ms   p99 ms   not-ok');
@@ -479,6 +544,7 @@ async function main(): Promise<void> {
             p99Ms: round(collectorAt10k.p99Ms),
             inserts: sink.inserts(),
           },
+          logPatterns,
           sustainedSpansPerSecond32Senders: Math.round(sustained.itemsPerSecond),
           storageCeiling: ratios,
           overload: {

@@ -1,10 +1,16 @@
 /**
  * NAB benchmark: runs a fresh detector over each of the 51 labelled series of the
- * shared NAB corpus, online (updateBatch over all rows), and scores it with the
+ * NAB corpus (the copy in bench/nab/data/, or --data DIR laid out the same way), online (updateBatch over all rows), and scores it with the
  * NAB method at the shipped DEFAULT_THRESHOLD and at the best corpus-wide threshold,
  * beside the published leaders re-scored on the same series.
  *
- *   npm run bench:nab [-- --neural | --no-neural] [--only Twitter] [--json-scores out.json] [--data dir]
+ *   npm run bench:nab [-- --neural | --no-neural] [--only Twitter] [--json-scores out.json] [--data DIR] [--cv [--cv-cache dir]]
+ *
+ * --cv adds leave-one-category-out cross-validation of the engine's constants over the
+ * declared grid of bench/nab/grid.ts (about a second per setting): for each category held
+ * out, the setting best on the others is chosen and the held-out category scored with it.
+ * --cv-cache keeps each setting's row scores in a directory, so a re-run scores only what
+ * changed (keyed by the engine's source and the tuning).
  *
  * The last line is `RESULT {json}` with every figure printed above it (a best threshold of
  * null means never firing scores best).
@@ -19,6 +25,10 @@ import {
   type DetectorOptions,
 } from '../detector/index.ts';
 import { DEFAULT_NAB_DIR, loadNabCorpus, type NabFile } from './nab/corpus.ts';
+import {
+  crossValidationReport,
+  type CrossValidationSummary,
+} from './nab/cross-validation-report.ts';
 import {
   PROFILES,
   bestThreshold,
@@ -37,13 +47,15 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     'json-scores': { type: 'string' },
     data: { type: 'string', default: DEFAULT_NAB_DIR },
+    cv: { type: 'boolean', default: false },
+    'cv-cache': { type: 'string' },
   },
 });
 if (args.neural && args['no-neural'])
   throw new Error('--neural and --no-neural exclude each other');
 
 const PROFILE_NAMES: ProfileName[] = ['standard', 'reward_low_FP', 'reward_low_FN'];
-/** README of the corpus: leaders' published outputs re-scored on these 51 series, tuned threshold. */
+/** The leaders' published outputs re-scored on these 51 series at their tuned threshold (docs/benchmarks.md). */
 const ANCHORS: Record<string, Record<ProfileName, number>> = {
   ARTime: { standard: 77.0, reward_low_FP: 67.7, reward_low_FN: 82.3 },
   'CAD OSE': { standard: 75.4, reward_low_FP: 72.7, reward_low_FN: 78.5 },
@@ -185,6 +197,18 @@ if (args['json-scores']) {
   console.log(`per-file scores written to ${args['json-scores']}`);
 }
 
+let crossValidation: CrossValidationSummary | null = null;
+if (args.cv) {
+  crossValidation = crossValidationReport({
+    corpus,
+    detectorOptions,
+    threshold: DEFAULT_THRESHOLD,
+    profiles: PROFILE_NAMES,
+    cacheDir: args['cv-cache'],
+    log: (line) => console.log(line),
+  });
+}
+
 const result = {
   detectorOptions,
   threshold: DEFAULT_THRESHOLD,
@@ -221,5 +245,30 @@ const result = {
   pointsPerSecond: Math.round(points / detectorSeconds),
   wallSeconds: round(wallSeconds, 3),
   anchors: ANCHORS,
+  crossValidation: crossValidation && {
+    settings: crossValidation.settings,
+    seconds: round(crossValidation.seconds, 1),
+    profiles: Object.fromEntries(
+      Object.entries(crossValidation.figures).map(([name, f]) => [
+        name,
+        {
+          inSample: round(f.inSample),
+          crossValidated: round(f.pooled),
+          crossValidatedWorstRule: round(f.worst),
+          crossValidatedTunedThreshold: round(f.pooledTunedThreshold),
+        },
+      ]),
+    ),
+    chosenOnAll: crossValidation.chosenOnAll,
+    folds: Object.fromEntries(
+      Object.entries(crossValidation.folds).map(([rule, folds]) => [
+        rule,
+        folds.map((fold) => ({
+          ...fold,
+          heldOutScore: fold.heldOutScore === null ? null : round(fold.heldOutScore),
+        })),
+      ]),
+    ),
+  },
 };
 console.log(`RESULT ${JSON.stringify(result)}`);

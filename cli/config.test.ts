@@ -59,6 +59,28 @@ describe('configuration', () => {
     );
   });
 
+  it('reads the ingest upload limits, with defaults, and names a bad one', () => {
+    expect(loadConfig({}).ingest).toMatchObject({
+      maxConcurrentRequests: 128,
+      maxUploadsInFlight: 1024,
+      bodyTimeoutMs: 30_000,
+      bodyMinBytesPerSecond: 1024,
+    });
+    expect(
+      loadConfig({
+        OPSLESS_MAX_UPLOADS_IN_FLIGHT: '16',
+        OPSLESS_BODY_TIMEOUT_MS: '5000',
+        OPSLESS_BODY_MIN_BYTES_PER_SECOND: '0',
+      }).ingest,
+    ).toMatchObject({ maxUploadsInFlight: 16, bodyTimeoutMs: 5000, bodyMinBytesPerSecond: 0 });
+    expect(() => loadConfig({ OPSLESS_BODY_TIMEOUT_MS: '1.5' })).toThrow(
+      'OPSLESS_BODY_TIMEOUT_MS: must be a whole number of milliseconds (got "1.5")',
+    );
+    expect(() => loadConfig({ OPSLESS_BODY_MIN_BYTES_PER_SECOND: '-1' })).toThrow(
+      'OPSLESS_BODY_MIN_BYTES_PER_SECOND: must be 0 (unchecked) or more',
+    );
+  });
+
   it('checks OPSLESS_WEBHOOK_ALLOW entries', () => {
     expect(loadConfig({ OPSLESS_WEBHOOK_ALLOW: '127.0.0.1/32, hooks.internal' }).webhookAllow).toBe(
       '127.0.0.1/32, hooks.internal',

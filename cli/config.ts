@@ -6,7 +6,8 @@ import { DEFAULT_WATCHED_METRICS } from '../signals/index.ts';
 /**
  * Every setting opsless reads, parsed once at start-up from the environment.
  * This is the only place that reads `process.env`; components receive plain options.
- * The README's configuration table documents the same variables and defaults.
+ * docs/configuration.md is generated from this schema (defaults) and config-reference.ts
+ * (meanings): `npm run docs` after adding a variable.
  */
 const port = z.coerce
   .number()
@@ -70,6 +71,25 @@ const schema = z.object({
   OPSLESS_QUEUE_MAX_BYTES: bytes.default(128 * 1024 * 1024),
   OPSLESS_INSERT_RETRY_MS: z.coerce.number().int().min(0).default(2_000),
   OPSLESS_MAX_CONCURRENT_REQUESTS: z.coerce.number().int().positive().default(128),
+  OPSLESS_LOG_PATTERNS: z
+    .enum(['true', 'false', ''], { error: 'must be true or false' })
+    .default('true')
+    .transform((value) => value === 'true'),
+  OPSLESS_MAX_UPLOADS_IN_FLIGHT: z.coerce
+    .number()
+    .int('must be a whole number')
+    .positive('must be > 0')
+    .default(1024),
+  OPSLESS_BODY_TIMEOUT_MS: z.coerce
+    .number()
+    .int('must be a whole number of milliseconds')
+    .positive('must be > 0')
+    .default(30_000),
+  OPSLESS_BODY_MIN_BYTES_PER_SECOND: z.coerce
+    .number()
+    .int('must be a whole number of bytes')
+    .min(0, 'must be 0 (unchecked) or more')
+    .default(1024),
   OPSLESS_DETECT_STEP: duration
     .default(60_000)
     .refine(
@@ -169,6 +189,9 @@ const schema = z.object({
   OPSLESS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
+/** The environment's schema: every variable, its default and its checks. */
+export const configSchema = schema;
+
 export interface Config {
   dataDir: string;
   clickhouse: {
@@ -185,6 +208,8 @@ export interface Config {
   retentionDays: number;
   apiKey: string | undefined;
   ingestKey: string | undefined;
+  /** Mine log bodies into patterns at ingest (OPSLESS_LOG_PATTERNS, default true). */
+  logPatterns: boolean;
   ingest: {
     maxBodyBytes: number;
     batchMaxRows: number;
@@ -192,7 +217,25 @@ export interface Config {
     flushIntervalMs: number;
     queueMaxBytes: number;
     insertRetryMs: number;
+    /**
+     * OTLP requests decoded and stored at once (HTTP and gRPC; default 128). An HTTP
+     * request takes its place once its body is complete; a gRPC call when its
+     * metadata arrives (grpc-js inflates the message before the handler sees it).
+     */
     maxConcurrentRequests: number;
+    /** HTTP request bodies being received at once (default 1024); more get 429. */
+    maxUploadsInFlight: number;
+    /**
+     * Time from a request's headers (gRPC: metadata) to its complete body, ms
+     * (default 30 000); an HTTP client past it gets 408 and its connection closed,
+     * a gRPC call DEADLINE_EXCEEDED.
+     */
+    bodyTimeoutMs: number;
+    /**
+     * Least bytes an HTTP body must bring in each second of its upload (default
+     * 1024; 0 turns the check off); a slower client gets 408 and its connection closed.
+     */
+    bodyMinBytesPerSecond: number;
   };
   detect: {
     stepSeconds: number;
@@ -260,6 +303,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retentionDays: e.OPSLESS_RETENTION_DAYS,
     apiKey: e.OPSLESS_API_KEY,
     ingestKey: e.OPSLESS_INGEST_KEY,
+    logPatterns: e.OPSLESS_LOG_PATTERNS,
     ingest: {
       maxBodyBytes: e.OPSLESS_MAX_BODY_BYTES,
       batchMaxRows: e.OPSLESS_BATCH_MAX_ROWS,
@@ -268,6 +312,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       queueMaxBytes: e.OPSLESS_QUEUE_MAX_BYTES,
       insertRetryMs: e.OPSLESS_INSERT_RETRY_MS,
       maxConcurrentRequests: e.OPSLESS_MAX_CONCURRENT_REQUESTS,
+      maxUploadsInFlight: e.OPSLESS_MAX_UPLOADS_IN_FLIGHT,
+      bodyTimeoutMs: e.OPSLESS_BODY_TIMEOUT_MS,
+      bodyMinBytesPerSecond: e.OPSLESS_BODY_MIN_BYTES_PER_SECOND,
     },
     detect: {
       stepSeconds: e.OPSLESS_DETECT_STEP / 1000,

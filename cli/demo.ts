@@ -24,6 +24,9 @@ import { ALL_ROLES, localUrl, startOpsless } from './start.ts';
  */
 
 const SERVICE_JS = fileURLToPath(new URL('../demo/service.js', import.meta.url));
+// By file URL, not the package name: `npx opsless demo` runs from a folder whose own
+// node_modules need not hold opsless, and `--import` resolves names from the working folder.
+const INSTRUMENT_URL = new URL('../packages/instrument/index.js', import.meta.url).href;
 const SERVICES = ['payments', 'checkout', 'frontend'] as const;
 type ServiceName = (typeof SERVICES)[number];
 const STABLE_VERSION = '1.4.0';
@@ -211,7 +214,7 @@ export async function runDemo(
             : '';
       // The services `among` a throwaway set (latency samples) send no telemetry.
       const quiet = among !== children;
-      const child = spawn(process.execPath, ['--import', 'opsless/instrument', SERVICE_JS], {
+      const child = spawn(process.execPath, ['--import', INSTRUMENT_URL, SERVICE_JS], {
         env: {
           ...process.env,
           DEMO_SERVICE: service,

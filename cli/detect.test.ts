@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DetectInputError, parseSeriesCsv, runDetect } from './detect.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const nabRoot = path.resolve(repoRoot, '../shared/data/nab');
+/** The NAB series kept in the repository (MIT licence, see its README). */
+const nabRoot = path.resolve(repoRoot, 'bench/nab/data');
 
 /** Runs the command with captured output. */
 async function detect(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -93,11 +94,29 @@ describe('parseSeriesCsv', () => {
     );
   });
 
-  it('rejects a decreasing timestamp, naming both lines and both timestamps', () => {
-    expect(parseError('timestamp,value\n2014-04-01 00:05:00,1\n\n2014-04-01 00:00:00,2\n')).toBe(
-      'in.csv line 4: timestamp "2014-04-01 00:00:00" is earlier than "2014-04-01 00:05:00" ' +
-        'on line 2; timestamps must not decrease',
+  it('keeps rows whose timestamp steps back in file order, naming the first and counting all', () => {
+    const series = parseSeriesCsv(
+      'timestamp,value\n2014-04-01 00:05:00,1\n\n2014-04-01 00:00:00,2\n' +
+        '2014-04-01 00:10:00,3\n2014-04-01 00:01:00,4\n',
+      'in.csv',
     );
+    expect(Array.from(series.values)).toEqual([1, 2, 3, 4]);
+    expect(series.timestamps).toEqual([
+      '2014-04-01 00:05:00',
+      '2014-04-01 00:00:00',
+      '2014-04-01 00:10:00',
+      '2014-04-01 00:01:00',
+    ]);
+    expect(series.firstStepBack).toEqual({
+      line: 4,
+      timestamp: '2014-04-01 00:00:00',
+      previousLine: 2,
+      previousTimestamp: '2014-04-01 00:05:00',
+    });
+    expect(series.stepsBack).toBe(2);
+    const ordered = parseSeriesCsv('timestamp,value\n1,1\n1,2\n2,3\n', 'in.csv');
+    expect(ordered.firstStepBack).toBeNull();
+    expect(ordered.stepsBack).toBe(0);
   });
 });
 
@@ -152,7 +171,7 @@ describe('opsless detect', () => {
     const result = await detect(['--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('timestamp,value,anomaly_score,expected,lower,upper,alert');
-    expect(result.stdout).toContain('equal consecutive timestamps are allowed');
+    expect(result.stdout).toContain('rows are\nstill scored in file order');
   });
 
   it('scores every row of a CSV, copying timestamps and values as read', async () => {
@@ -183,6 +202,25 @@ describe('opsless detect', () => {
       expect(fields[6]).toBe(String(score >= threshold));
     }
     expect(lines[150]!.endsWith(',true')).toBe(true);
+  });
+
+  it('scores a file whose clock steps back once in file order, warning once on stderr', async () => {
+    // 300 rows of 5-minute steps; line 151 steps back an hour; line 262 is a spike to 120.
+    const fixture = fileURLToPath(
+      new URL('../test/fixtures/detect-steps-back.csv', import.meta.url),
+    );
+    const result = await detect([fixture]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      `opsless detect: warning: ${fixture} line 151: timestamp "2024-03-01 11:25:00" is ` +
+        'earlier than "2024-03-01 12:20:00" on line 150; scoring rows in file order\n',
+    );
+    const inputRows = (await readFile(fixture, 'utf8')).trimEnd().split('\n').slice(1);
+    const rows = result.stdout.trimEnd().split('\n').slice(1);
+    expect(rows.map((row) => row.split(',').slice(0, 2).join(','))).toEqual(inputRows);
+    // Rows after the step back are still scored against the past: the spike alerts.
+    expect(rows[260]!.startsWith('2024-03-01 20:40:00,120.00,')).toBe(true);
+    expect(rows[260]!.endsWith(',true')).toBe(true);
   });
 
   it('finds the labelled anomaly of a NAB series', async () => {

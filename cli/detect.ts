@@ -18,6 +18,18 @@ export interface ParsedSeries {
   timestampsMs: Float64Array;
   values: Float64Array;
   rawValues: string[];
+  /** The first row whose timestamp is earlier than the row before it, or null. */
+  firstStepBack: StepBack | null;
+  /** Rows whose timestamp is earlier than the row before them. */
+  stepsBack: number;
+}
+
+/** A row whose timestamp is earlier than the previous row's (lines are 1-based file lines). */
+export interface StepBack {
+  line: number;
+  timestamp: string;
+  previousLine: number;
+  previousTimestamp: string;
 }
 
 const OUTPUT_HEADER = 'timestamp,value,anomaly_score,expected,lower,upper,alert';
@@ -31,8 +43,9 @@ against the points before it only.
 
 Input: CSV with the header "timestamp,value". A timestamp is "YYYY-MM-DD HH:MM:SS"
 (UTC, as in the NAB corpus), ISO-8601 (UTC unless it carries an offset), or epoch
-seconds or milliseconds (numbers below 1e11 are seconds). Timestamps must not
-decrease; equal consecutive timestamps are allowed.
+seconds or milliseconds (numbers below 1e11 are seconds). Timestamps should not
+decrease (equal consecutive timestamps are fine); where they step back, rows are
+still scored in file order and one warning on standard error names the first such line.
 
 Output: CSV with the columns ${OUTPUT_HEADER}.
 timestamp and value are copied as read; alert is true when anomaly_score >= the threshold.
@@ -57,6 +70,7 @@ export async function runDetect(args: string[], io: DetectIo): Promise<number> {
       return 0;
     }
     const series = parseSeriesCsv(await readInput(options.file), options.file);
+    if (series.firstStepBack !== null) io.stderr.write(stepBackWarning(options.file, series));
     const { createDetector, DEFAULT_THRESHOLD } = await import('../detector/index.ts');
     const threshold = options.threshold ?? DEFAULT_THRESHOLD;
     const verdicts = createDetector().updateBatch(series.timestampsMs, series.values);
@@ -80,6 +94,18 @@ export async function runDetect(args: string[], io: DetectIo): Promise<number> {
     }
     throw error;
   }
+}
+
+/** One warning for all the rows that step back: the first is named, the others counted. */
+function stepBackWarning(file: string, series: ParsedSeries): string {
+  const first = series.firstStepBack!;
+  const others = series.stepsBack - 1;
+  const more = others === 0 ? '' : ` (and ${others} more row${others === 1 ? '' : 's'} later)`;
+  return (
+    `opsless detect: warning: ${file} line ${first.line}: timestamp "${first.timestamp}" is ` +
+    `earlier than "${first.previousTimestamp}" on line ${first.previousLine}${more}; ` +
+    'scoring rows in file order\n'
+  );
 }
 
 interface DetectArgs {
@@ -168,7 +194,8 @@ const EPOCH_SECONDS_BELOW = 1e11;
 
 /**
  * Parses a `timestamp,value` CSV; throws DetectInputError naming `source`, the line and
- * the offending text. Timestamps must not decrease.
+ * the offending text. Rows stay in file order: timestamps that step back (a clock set
+ * back, a merged export) are kept and reported in `firstStepBack` and `stepsBack`.
  */
 export function parseSeriesCsv(text: string, source: string): ParsedSeries {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
@@ -183,6 +210,8 @@ export function parseSeriesCsv(text: string, source: string): ParsedSeries {
   const timestampsMs = new Float64Array(lines.length);
   const values = new Float64Array(lines.length);
   let previousLine = 0;
+  let firstStepBack: StepBack | null = null;
+  let stepsBack = 0;
   for (let index = 1; index < lines.length; index++) {
     const line = lines[index]!;
     if (line.trim() === '') continue;
@@ -207,10 +236,13 @@ export function parseSeriesCsv(text: string, source: string): ParsedSeries {
     }
     const count = timestamps.length;
     if (count > 0 && timeMs < timestampsMs[count - 1]!) {
-      throw new DetectInputError(
-        `${where}: timestamp "${timestamp}" is earlier than "${timestamps[count - 1]}" on line ` +
-          `${previousLine}; timestamps must not decrease`,
-      );
+      stepsBack++;
+      firstStepBack ??= {
+        line: index + 1,
+        timestamp,
+        previousLine,
+        previousTimestamp: timestamps[count - 1]!,
+      };
     }
     timestamps.push(timestamp);
     rawValues.push(rawValue);
@@ -223,6 +255,8 @@ export function parseSeriesCsv(text: string, source: string): ParsedSeries {
     rawValues,
     timestampsMs: timestampsMs.slice(0, timestamps.length),
     values: values.slice(0, timestamps.length),
+    firstStepBack,
+    stepsBack,
   };
 }
 

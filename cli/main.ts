@@ -26,7 +26,7 @@ Usage:
   opsless help             show this text
   opsless version          print the version
 
-Configuration comes from environment variables; see the README's table. The most used:
+Configuration comes from environment variables; see docs/configuration.md. The most used:
   OPSLESS_DATA_DIR        embedded data directory (default ./data)
   CLICKHOUSE_URL          use this ClickHouse server instead of the embedded engine
   OPSLESS_OTLP_HTTP_PORT  OTLP/HTTP port (default 4318; 0 picks a free port)

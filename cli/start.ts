@@ -88,8 +88,10 @@ export async function startOpsless(
       client: storage.client,
       limits: config.ingest,
       ingestKey: config.ingestKey,
+      logPatterns: config.logPatterns,
       logger,
     });
+    await collector.restore();
     const otlpServer = await listen(collector.httpServer, config.host, config.otlpHttpPort);
     otlpHttpPort = (otlpServer.address() as AddressInfo).port;
     otlpGrpcPort = await bindGrpc(collector.grpcServer, config.host, config.otlpGrpcPort);

@@ -139,6 +139,77 @@ describe('batch writer', () => {
     expect(stored).toEqual([1]);
   });
 
+  it('splits a batch refused for a row, storing the other requests and refusing only the bad one', async () => {
+    const stored: string[] = [];
+    const attempts: number[] = [];
+    const w = writer({
+      flushIntervalMs: 60_000,
+      refusesRows: (error) => error instanceof Error && error.message.startsWith('Code: 25.'),
+      insert: async (body, rows) => {
+        attempts.push(rows);
+        if (body.includes('bad')) throw new Error('Code: 25. Cannot parse escape sequence');
+        stored.push(body);
+      },
+    });
+    const lines = ['a\n', 'b\nb\n', 'bad\n', 'c\n', 'd\n', 'bad again\n', 'e\n'];
+    const results = lines.map((line) => w.write(line, line.split('\n').length - 1));
+    await w.close();
+    const outcomes = await Promise.all(
+      results.map((result) => {
+        if (!result.accepted) throw new Error(result.reason);
+        return result.stored;
+      }),
+    );
+    const refused = {
+      ok: false,
+      retryable: false,
+      reason: 'storage refused the data: Code: 25. Cannot parse escape sequence',
+    };
+    expect(outcomes).toEqual([
+      { ok: true },
+      { ok: true },
+      refused,
+      { ok: true },
+      { ok: true },
+      refused,
+      { ok: true },
+    ]);
+    // Every good row stored exactly once; the refused rows never retried on their own.
+    expect(stored.join('').split('\n').filter(Boolean).sort()).toEqual([
+      'a',
+      'b',
+      'b',
+      'c',
+      'd',
+      'e',
+    ]);
+    expect(attempts[0]).toBe(8);
+    expect(attempts.length).toBeLessThanOrEqual(1 + 2 * 2 * Math.ceil(Math.log2(lines.length)));
+  });
+
+  it('does not split a batch when storage is unavailable: every request may retry', async () => {
+    const attempts: number[] = [];
+    const w = writer({
+      flushIntervalMs: 60_000,
+      retryDeadlineMs: 0,
+      refusesRows: () => false,
+      insert: async (_body, rows) => {
+        attempts.push(rows);
+        throw new Error('connection refused');
+      },
+    });
+    const results = [w.write('a\n', 1), w.write('b\n', 1)];
+    await w.close();
+    for (const result of results) {
+      expect(result.accepted && (await result.stored)).toEqual({
+        ok: false,
+        retryable: true,
+        reason: 'storage insert failed: connection refused',
+      });
+    }
+    expect(attempts).toEqual([2]);
+  });
+
   it('close flushes pending rows, waits for them, and then refuses new writes', async () => {
     const inserted: number[] = [];
     const w = writer({

@@ -2,6 +2,8 @@
  * Groups the rows of many requests into few large inserts, and tells each request
  * when (and whether) its rows are stored. Bounded everywhere: rows and bytes per
  * batch, bytes waiting in memory, concurrent inserts, and the retry deadline.
+ * One request's bad row must not fail the others: a batch refused for its rows is
+ * split in halves until the requests at fault are alone, and only they are refused.
  */
 
 export type InsertOutcome = { ok: true } | { ok: false; retryable: boolean; reason: string };
@@ -26,6 +28,11 @@ export interface BatchWriterOptions {
   maxConcurrentInserts?: number;
   /** How long one batch may keep retrying a failed insert, ms (default 5 000). */
   retryDeadlineMs?: number;
+  /**
+   * Whether an insert error is the rows' fault (a parse or type error), not storage
+   * being unavailable: such a batch is split rather than retried. Default: never.
+   */
+  refusesRows?(error: unknown): boolean;
   onInsert?(info: { rows: number; bytes: number; durationMs: number; ok: boolean }): void;
 }
 
@@ -58,6 +65,8 @@ export function createByteBudget(maxBytes: number): ByteBudget {
 export interface Gate {
   tryEnter(): boolean;
   leave(): void;
+  /** How many are inside now. */
+  inside(): number;
 }
 
 /** Creates a gate admitting at most `max` at once. */
@@ -72,6 +81,7 @@ export function createGate(max: number): Gate {
     leave() {
       inside--;
     },
+    inside: () => inside,
   };
 }
 
@@ -82,8 +92,10 @@ export interface BatchWriter {
   close(): Promise<void>;
 }
 
+/** One entry per write (one request's rows): `parts[i]` holds `partRows[i]` rows for `waiters[i]`. */
 interface Batch {
   parts: string[];
+  partRows: number[];
   rows: number;
   bytes: number;
   waiters: Array<(outcome: InsertOutcome) => void>;
@@ -107,7 +119,7 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
   let drained: (() => void) | undefined;
 
   function emptyBatch(): Batch {
-    return { parts: [], rows: 0, bytes: 0, waiters: [] };
+    return { parts: [], partRows: [], rows: 0, bytes: 0, waiters: [] };
   }
 
   function seal(): void {
@@ -140,19 +152,38 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
   }
 
   async function run(batch: Batch): Promise<void> {
-    const body = batch.parts.join('');
-    const started = performance.now();
-    const outcome = await insertWithRetry(body, batch.rows, started);
+    await store(batch, 0, batch.parts.length, performance.now());
+    inFlight--;
+    pump();
+  }
+
+  /**
+   * Inserts the writes `[from, to)` of a batch and resolves their waiters. When
+   * ClickHouse refuses them for a row, each half is inserted on its own, down to
+   * single writes: k bad requests among n cost about 2k·log2(n) extra inserts.
+   */
+  async function store(batch: Batch, from: number, to: number, started: number): Promise<void> {
+    let rows = 0;
+    for (let i = from; i < to; i++) rows += batch.partRows[i]!;
+    const body = batch.parts.slice(from, to).join('');
+    const attemptStarted = performance.now();
+    const outcome = await insertWithRetry(body, rows, started);
     options.onInsert?.({
-      rows: batch.rows,
-      bytes: batch.bytes,
-      durationMs: performance.now() - started,
+      rows,
+      bytes: body.length,
+      durationMs: performance.now() - attemptStarted,
       ok: outcome.ok,
     });
-    options.budget.release(batch.bytes);
-    inFlight--;
-    for (const resolve of batch.waiters) resolve(outcome);
-    pump();
+    if (!outcome.ok && !outcome.retryable && to - from > 1) {
+      const middle = from + Math.ceil((to - from) / 2);
+      await store(batch, from, middle, started);
+      await store(batch, middle, to, started);
+      return;
+    }
+    for (let i = from; i < to; i++) {
+      options.budget.release(batch.parts[i]!.length);
+      batch.waiters[i]!(outcome);
+    }
   }
 
   async function insertWithRetry(
@@ -166,6 +197,9 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
         return { ok: true };
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
+        if (options.refusesRows?.(error)) {
+          return { ok: false, retryable: false, reason: `storage refused the data: ${reason}` };
+        }
         const delay = RETRY_BASE_MS * 2 ** attempt * (0.5 + Math.random() / 2);
         if (performance.now() - started + delay > retryDeadlineMs) {
           return { ok: false, retryable: true, reason: `storage insert failed: ${reason}` };
@@ -189,6 +223,7 @@ export function createBatchWriter(options: BatchWriterOptions): BatchWriter {
         seal();
       }
       pending.parts.push(lines);
+      pending.partRows.push(rows);
       pending.rows += rows;
       pending.bytes += bytes;
       const stored = new Promise<InsertOutcome>((resolve) => pending.waiters.push(resolve));

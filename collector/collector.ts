@@ -10,6 +10,7 @@ import { createGrpcReceiver } from './grpc-receiver.ts';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 import { createIngestTelemetry } from './telemetry.ts';
+import { createLogPatternTagger, restoreLogPatterns } from './log-patterns.ts';
 
 export interface CollectorOptions {
   client: ClickHouseClient;
@@ -18,6 +19,8 @@ export interface CollectorOptions {
   logger: Logger;
   /** Where the collector's own metrics are registered. */
   registry: Registry;
+  /** Mine log bodies into patterns and tag each log row with its pattern (default true). */
+  logPatterns?: boolean;
 }
 
 export interface Collector {
@@ -26,6 +29,8 @@ export interface Collector {
   httpServer: Server;
   /** The OTLP/gRPC server, not yet bound. */
   grpcServer: GrpcServer;
+  /** Reads back the log patterns stored before, so a restart keeps them; call before serving. */
+  restore(): Promise<void>;
   /** Flushes every acknowledged row into storage; idempotent. Close servers first. */
   close(): Promise<void>;
 }
@@ -33,8 +38,9 @@ export interface Collector {
 /** Wires decoders, bounded writers and the OTLP/HTTP and gRPC receivers onto one ClickHouse client. */
 export function createCollector(options: CollectorOptions): Collector {
   const budget = createByteBudget(options.limits.queueMaxBytes);
-  const telemetry = createIngestTelemetry(options.registry, budget);
   const gate = createGate(options.limits.maxConcurrentRequests);
+  const uploads = createGate(options.limits.maxUploadsInFlight);
+  const telemetry = createIngestTelemetry(options.registry, { budget, gate, uploads });
   const writers: BatchWriter[] = [];
   const writerFor = (table: string): BatchWriter => {
     const writer = createTableWriter(
@@ -48,19 +54,26 @@ export function createCollector(options: CollectorOptions): Collector {
     writers.push(writer);
     return writer;
   };
-  const signals = createSignals(writerFor, budget);
+  const tagger = options.logPatterns === false ? undefined : createLogPatternTagger();
+  const signals = createSignals(writerFor, budget, tagger);
   const httpServer = createHttpReceiver({
     signals,
-    maxBodyBytes: options.limits.maxBodyBytes,
+    body: {
+      maxBytes: options.limits.maxBodyBytes,
+      timeoutMs: options.limits.bodyTimeoutMs,
+      minBytesPerSecond: options.limits.bodyMinBytesPerSecond,
+    },
     ingestKey: options.ingestKey,
     logger: options.logger,
     telemetry,
     budget,
     gate,
+    uploads,
   });
   const grpcServer = createGrpcReceiver({
     signals,
     maxMessageBytes: options.limits.maxBodyBytes,
+    messageTimeoutMs: options.limits.bodyTimeoutMs,
     ingestKey: options.ingestKey,
     logger: options.logger,
     telemetry,
@@ -72,6 +85,9 @@ export function createCollector(options: CollectorOptions): Collector {
     signals,
     httpServer,
     grpcServer,
+    restore: async () => {
+      if (tagger) await restoreLogPatterns(options.client, tagger);
+    },
     close: () =>
       (closing ??= Promise.all(writers.map((writer) => writer.close())).then(() => undefined)),
   };

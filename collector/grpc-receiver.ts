@@ -1,5 +1,4 @@
 import {
-  Metadata,
   Server,
   ServerCredentials,
   status as GrpcStatus,
@@ -8,9 +7,8 @@ import {
   type ServiceDefinition,
 } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { bearerMatches } from './auth.ts';
-import { encodeRetryStatusDetails } from './otlp/responses.ts';
 import type { ByteBudget, Gate } from './batch-writer.ts';
+import { createGrpcAdmission, unavailable } from './grpc-admission.ts';
 import type { IngestResult, OtlpSignal } from './signal.ts';
 import type { IngestTelemetry } from './telemetry.ts';
 
@@ -18,6 +16,8 @@ export interface GrpcReceiverOptions {
   signals: OtlpSignal[];
   /** Largest message accepted, bytes after decompression. */
   maxMessageBytes: number;
+  /** Time from a call's metadata to its whole message, ms. */
+  messageTimeoutMs: number;
   ingestKey?: string | undefined;
   /** Delay a throttled client is asked to wait before retrying (RetryInfo), seconds. */
   retryAfterSeconds?: number;
@@ -25,7 +25,7 @@ export interface GrpcReceiverOptions {
   telemetry: IngestTelemetry;
   /** Shared with the batch writers: a message being decoded counts against it too. */
   budget: ByteBudget;
-  /** Requests in progress, shared with the HTTP receiver. */
+  /** Requests in progress, shared with the HTTP receiver; a call enters from its metadata. */
   gate: Gate;
 }
 
@@ -39,14 +39,31 @@ const passThrough = (bytes: Buffer): Buffer => bytes;
 
 /**
  * The OTLP/gRPC receiver. Messages stay bytes end to end: grpc-js hands the raw
- * request to the same hand-written decoders the HTTP receiver uses.
+ * request to the same hand-written decoders the HTTP receiver uses. Calls are
+ * admitted from their metadata (grpc-admission.ts) before any message is read.
  */
 export function createGrpcReceiver(options: GrpcReceiverOptions): Server {
+  const retryAfterSeconds = options.retryAfterSeconds ?? 1;
+  const signalOfPath = new Map(
+    options.signals.map((signal) => [SERVICE_PATHS[signal.name], signal.name]),
+  );
   const server = new Server({
+    // grpc-js applies this to the compressed frame and again while inflating.
     'grpc.max_receive_message_length': options.maxMessageBytes,
     'grpc.max_send_message_length': 4 * 1024 * 1024,
+    interceptors: [
+      createGrpcAdmission({
+        signalOfPath,
+        ingestKey: options.ingestKey,
+        gate: options.gate,
+        budget: options.budget,
+        maxMessageBytes: options.maxMessageBytes,
+        messageTimeoutMs: options.messageTimeoutMs,
+        retryAfterSeconds,
+        telemetry: options.telemetry,
+      }),
+    ],
   });
-  const retryAfterSeconds = options.retryAfterSeconds ?? 1;
   for (const signal of options.signals) {
     const definition: ServiceDefinition = {
       Export: {
@@ -59,22 +76,14 @@ export function createGrpcReceiver(options: GrpcReceiverOptions): Server {
         responseDeserialize: passThrough,
       },
     };
+    // Admission (key, gate, queue room) already passed; the gate is left with the status.
     const handler = (
       call: ServerUnaryCall<Buffer, Buffer>,
       callback: sendUnaryData<Buffer>,
     ): void => {
-      if (!options.gate.tryEnter()) {
-        options.telemetry.request(signal.name, 'grpc', 'throttled');
-        callback(unavailable('too many requests in progress; retry later', retryAfterSeconds));
-        return;
-      }
-      const done: sendUnaryData<Buffer> = (...args) => {
-        options.gate.leave();
-        callback(...args);
-      };
-      exportCall(signal, call, done).catch((error: unknown) => {
+      exportCall(signal, call, callback).catch((error: unknown) => {
         options.logger.error({ err: error }, 'OTLP/gRPC request failed');
-        done(unavailable('internal error; retry later', retryAfterSeconds));
+        callback(unavailable('internal error; retry later', retryAfterSeconds));
       });
     };
     server.addService(definition, { Export: handler });
@@ -85,17 +94,6 @@ export function createGrpcReceiver(options: GrpcReceiverOptions): Server {
     call: ServerUnaryCall<Buffer, Buffer>,
     callback: sendUnaryData<Buffer>,
   ): Promise<void> {
-    if (options.ingestKey !== undefined) {
-      const [header] = call.metadata.get('authorization');
-      if (!bearerMatches(typeof header === 'string' ? header : undefined, options.ingestKey)) {
-        options.telemetry.request(signal.name, 'grpc', 'unauthorized');
-        return callback({
-          code: GrpcStatus.UNAUTHENTICATED,
-          details:
-            'missing or wrong ingest key: send metadata "authorization: Bearer <OPSLESS_INGEST_KEY>"',
-        });
-      }
-    }
     if (!options.budget.tryTake(call.request.length)) {
       options.telemetry.request(signal.name, 'grpc', 'throttled');
       return callback(unavailable('ingest queue is full; retry later', retryAfterSeconds));
@@ -115,6 +113,10 @@ export function createGrpcReceiver(options: GrpcReceiverOptions): Server {
       return callback(unavailable(result.message, retryAfterSeconds));
     }
     const outcome = await result.stored;
+    if (!outcome.ok && !outcome.retryable) {
+      options.telemetry.request(signal.name, 'grpc', 'invalid', result);
+      return callback({ code: GrpcStatus.INVALID_ARGUMENT, details: outcome.reason });
+    }
     options.telemetry.request(signal.name, 'grpc', outcome.ok ? 'ok' : 'failed', result);
     if (!outcome.ok)
       return callback(
@@ -127,16 +129,6 @@ export function createGrpcReceiver(options: GrpcReceiverOptions): Server {
   }
 
   return server;
-}
-
-/** UNAVAILABLE with a RetryInfo detail: the code OTLP clients retry, after the given delay. */
-function unavailable(message: string, retryAfterSeconds: number) {
-  const metadata = new Metadata();
-  metadata.set(
-    'grpc-status-details-bin',
-    Buffer.from(encodeRetryStatusDetails(GrpcStatus.UNAVAILABLE, message, retryAfterSeconds)),
-  );
-  return { code: GrpcStatus.UNAVAILABLE, details: message, metadata };
 }
 
 /** Binds the server; resolves to the port (useful with port 0). */

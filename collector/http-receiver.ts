@@ -1,14 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ByteBudget, Gate } from './batch-writer.ts';
-import { readBody } from './http-body.ts';
+import { inflateBody, receiveBody, type BodyFailure, type BodyLimits } from './http-body.ts';
 import { bearerMatches } from './auth.ts';
 import type { IngestResult, OtlpSignal, WireEncoding } from './signal.ts';
 import type { IngestTelemetry, RequestOutcome } from './telemetry.ts';
 
 export interface HttpReceiverOptions {
   signals: OtlpSignal[];
-  maxBodyBytes: number;
+  /** Size (after gunzip), time and rate limits of a request body. */
+  body: BodyLimits;
   /** Bearer token clients must send; none when undefined. */
   ingestKey?: string | undefined;
   /** Seconds a throttled or failed client is told to wait (`Retry-After`). */
@@ -17,14 +18,17 @@ export interface HttpReceiverOptions {
   telemetry: IngestTelemetry;
   /** Shared with the batch writers: request bodies being read count against it too. */
   budget: ByteBudget;
-  /** Requests in progress, shared with the gRPC receiver. */
+  /** Requests being decoded and stored, shared with the gRPC receiver; entered once the body is in. */
   gate: Gate;
+  /** Bodies being received: a slow upload holds one of these, not a place in `gate`. */
+  uploads: Gate;
 }
 
 const OUTCOME_FOR_HTTP: Record<number, RequestOutcome> = {
   200: 'ok',
   400: 'invalid',
   401: 'unauthorized',
+  408: 'too_slow',
   413: 'too_large',
   415: 'unsupported',
   429: 'throttled',
@@ -37,6 +41,7 @@ const STATUS_CODE_FOR_HTTP: Record<number, number> = {
   401: 16, // UNAUTHENTICATED
   404: 12, // UNIMPLEMENTED
   405: 12,
+  408: 4, // DEADLINE_EXCEEDED
   413: 8, // RESOURCE_EXHAUSTED
   415: 3,
   429: 8,
@@ -66,7 +71,7 @@ export function createHttpReceiver(options: HttpReceiverOptions): Server {
         options.telemetry.request(signal.name, 'http', outcome, decoded.result);
     };
     const fail = (status: number, message: string, headers: Record<string, string> = {}): void => {
-      request.resume();
+      if (status !== 408) request.resume();
       count(status);
       send(
         response,
@@ -89,24 +94,42 @@ export function createHttpReceiver(options: HttpReceiverOptions): Server {
         'missing or wrong ingest key: send "Authorization: Bearer <OPSLESS_INGEST_KEY>"',
       );
     }
-    if (!options.gate.tryEnter()) {
-      return fail(429, 'too many requests in progress; retry later', { 'retry-after': retryAfter });
-    }
-    response.once('close', () => options.gate.leave());
     if (!encoding) {
       return fail(
         415,
         `unsupported Content-Type "${request.headers['content-type'] ?? ''}": use application/x-protobuf or application/json`,
       );
     }
-    const body = await readBody(request, options.maxBodyBytes, options.budget);
-    if (!body.ok) {
-      return fail(
-        body.status,
-        body.message,
-        body.status === 429 ? { 'retry-after': retryAfter } : {},
-      );
+    if (!options.uploads.tryEnter()) {
+      return fail(429, 'too many uploads in progress; retry later', { 'retry-after': retryAfter });
     }
+    let received;
+    try {
+      received = await receiveBody(request, options.body, options.budget);
+    } finally {
+      options.uploads.leave();
+    }
+    const refuse = (failure: BodyFailure): void => {
+      if (failure.status === 408) {
+        // A slow sender's connection is closed, not kept for its next trickle.
+        request.pause();
+        return fail(408, failure.message, { connection: 'close' });
+      }
+      fail(
+        failure.status,
+        failure.message,
+        failure.status === 429 ? { 'retry-after': retryAfter } : {},
+      );
+    };
+    if (!received.ok) return refuse(received);
+    // Only a complete body takes a place among the requests in progress.
+    if (!options.gate.tryEnter()) {
+      options.budget.release(received.held);
+      return fail(429, 'too many requests in progress; retry later', { 'retry-after': retryAfter });
+    }
+    response.once('close', () => options.gate.leave());
+    const body = await inflateBody(request, received, options.body.maxBytes, options.budget);
+    if (!body.ok) return refuse(body);
 
     let result: IngestResult;
     try {
@@ -119,6 +142,14 @@ export function createHttpReceiver(options: HttpReceiverOptions): Server {
     if (result.status === 'throttled')
       return fail(429, result.message, { 'retry-after': retryAfter });
     const outcome = await result.stored;
+    if (!outcome.ok && !outcome.retryable) {
+      // Retrying cannot help: the sender must not loop on it (OTLP: 400 is final).
+      options.logger.warn(
+        { signal: signal.name, reason: outcome.reason },
+        'request refused by storage',
+      );
+      return fail(400, outcome.reason);
+    }
     if (!outcome.ok) {
       options.logger.warn(
         { signal: signal.name, reason: outcome.reason },

@@ -1,3 +1,4 @@
+import { LOG_PATTERNS_TABLE } from '../storage/index.ts';
 import type { BatchWriter, ByteBudget, InsertOutcome } from './batch-writer.ts';
 import {
   decodeLogsJson,
@@ -14,6 +15,7 @@ import {
   type JsonLines,
   type MetricRows,
 } from './otlp/index.ts';
+import type { LogPatternTagger } from './log-patterns.ts';
 import type { IngestResult, OtlpSignal, WireEncoding } from './signal.ts';
 
 type Decoded<Rows> =
@@ -23,8 +25,11 @@ interface SignalParts<Rows> {
   name: OtlpSignal['name'];
   decodeProtobuf(bytes: Uint8Array): Decoded<Rows>;
   decodeJson(body: Uint8Array): Decoded<Rows>;
-  /** Serialises rows per table: `[writer, lines, rowCount]`. */
-  serialise(rows: Rows): Array<[BatchWriter, string, number]>;
+  /**
+   * Serialises rows per table: `[writer, lines, rowCount]`, and `false` fourth for rows that
+   * are not the request's items (log patterns ride along with the logs that made them).
+   */
+  serialise(rows: Rows): Array<[BatchWriter, string, number, boolean?]>;
 }
 
 /**
@@ -41,9 +46,9 @@ function createSignal<Rows>(parts: SignalParts<Rows>, budget: ByteBudget): OtlpS
       const writes = parts.serialise(decoded.rows).filter(([, , rows]) => rows > 0);
       let bytes = 0;
       let items = 0;
-      for (const [, lines, rows] of writes) {
+      for (const [, lines, rows, isItem] of writes) {
         bytes += lines.length;
-        items += rows;
+        if (isItem !== false) items += rows;
       }
       if (budget.held() + bytes > budget.maxBytes) {
         return { status: 'throttled', message: 'ingest queue is full; retry later' };
@@ -80,9 +85,15 @@ function createSignal<Rows>(parts: SignalParts<Rows>, budget: ByteBudget): OtlpS
 export type WriterFor = (table: string) => BatchWriter;
 
 /** Traces, metrics and logs, each bound to its exporter-compatible tables. */
-export function createSignals(writerFor: WriterFor, budget: ByteBudget): OtlpSignal[] {
+export function createSignals(
+  writerFor: WriterFor,
+  budget: ByteBudget,
+  /** Tags log rows with their pattern (off when undefined). */
+  logPatterns?: LogPatternTagger,
+): OtlpSignal[] {
   const spans = writerFor('otel_traces');
   const logs = writerFor('otel_logs');
+  const patterns = logPatterns ? writerFor(LOG_PATTERNS_TABLE) : undefined;
   const metrics = {
     gauge: writerFor('otel_metrics_gauge'),
     sum: writerFor('otel_metrics_sum'),
@@ -125,7 +136,14 @@ export function createSignals(writerFor: WriterFor, budget: ByteBudget): OtlpSig
         name: 'logs',
         decodeProtobuf: decodeLogsProtobuf,
         decodeJson: decodeLogsJson,
-        serialise: (rows) => [[logs, toJsonLines(rows), rows.length]],
+        serialise: (rows) => {
+          if (!logPatterns || !patterns) return [[logs, toJsonLines(rows), rows.length]];
+          const patternRows = logPatterns.tag(rows);
+          return [
+            [logs, toJsonLines(rows), rows.length],
+            [patterns, toJsonLines(patternRows), patternRows.length, false],
+          ];
+        },
       },
       budget,
     ),

@@ -1,12 +1,19 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { ByteBudget } from './batch-writer.ts';
+import type { ByteBudget, Gate } from './batch-writer.ts';
 import type { IngestResult, OtlpSignal } from './signal.ts';
 
 export type Transport = 'http' | 'grpc';
 
 /** Why a request was not stored, as a low-cardinality label. */
 export type RequestOutcome =
-  'ok' | 'invalid' | 'throttled' | 'failed' | 'unauthorized' | 'too_large' | 'unsupported';
+  | 'ok'
+  | 'invalid'
+  | 'throttled'
+  | 'failed'
+  | 'unauthorized'
+  | 'too_large'
+  | 'too_slow'
+  | 'unsupported';
 
 /** The collector's own metrics, served in Prometheus text format on `/metrics`. */
 export interface IngestTelemetry {
@@ -20,8 +27,20 @@ export interface IngestTelemetry {
   insert(table: string, seconds: number, ok: boolean): void;
 }
 
-/** Registers the ingest metrics on `registry`; queue bytes are read from `budget` at scrape time. */
-export function createIngestTelemetry(registry: Registry, budget: ByteBudget): IngestTelemetry {
+/** What the gauges read at scrape time. */
+export interface IngestGauges {
+  budget: ByteBudget;
+  /** Requests being decoded and stored. */
+  gate: Gate;
+  /** HTTP bodies being received. */
+  uploads: Gate;
+}
+
+/** Registers the ingest metrics on `registry`; the gauges are read at scrape time. */
+export function createIngestTelemetry(
+  registry: Registry,
+  { budget, gate, uploads }: IngestGauges,
+): IngestTelemetry {
   const labels = ['signal', 'transport'] as const;
   const received = new Counter({
     name: 'opsless_ingest_items_received_total',
@@ -59,6 +78,22 @@ export function createIngestTelemetry(registry: Registry, budget: ByteBudget): I
     registers: [registry],
     collect() {
       this.set(budget.held());
+    },
+  });
+  new Gauge({
+    name: 'opsless_ingest_requests_in_progress',
+    help: 'OTLP requests being decoded and stored (HTTP once the body is in, gRPC from its metadata).',
+    registers: [registry],
+    collect() {
+      this.set(gate.inside());
+    },
+  });
+  new Gauge({
+    name: 'opsless_ingest_uploads_in_progress',
+    help: 'OTLP/HTTP request bodies being received.',
+    registers: [registry],
+    collect() {
+      this.set(uploads.inside());
     },
   });
   new Gauge({

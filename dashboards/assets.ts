@@ -54,6 +54,7 @@ const STYLESHEETS = [
   'styles/waterfall.css',
   'styles/hooks.css',
   'styles/explorers.css',
+  'styles/service-map.css',
   'styles/phone.css',
 ];
 

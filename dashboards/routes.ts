@@ -8,6 +8,7 @@ export const UI_ROUTES: ReadonlyArray<{ path: string; module: string }> = [
   { path: '/', module: 'pages/services.js' },
   { path: '/services', module: 'pages/services.js' },
   { path: '/services/:name', module: 'pages/service.js' },
+  { path: '/service-map', module: 'pages/service-map.js' },
   { path: '/alerts', module: 'pages/alerts.js' },
   { path: '/alerts/:id', module: 'pages/alert.js' },
   { path: '/traces', module: 'pages/traces.js' },

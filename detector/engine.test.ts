@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { calmSeries as calm } from './calm-series.ts';
 import { createDetector, DEFAULT_THRESHOLD, restoreDetector, type DetectorState } from './index.ts';
 
-const NAB = resolve(import.meta.dirname, '../../shared/data/nab/data');
+/** The NAB series kept in the repository (MIT licence, see bench/nab/data/README.md). */
+const NAB = resolve(import.meta.dirname, '../bench/nab/data/data');
 
 function readNab(name: string): { times: number[]; values: number[] } {
   const lines = readFileSync(resolve(NAB, name), 'utf8').trim().split('\n').slice(1);
@@ -128,19 +130,6 @@ describe('detector engine', () => {
     };
     expect(width(true)).toBeLessThan(0.8 * width(false));
   });
-
-  /** A calm series: a daily wave with a little noise, every 5 minutes. */
-  function calm(length: number): { times: number[]; values: number[] } {
-    const times: number[] = [];
-    const values: number[] = [];
-    let seed = 7;
-    for (let i = 0; i < length; i++) {
-      seed = (seed * 16807) % 2147483647;
-      times.push(Date.UTC(2026, 0, 1) + i * 300_000);
-      values.push(50 + 10 * Math.sin((2 * Math.PI * i) / 288) + (seed / 2147483647 - 0.5));
-    }
-    return { times, values };
-  }
 
   it('alarms on a value just beyond everything seen, though the season nearly expected it', () => {
     // Up to the step before a daily peak (index 1224 = 4 days and a quarter).

@@ -1,4 +1,4 @@
-import { agreedScore, DEFAULT_AGREEMENT_TUNING } from './agreement.ts';
+import { agreedScore } from './agreement.ts';
 import {
   createBaselineState,
   DEFAULT_BASELINE_TUNING,
@@ -35,6 +35,7 @@ import {
 } from './transitions.ts';
 import { createNeuralForecaster, restoreNeuralForecaster, type NeuralState } from './neural.ts';
 import { createRegimeState, regimeMeasure, type RegimeState } from './regime.ts';
+import { engineTuning, type EngineTuning } from './tuning.ts';
 import type { Detector, DetectorOptions, DetectorState, ForecastPoint, Verdict } from './types.ts';
 
 /**
@@ -47,14 +48,7 @@ export const DEFAULT_THRESHOLD = 0.5;
 const BAND_SIGMAS = 3;
 /** Residuals are measured in scales up to this many, so early points cannot overflow. */
 const Z_CAP = 1000;
-/** Combined surprise (decades) that maps to a score of 0.5: score = s / (s + HALF). */
-const HALF_SURPRISE = 5;
-/**
- * One incident should raise one alarm. Evidence that does not beat the strongest evidence
- * of the recent past by this margin is halved; that peak fades by a whole score unit over
- * PEAK_FADE_MS, so an incident as strong as the last one alarms again after about a day.
- */
-const FRESH_MARGIN = 0.2;
+/** The strongest recent evidence (see EngineTuning.freshMargin) fades by a whole unit over a week. */
 const PEAK_FADE_MS = 7 * 86_400_000;
 
 /** The forecast residual, log-scaled, is close enough to normal for a Gaussian calibration. */
@@ -71,50 +65,8 @@ const REGIME: RarityTuning = {
 const NEURAL_SCALE_RATE = 0.005;
 /** A model whose surprise reaches this many decades is named among those that drove a score. */
 const NAMED_SURPRISE = 1;
-/**
- * The residual models' score counts at this weight beside the extremes and transitions:
- * alone they flag the ordinary bursts of spiky series (tweets, CPU peaks) too often, so
- * only their strongest evidence (evidence 0.91, a surprise of about 50 decades) reaches
- * the threshold on its own (about 0.7 when the range's view agrees, see agreement.ts). On
- * NAB (standard, default threshold, before agreement) weights 0.5 to 0.57 score 74 to 75,
- * 0.65 scores 71.4 and 1 about 62.
- */
-const RESIDUAL_WEIGHT = 0.55;
-/**
- * The excess beyond the range remembered (a fraction of that range) that scores 0.5, for
- * the extremes of the value, of the mean of the last MEAN_POINTS values and of the forecast
- * residual. The mean moves less than the values, so a new extreme of the mean must go
- * further beyond its (narrower) range to be news. On NAB, halving or doubling any one of
- * these margins, MEAN_POINTS, ALARM_REST_POINTS or TRANSITION_HALF_SURPRISE costs 0.2 to
- * 2.8 points of the standard score: they were chosen there, so expect a little less elsewhere.
- */
-const EXTREME_MARGINS = {
-  value: 0.005,
-  mean: 0.05,
-  residual: 0.005,
-} as const;
+/** Values in the recent mean whose new extremes count (see EngineTuning.extremeMargins). */
 const MEAN_POINTS = 24;
-/**
- * One incident should raise one alarm: for this many points after a score reached
- * DEFAULT_THRESHOLD, scores are halved (a climbing incident sets a new extreme each point).
- */
-const ALARM_REST_POINTS = 20;
-/** Surprise (decades) of a novel transition that scores 0.5: novelties rarer than 1 in 100 points. */
-const TRANSITION_HALF_SURPRISE = 2;
-/**
- * A new extreme of the forecast residual counts in full only when such records have been
- * rarer than 1 in 10^RECORD_DECADES points (see recordWeight): on series the baseline
- * forecasts poorly the residual keeps setting records. On NAB (standard, default threshold,
- * without YOUNG_POINTS) 2 scores 75.3, 4 scores 75.5 and 8 scores 73.5; there FRESH_MARGIN
- * 0.1, 0.2 and 0.4 score 75.2, 75.5 and 75.5.
- */
-const RECORD_DECADES = 4;
-/**
- * A young range understates the series' spread: a steady series sets a record about every
- * n-th point after n points. Excesses of the value and of the mean count at n / (n +
- * YOUNG_POINTS) of their size. On NAB 100, 200 and 400 score 75.6, 75.8 and 74.2.
- */
-const YOUNG_POINTS = 200;
 
 interface EngineState extends DetectorState {
   version: 3;
@@ -160,7 +112,8 @@ export const DEFAULT_NEURAL = false;
 /** A detector for one series; see Detector. */
 export function createDetector(options: DetectorOptions = {}): Detector {
   const neural = options.neural ?? DEFAULT_NEURAL;
-  return fromState({
+  const tuning = engineTuning(options.tuning);
+  return fromState(tuning, {
     version: 3,
     baseline: createBaselineState(),
     residual: createGaussianState(),
@@ -176,11 +129,18 @@ export function createDetector(options: DetectorOptions = {}): Detector {
   });
 }
 
-/** Resumes a detector from toJSON(); it scores the next points as if it had never stopped. */
-export function restoreDetector(state: DetectorState): Detector {
+/**
+ * Resumes a detector from toJSON(); it scores the next points as if it had never stopped.
+ * The tuning is not part of the state: pass the one the detector was created with.
+ */
+export function restoreDetector(
+  state: DetectorState,
+  options: Pick<DetectorOptions, 'tuning'> = {},
+): Detector {
+  const tuning = engineTuning(options.tuning);
   if (state.version === 1) {
     // Version 1 had no extremes or transitions: they start afresh and score after warming up.
-    return fromState({
+    return fromState(tuning, {
       ...(structuredClone(state) as object),
       version: 3,
       extremes: createExtremes(),
@@ -195,22 +155,22 @@ export function restoreDetector(state: DetectorState): Detector {
       range.records = expectedRecords(range.seen);
     }
     upgraded.version = 3;
-    return fromState(upgraded);
+    return fromState(tuning, upgraded);
   }
   if (state.version !== 3) {
     throw new Error(
       `detector state version ${String(state.version)} is not supported (expected 1, 2 or 3)`,
     );
   }
-  return fromState(structuredClone(state) as EngineState);
+  return fromState(tuning, structuredClone(state) as EngineState);
 }
 
-function fromState(state: EngineState): Detector {
+function fromState(tuning: EngineTuning, state: EngineState): Detector {
   // The forecaster lives as an object while the detector runs; its JSON is taken on toJSON.
   const forecaster = state.neural ? restoreNeuralForecaster(state.neural.model) : null;
   return {
     update: (timestampMs, value) =>
-      step(state, timestampMs, value, forecaster ? forecaster.step(value) : Number.NaN),
+      step(state, tuning, timestampMs, value, forecaster ? forecaster.step(value) : Number.NaN),
     updateBatch(timestampsMs, values) {
       if (timestampsMs.length !== values.length) {
         throw new Error(
@@ -223,7 +183,7 @@ function fromState(state: EngineState): Detector {
       const verdicts = new Array<Verdict>(values.length);
       for (let index = 0; index < values.length; index++) {
         const predicted = predictions ? predictions[index]! : Number.NaN;
-        verdicts[index] = step(state, timestampsMs[index]!, values[index]!, predicted);
+        verdicts[index] = step(state, tuning, timestampsMs[index]!, values[index]!, predicted);
       }
       return verdicts;
     },
@@ -238,6 +198,7 @@ function fromState(state: EngineState): Detector {
 
 function step(
   state: EngineState,
+  tuning: EngineTuning,
   timeMs: number,
   value: number,
   neuralPrediction: number,
@@ -255,10 +216,11 @@ function step(
     DEFAULT_TRANSITION_TUNING.levels,
   );
   const transition = transitionSurprise(state.transitions, level, DEFAULT_TRANSITION_TUNING);
-  const transitionScore = transition / (transition + TRANSITION_HALF_SURPRISE);
+  const transitionScore = transition / (transition + tuning.transitionHalfSurprise);
   const valueScore = excessScore(
-    youthWeight(extremes.value) * extremeExcess(extremes.value, value, DEFAULT_EXTREME_TUNING),
-    EXTREME_MARGINS.value,
+    youthWeight(extremes.value, tuning.youngPoints) *
+      extremeExcess(extremes.value, value, DEFAULT_EXTREME_TUNING),
+    tuning.extremeMargins.value,
   );
   // The mean's range starts once the mean spans MEAN_POINTS: shorter means are noisier.
   const mean = recentMean(extremes, value);
@@ -266,8 +228,9 @@ function step(
     extremes.recent.length < MEAN_POINTS
       ? 0
       : excessScore(
-          youthWeight(extremes.mean) * extremeExcess(extremes.mean, mean, DEFAULT_EXTREME_TUNING),
-          EXTREME_MARGINS.mean,
+          youthWeight(extremes.mean, tuning.youngPoints) *
+            extremeExcess(extremes.mean, mean, DEFAULT_EXTREME_TUNING),
+          tuning.extremeMargins.mean,
         );
   let verdict: Verdict;
   if (predicted === null) {
@@ -284,20 +247,22 @@ function step(
     const neural = neuralSurprise(state, value, neuralPrediction, sigma);
     const surprise = Math.max(residual, neural) + regime;
     const residualScore = excessScore(
-      recordWeight(extremes.residual, RECORD_DECADES) *
+      residualRecordWeight(extremes.residual, tuning.recordDecades) *
         extremeExcess(extremes.residual, value - predicted.expected, DEFAULT_EXTREME_TUNING),
-      EXTREME_MARGINS.residual,
+      tuning.extremeMargins.residual,
     );
     const evidence =
-      RESIDUAL_WEIGHT * freshScore(state, timeMs, surprise / (surprise + HALF_SURPRISE));
+      tuning.residualWeight *
+      freshScore(state, timeMs, surprise / (surprise + tuning.halfSurprise), tuning.freshMargin);
     const variant = predicted.variant === 'level' ? 'level' : `seasonal-${predicted.variant}`;
     verdict = {
       score: restedScore(
         extremes,
+        tuning.restPoints,
         // Two views, the forecast's and the range's; agreement raises the stronger.
         agreedScore(
           [Math.max(evidence, residualScore), Math.max(valueScore, meanScore, transitionScore)],
-          DEFAULT_AGREEMENT_TUNING,
+          tuning.agreement,
         ),
       ),
       expected: predicted.expected,
@@ -322,9 +287,14 @@ function step(
   return verdict;
 }
 
-/** The weight of an excess beyond a range built from `seen` points (see YOUNG_POINTS). */
-function youthWeight(range: ExtremeState): number {
-  return range.seen / (range.seen + YOUNG_POINTS);
+/** The weight of an excess beyond a range built from `seen` points (see EngineTuning.youngPoints). */
+function youthWeight(range: ExtremeState, youngPoints: number): number {
+  return youngPoints === 0 ? 1 : range.seen / (range.seen + youngPoints);
+}
+
+/** recordWeight, with 0 decades meaning every record counts in full. */
+function residualRecordWeight(range: ExtremeState, decades: number): number {
+  return decades === 0 ? 1 : recordWeight(range, decades);
 }
 
 /** Adds a value to the recent ones; returns their mean. */
@@ -337,13 +307,13 @@ function recentMean(extremes: ExtremesState, value: number): number {
   return sum / extremes.recent.length;
 }
 
-/** Halves the scores of the ALARM_REST_POINTS points after an alarm. */
-function restedScore(extremes: ExtremesState, score: number): number {
+/** Halves the scores of the `restPoints` points after an alarm. */
+function restedScore(extremes: ExtremesState, restPoints: number, score: number): number {
   if (extremes.restPoints > 0) {
     extremes.restPoints--;
     return score / 2;
   }
-  if (score >= DEFAULT_THRESHOLD) extremes.restPoints = ALARM_REST_POINTS;
+  if (score >= DEFAULT_THRESHOLD) extremes.restPoints = restPoints;
   return score;
 }
 
@@ -390,11 +360,16 @@ function neuralSurprise(
   return gaussianSurprise(neural.residual, Math.log1p(z), RESIDUAL);
 }
 
-/** Halves evidence that is not news (see FRESH_MARGIN) and keeps the fading peak. */
-function freshScore(state: EngineState, timeMs: number, evidence: number): number {
+/** Halves evidence that is not news (see EngineTuning.freshMargin) and keeps the fading peak. */
+function freshScore(
+  state: EngineState,
+  timeMs: number,
+  evidence: number,
+  freshMargin: number,
+): number {
   const elapsed = state.peakTimeMs === null ? 0 : Math.max(0, timeMs - state.peakTimeMs);
   state.peakTimeMs = timeMs;
-  const score = evidence > state.peak + FRESH_MARGIN ? evidence : evidence / 2;
+  const score = evidence > state.peak + freshMargin ? evidence : evidence / 2;
   state.peak = Math.max(evidence, state.peak - elapsed / PEAK_FADE_MS);
   return score;
 }

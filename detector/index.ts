@@ -1,5 +1,11 @@
 export { createDetector, DEFAULT_NEURAL, DEFAULT_THRESHOLD, restoreDetector } from './engine.ts';
 export { initTensorflow } from './neural.ts';
+export {
+  DEFAULT_ENGINE_TUNING,
+  engineTuning,
+  type EngineTuning,
+  type EngineTuningOverrides,
+} from './tuning.ts';
 export type { Detector, DetectorOptions, DetectorState, ForecastPoint, Verdict } from './types.ts';
 export { createDetectorLoop, type DetectorLoop } from './live/loop.ts';
 export type { EvaluationReport, EvaluatorOptions } from './live/evaluator.ts';

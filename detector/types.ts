@@ -1,3 +1,5 @@
+import type { EngineTuningOverrides } from './tuning.ts';
+
 /** What the engine says of one point. */
 export interface Verdict {
   /** Anomaly score in [0, 1]; calibrated so that one threshold serves every series. */
@@ -15,6 +17,8 @@ export interface Verdict {
 export interface DetectorOptions {
   /** Use the TensorFlow.js forecaster in the ensemble (default: see DEFAULT_NEURAL). */
   neural?: boolean;
+  /** Constants that shape the score (default DEFAULT_ENGINE_TUNING; see tuning.ts). */
+  tuning?: EngineTuningOverrides;
 }
 
 /** An online detector for one univariate series. */

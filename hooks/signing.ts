@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 
 /**
- * Standard Webhooks signing (../shared/reference/hooks.md): HMAC-SHA256 over
+ * Standard Webhooks signing (the standardwebhooks.com specification): HMAC-SHA256 over
  * `${id}.${timestamp}.${body}` with the decoded bytes of a `whsec_` secret, sent as
  * `webhook-signature: v1,<base64>`; several secrets sign at once while one is rotated.
  * Pure: no I/O besides the random source.

@@ -240,6 +240,68 @@ describe('scaler', () => {
     expect(ahead.reasons).toContain(`scale out ahead of the forecast to ${ahead.predictive}`);
   });
 
+  it('runs predictive replicas through the scale-up rate limits, as reactive ones', () => {
+    const limited = policyOf({
+      behavior: {
+        scaleUp: {
+          stabilizationWindowSeconds: 0,
+          policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }],
+        },
+      },
+    });
+    const ahead = decide(limited, morning(57));
+    expect(ahead.predictive).toBeGreaterThanOrEqual(3);
+    // From 1 replica, one pod a minute.
+    expect(ahead.final).toBe(2);
+    expect(ahead.reasons.some((reason) => reason.includes('scale-up limited to 2'))).toBe(true);
+  });
+
+  it('removes predictive replicas only through the scale-down stabilisation window', () => {
+    const policy = policyOf({});
+    // 19:57: the forecast still holds the day's 400 until 20:00; the reactive HPA sees little.
+    const nowMs = START + 4 * DAY + (19 * 60 + 57) * MINUTE;
+    const scaler = trained(policy, nowMs);
+    const quiet = { request: { total: 50 } };
+    const ahead = scaler.recommend({ nowMs, currentReplicas: 1, metrics: quiet });
+    expect(ahead.reactive).toBe(1);
+    expect(ahead.final).toBeGreaterThanOrEqual(3);
+    // 20:01, once the 19:55 step is learned: the night's forecast needs 1, but the window
+    // (300 s by default) still holds what was recommended 4 minutes ago.
+    const lastStep = START + 4 * DAY + (19 * 60 + 55) * MINUTE;
+    scaler.observe('request', lastStep, demandAt(lastStep));
+    const later = scaler.recommend({
+      nowMs: nowMs + 4 * MINUTE,
+      currentReplicas: ahead.final,
+      metrics: quiet,
+    });
+    expect(later.final).toBe(ahead.final);
+    expect(later.reasons.some((reason) => reason.includes('scale-down stabilised'))).toBe(true);
+  });
+
+  it('sizes the forecast with the capacity learned from telemetry once confident', () => {
+    const policy = policyOf({});
+    const nowMs = morning(57);
+    const assumed = trained(policy, nowMs);
+    const learning = trained(policy, nowMs);
+    // Replicas that saturate at 50 requests/s, not the 100 / 0.7 the target implies.
+    for (let i = 0; i < 40; i++) {
+      const load = 60 + i;
+      learning.observeCapacity('request', {
+        loadPerReplica: load,
+        latency: 200,
+        errorRatio: 1 - 50 / load,
+      });
+    }
+    const metrics = { request: { total: demandAt(nowMs - MINUTE) } };
+    const before = assumed.recommend({ nowMs, currentReplicas: 1, metrics });
+    const after = learning.recommend({ nowMs, currentReplicas: 1, metrics });
+    expect(after.capacity.request).toMatchObject({ basis: 'saturation', perReplica: 50 });
+    expect(before.capacity.request?.perReplica).toBeNull();
+    // 400 requests/s on replicas of 50, aimed at 70%: twice as many as on replicas of 143.
+    expect(after.predictive!).toBeGreaterThanOrEqual(2 * before.predictive! - 1);
+    expect(after.reasons.some((reason) => reason.includes('learned capacity 50'))).toBe(true);
+  });
+
   it('keeps the reactive count when it is the larger: the forecast never scales in', () => {
     const nowMs = START + 4 * DAY + 3 * 60 * MINUTE;
     const decision = trained(policyOf({}), nowMs).recommend({

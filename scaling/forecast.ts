@@ -38,6 +38,11 @@ export interface PredictiveInput {
   floor?: number;
   /** See DEFAULT_RISK_PER_REPLICA. */
   riskPerReplica?: number;
+  /**
+   * What one replica carries per target, learned from telemetry (capacity.ts), by metricKey;
+   * without it, target / predictive.targetShareOfCapacity is assumed.
+   */
+  learnedCapacity?: Readonly<Record<string, number | undefined>>;
 }
 
 export interface PredictiveRecommendation {
@@ -65,14 +70,21 @@ export function predictiveReplicas(input: PredictiveInput): PredictiveRecommenda
     let needed: number | null = null;
     let why = '';
     const steps = stepsWithin(input.forecasts[key] ?? [], nowMs, nowMs + horizonMs);
+    const learned = input.learnedCapacity?.[key];
+    const capacityPerReplica =
+      learned !== undefined && learned > 0
+        ? learned
+        : target.target / policy.predictive.targetShareOfCapacity;
+    // The load per replica the policy aims at, on the capacity believed.
+    const aimed = capacityPerReplica * policy.predictive.targetShareOfCapacity;
     for (const { point, stepMs } of steps) {
-      let count = Math.ceil(Math.max(0, point.expected) / target.target);
+      let count = Math.ceil(Math.max(0, point.expected) / aimed);
       let detail = '';
       if (envelope) {
         const worth = envelopeReplicas({
           expected: point.expected,
           errors: envelope,
-          capacityPerReplica: target.target / policy.predictive.targetShareOfCapacity,
+          capacityPerReplica,
           floor,
           maxReplicas: policy.maxReplicas,
           riskPerReplica: riskPerReplica * Math.max(1, stepMs / Math.max(startupMs, 1)),
@@ -82,7 +94,7 @@ export function predictiveReplicas(input: PredictiveInput): PredictiveRecommenda
       }
       if (needed === null || count > needed) {
         needed = count;
-        why = `forecast ${point.expected.toPrecision(4)} at ${new Date(point.timestampMs).toISOString()}, target ${target.target} per replica → ${count}${detail}`;
+        why = `forecast ${point.expected.toPrecision(4)} at ${new Date(point.timestampMs).toISOString()}, ${learned !== undefined ? `learned capacity ${capacityPerReplica.toPrecision(4)}` : `target ${target.target}`} per replica → ${count}${detail}`;
       }
     }
     proposals[key] = needed;

@@ -40,6 +40,14 @@ export interface HpaInput {
    * was really applied.
    */
   apply?: boolean;
+  /**
+   * Another proposal that joins the metrics' (the predictive count): it goes through the
+   * same stabilisation windows and rate limits, so replicas run ahead of demand arrive no
+   * faster, and leave no sooner, than reactive ones.
+   */
+  extraProposal?: { replicas: number; why: string };
+  /** Compute without recording the recommendation (default false). */
+  dryRun?: boolean;
 }
 
 export interface HpaRecommendation {
@@ -135,12 +143,17 @@ function reconcile(policy: ScalingPolicy, state: HpaState, input: HpaInput): Hpa
     reasons.push(`${key}: ${proposal.why}`);
     if (proposed === 0 || proposal.replicas > proposed) proposed = proposal.replicas;
   }
+  const extra = input.extraProposal;
+  if (extra && unreadable < policy.metrics.length && extra.replicas > proposed) {
+    reasons.push(extra.why);
+    proposed = Math.min(policy.maxReplicas, extra.replicas);
+  }
   if (unreadable === policy.metrics.length) return keep('no metric could be read: no change');
   if (unreadable > 0 && proposed < currentReplicas) {
     return keep('a metric could not be read and the others would scale down: no change');
   }
 
-  const stabilised = stabilise(policy, state, nowMs, currentReplicas, proposed);
+  const stabilised = stabilise(policy, state, nowMs, currentReplicas, proposed, !input.dryRun);
   if (stabilised !== proposed) {
     reasons.push(
       proposed > currentReplicas
@@ -213,6 +226,7 @@ function stabilise(
   nowMs: number,
   currentReplicas: number,
   proposed: number,
+  record: boolean,
 ): number {
   const upCutoff = nowMs - policy.behavior.scaleUp.stabilizationWindowSeconds * 1000;
   const downCutoff = nowMs - policy.behavior.scaleDown.stabilizationWindowSeconds * 1000;
@@ -228,6 +242,7 @@ function stabilise(
   }
   let recommendation = Math.max(currentReplicas, upRecommendation);
   recommendation = Math.min(recommendation, downRecommendation);
+  if (!record) return recommendation;
   if (oldIndex >= 0) history[oldIndex] = [nowMs, proposed];
   else history.push([nowMs, proposed]);
   return recommendation;

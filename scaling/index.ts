@@ -44,3 +44,11 @@ export {
   type ScalerState,
   type ScalingDecision,
 } from './scaler.ts';
+export {
+  CONFIDENT,
+  createCapacityEstimator,
+  type CapacityEstimate,
+  type CapacityEstimator,
+  type CapacityOptions,
+  type CapacitySample,
+} from './capacity.ts';

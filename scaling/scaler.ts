@@ -5,6 +5,13 @@ import {
   type DetectorState,
   type ForecastPoint,
 } from '../detector/index.ts';
+import {
+  CONFIDENT,
+  createCapacityEstimator,
+  type CapacityEstimate,
+  type CapacityEstimator,
+  type CapacitySample,
+} from './capacity.ts';
 import { createForecastErrors, type ForecastErrors } from './envelope.ts';
 import { predictiveReplicas } from './forecast.ts';
 import { createHpa, type HpaState, type MetricReading } from './hpa.ts';
@@ -26,6 +33,8 @@ export interface ScalingDecision {
   reasons: string[];
   /** Each target's forecast over the lookahead, by metricKey (empty when off). */
   forecast: Record<string, ForecastPoint[]>;
+  /** What one replica carries per target, as learned (used when confident). */
+  capacity: Record<string, CapacityEstimate>;
 }
 
 export interface ScalerInput {
@@ -43,6 +52,8 @@ export interface ScalerState {
   forecasters: Record<string, DetectorState>;
   /** Each target's latest one-step forecast errors, oldest first (absent in older states). */
   errors?: Record<string, number[]>;
+  /** Each target's capacity samples, oldest first (absent in older states). */
+  capacity?: Record<string, CapacitySample[]>;
 }
 
 export interface Scaler {
@@ -52,6 +63,11 @@ export interface Scaler {
    * detector step; the forecast is in the same steps.
    */
   observe(key: string, timestampMs: number, total: number): void;
+  /**
+   * Teaches a target what one replica carries: a step's load per replica with its latency
+   * and error ratio (capacity.ts). Meaningful for request-rate targets.
+   */
+  observeCapacity(key: string, sample: CapacitySample): void;
   recommend(input: ScalerInput): ScalingDecision;
   toJSON(): ScalerState;
 }
@@ -74,12 +90,14 @@ export function createScaler(options: ScalerOptions): Scaler {
   const hpa = createHpa(policy, options.state?.hpa);
   const forecasters = new Map<string, Detector>();
   const errors: Record<string, ForecastErrors> = {};
+  const capacity: Record<string, CapacityEstimator> = {};
   const cached = new Map<string, ForecastPoint[]>();
   for (const target of policy.metrics) {
     const key = metricKey(target);
     const stored = options.state?.forecasters[key];
     forecasters.set(key, stored ? restoreDetector(stored) : createDetector());
     errors[key] = createForecastErrors(options.state?.errors?.[key]);
+    capacity[key] = createCapacityEstimator({}, options.state?.capacity?.[key]);
   }
   const lookaheadMs = durationMs(policy.predictive.lookahead);
 
@@ -105,10 +123,23 @@ export function createScaler(options: ScalerOptions): Scaler {
       if (forecasting) errors[key]!.add(total - verdict.expected);
       cached.delete(key);
     },
+    observeCapacity(key, sample) {
+      const estimator = capacity[key];
+      if (!estimator) throw new Error(`no metric target "${key}" in this policy`);
+      estimator.add(sample);
+    },
     recommend(input) {
-      const reactive = hpa.recommend({ ...input, apply: false });
+      const reactive = hpa.recommend({ ...input, apply: false, dryRun: true });
       const reasons = reactive.reasons.map((reason) => `reactive ${reason}`);
       const forecast: Record<string, ForecastPoint[]> = {};
+      const estimates: Record<string, CapacityEstimate> = {};
+      const learned: Record<string, number> = {};
+      for (const [key, estimator] of Object.entries(capacity)) {
+        const estimate = estimator.estimate();
+        estimates[key] = estimate;
+        if (estimate.perReplica !== null && estimate.confidence >= CONFIDENT)
+          learned[key] = estimate.perReplica;
+      }
       let predictive: number | null = null;
       if (policy.predictive.enabled) {
         for (const [key, detector] of forecasters) forecast[key] = forecastOf(key, detector);
@@ -118,6 +149,7 @@ export function createScaler(options: ScalerOptions): Scaler {
           forecasts: forecast,
           errors,
           floor: reactive.desired,
+          learnedCapacity: learned,
           ...(options.riskPerReplica === undefined
             ? {}
             : { riskPerReplica: options.riskPerReplica }),
@@ -125,10 +157,25 @@ export function createScaler(options: ScalerOptions): Scaler {
         predictive = predicted.replicas;
         reasons.push(...predicted.reasons.map((reason) => `predictive ${reason}`));
       }
-      let final = reactive.desired;
-      if (predictive !== null && policy.predictive.mode === 'forecastAndScale') {
-        if (predictive > final) reasons.push(`scale out ahead of the forecast to ${predictive}`);
-        final = Math.max(final, predictive);
+      // The predictive count joins the HPA's proposals, so its replicas obey the same
+      // scale-up limits and leave only through the scale-down stabilisation window.
+      const ahead = predictive !== null && policy.predictive.mode === 'forecastAndScale';
+      const decided = hpa.recommend({
+        ...input,
+        apply: false,
+        ...(ahead && predictive !== null
+          ? {
+              extraProposal: {
+                replicas: predictive,
+                why: `scale out ahead of the forecast to ${predictive}`,
+              },
+            }
+          : {}),
+      });
+      const final = decided.desired;
+      if (ahead && final !== reactive.desired) {
+        const own = new Set(reactive.reasons);
+        reasons.push(...decided.reasons.filter((reason) => !own.has(reason)));
       }
       if (input.apply !== false) hpa.recordScale(input.nowMs, input.currentReplicas, final);
       return {
@@ -138,6 +185,7 @@ export function createScaler(options: ScalerOptions): Scaler {
         final,
         reasons,
         forecast,
+        capacity: estimates,
       };
     },
     toJSON: () => ({
@@ -148,6 +196,9 @@ export function createScaler(options: ScalerOptions): Scaler {
       ),
       errors: Object.fromEntries(
         Object.entries(errors).map(([key, window]) => [key, window.toJSON()]),
+      ),
+      capacity: Object.fromEntries(
+        Object.entries(capacity).map(([key, estimator]) => [key, estimator.toJSON()]),
       ),
     }),
   };

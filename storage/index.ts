@@ -1,4 +1,5 @@
 export { createStorageClient, insertJsonEachRow, type StorageOptions } from './client.ts';
+export { isRowLevelInsertError } from './insert-errors.ts';
 export { openStorage, type OpenStorageOptions, type Storage } from './open.ts';
 export { migrate } from './migrate.ts';
 export {
@@ -38,3 +39,10 @@ export {
   SCALING_POLICIES_TABLE,
   SCALING_STATE_TABLE,
 } from './scaling-tables.ts';
+export {
+  LOG_PATTERN_COUNTS_TABLE,
+  LOG_PATTERNS_TABLE,
+  SEVERITY_LEVEL_SQL,
+  type LogPatternRow,
+} from './log-pattern-tables.ts';
+export { SERVICE_EDGES_TABLE, serviceEdgesSelect } from './service-map-tables.ts';

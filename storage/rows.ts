@@ -58,6 +58,8 @@ export interface LogRow {
   ScopeAttributes: AttributeMap;
   LogAttributes: AttributeMap;
   EventName: string;
+  /** The log pattern the collector's miner assigned to `Body` (an opsless column). */
+  PatternId?: string;
 }
 
 /** Columns every `otel_metrics_*` table shares. */

@@ -7,6 +7,8 @@ import { WEBHOOK_OUTBOX_TABLE, webhookOutboxTableStatement } from './webhook-out
 import { webhookKindColumnsStatement, webhooksTableStatement } from './webhooks-table.ts';
 import { SCALING_DECISIONS_TABLE, scalingTableStatements } from './scaling-tables.ts';
 import { REMEDIATION_RUNS_TABLE, remediationTableStatements } from './remediation-tables.ts';
+import { LOG_PATTERN_COUNTS_TABLE, logPatternStatements } from './log-pattern-tables.ts';
+import { SERVICE_EDGES_TABLE, serviceMapStatements } from './service-map-tables.ts';
 
 export interface SchemaOptions {
   /** Cluster name: renders `ON CLUSTER` and Replicated engines. */
@@ -273,6 +275,8 @@ export function migrations(options: SchemaOptions): Migration[] {
       name: 'remediation rules, runs and settings',
       statements: remediationTableStatements(options),
     },
+    { version: 12, name: 'log patterns', statements: logPatternStatements(options) },
+    { version: 13, name: 'service map', statements: serviceMapStatements(options) },
   ];
 }
 
@@ -289,4 +293,6 @@ export const RETENTION_TABLES: ReadonlyArray<{ table: string; timeExpression: st
   { table: WEBHOOK_OUTBOX_TABLE, timeExpression: 'toDateTime(eventTime)' },
   { table: SCALING_DECISIONS_TABLE, timeExpression: 'toDateTime(time)' },
   { table: REMEDIATION_RUNS_TABLE, timeExpression: 'toDateTime(createdAt)' },
+  { table: LOG_PATTERN_COUNTS_TABLE, timeExpression: 'Minute' },
+  { table: SERVICE_EDGES_TABLE, timeExpression: 'Minute' },
 ];

@@ -1,22 +1,17 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import {
-  Client,
-  credentials,
-  Metadata,
-  status as GrpcStatus,
-  type ServiceError,
-} from '@grpc/grpc-js';
+import { Client, credentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { pino } from 'pino';
 import protobuf from 'protobufjs';
 import { Registry } from 'prom-client';
 import { createCollector } from '../collector/index.ts';
+import { grpcExport } from './support/grpc.ts';
+import { waitForMetric } from './support/metrics.ts';
 import { makeSpans } from './support/spans.ts';
 import { rows, startTestOpsless, type TestOpsless } from './support/opsless.ts';
 
-const TRACE_EXPORT = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 const INGEST_KEY = 'pressure-key';
 
 // Reference decoders for google.rpc.Status with a RetryInfo detail.
@@ -45,23 +40,12 @@ async function protobufMessage(response: Response): Promise<string> {
   ).message;
 }
 
-function grpcExport(
+function exportWithKey(
   client: Client,
   body: Uint8Array,
   key = INGEST_KEY,
 ): Promise<{ error: ServiceError | null }> {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${key}`);
-  return new Promise((resolve) => {
-    client.makeUnaryRequest(
-      TRACE_EXPORT,
-      (bytes: Buffer) => bytes,
-      (bytes: Buffer) => bytes,
-      Buffer.from(body),
-      metadata,
-      (error) => resolve({ error }),
-    );
-  });
+  return grpcExport(client, body, { key }).then((error) => ({ error }));
 }
 
 describe('ingest under pressure', () => {
@@ -77,6 +61,7 @@ describe('ingest under pressure', () => {
       OPSLESS_INGEST_KEY: INGEST_KEY,
       OPSLESS_MAX_BODY_BYTES: String(512 * 1024),
       OPSLESS_MAX_CONCURRENT_REQUESTS: '8',
+      OPSLESS_MAX_UPLOADS_IN_FLIGHT: '12',
     });
     grpc = new Client(opsless.grpcUrl.replace('http://', ''), credentials.createInsecure());
     small = ProtobufTraceSerializer.serializeRequest(
@@ -87,6 +72,35 @@ describe('ingest under pressure', () => {
     grpc.close();
     await opsless.stop();
   });
+
+  /** Uploads that send their headers and `sentBytes` of a `bodyBytes` body, then wait. */
+  function stallUploads(count: number, bodyBytes = 4096, sentBytes = 1024) {
+    const { port } = new URL(opsless.otlpUrl);
+    return Array.from({ length: count }, () => {
+      const req = request({
+        host: '127.0.0.1',
+        port: Number(port),
+        method: 'POST',
+        path: '/v1/traces',
+        headers: {
+          'content-type': 'application/x-protobuf',
+          'content-length': bodyBytes,
+          authorization: `Bearer ${INGEST_KEY}`,
+        },
+      });
+      req.on('error', () => undefined); // destroyed by the test
+      req.write(Buffer.alloc(sentBytes));
+      return req;
+    });
+  }
+
+  function postSmall(): Promise<Response> {
+    return fetch(`${opsless.otlpUrl}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${INGEST_KEY}` },
+      body: small,
+    });
+  }
 
   it('answers overload with 429 + Retry-After, never 5xx, and stores every acknowledged request', async () => {
     const statuses = await Promise.all(
@@ -117,23 +131,7 @@ describe('ingest under pressure', () => {
 
   it('counts bodies still being uploaded against the queue budget, refusing others with 429', async () => {
     // Three uploads send half of a 100 KiB body and stall: 150 KiB held of a 120 KiB budget.
-    const { port } = new URL(opsless.otlpUrl);
-    const stalled = Array.from({ length: 3 }, () => {
-      const req = request({
-        host: '127.0.0.1',
-        port: Number(port),
-        method: 'POST',
-        path: '/v1/traces',
-        headers: {
-          'content-type': 'application/x-protobuf',
-          'content-length': 100 * 1024,
-          authorization: `Bearer ${INGEST_KEY}`,
-        },
-      });
-      req.on('error', () => undefined); // destroyed below
-      req.write(Buffer.alloc(50 * 1024));
-      return req;
-    });
+    const stalled = stallUploads(3, 100 * 1024, 50 * 1024);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const response = await fetch(`${opsless.otlpUrl}/v1/traces`, {
       method: 'POST',
@@ -153,52 +151,33 @@ describe('ingest under pressure', () => {
     expect(after.status).toBe(200);
   });
 
-  it('refuses requests beyond OPSLESS_MAX_CONCURRENT_REQUESTS at once with 429, before reading them', async () => {
-    const { port } = new URL(opsless.otlpUrl);
-    const stalled = Array.from({ length: 8 }, () => {
-      const req = request({
-        host: '127.0.0.1',
-        port: Number(port),
-        method: 'POST',
-        path: '/v1/traces',
-        headers: {
-          'content-type': 'application/x-protobuf',
-          'content-length': 4096,
-          authorization: `Bearer ${INGEST_KEY}`,
-        },
-      });
-      req.on('error', () => undefined); // destroyed below
-      req.write(Buffer.alloc(1024));
-      return req;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const started = performance.now();
-    const response = await fetch(`${opsless.otlpUrl}/v1/traces`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${INGEST_KEY}` },
-      body: small,
-    });
-    expect(response.status).toBe(429);
-    expect(await protobufMessage(response)).toBe('too many requests in progress; retry later');
-    expect(performance.now() - started).toBeLessThan(1_000);
-    for (const req of stalled) req.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(
-      (
-        await fetch(`${opsless.otlpUrl}/v1/traces`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/x-protobuf',
-            authorization: `Bearer ${INGEST_KEY}`,
-          },
-          body: small,
-        })
-      ).status,
-    ).toBe(200);
+  it('lets stalled uploads hold upload places, not request places: a complete request beyond OPSLESS_MAX_CONCURRENT_REQUESTS still gets 200', async () => {
+    const stalled = stallUploads(8);
+    try {
+      await waitForMetric(`${opsless.apiUrl}/metrics`, 'opsless_ingest_uploads_in_progress', 8);
+      expect((await postSmall()).status).toBe(200);
+    } finally {
+      for (const req of stalled) req.destroy();
+    }
+  });
+
+  it('refuses uploads beyond OPSLESS_MAX_UPLOADS_IN_FLIGHT with 429, before reading them', async () => {
+    const stalled = stallUploads(12);
+    try {
+      await waitForMetric(`${opsless.apiUrl}/metrics`, 'opsless_ingest_uploads_in_progress', 12);
+      const response = await postSmall();
+      expect(response.status).toBe(429);
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect(await protobufMessage(response)).toBe('too many uploads in progress; retry later');
+    } finally {
+      for (const req of stalled) req.destroy();
+    }
+    await waitForMetric(`${opsless.apiUrl}/metrics`, 'opsless_ingest_uploads_in_progress', 0);
+    expect((await postSmall()).status).toBe(200);
   });
 
   it('answers gRPC overload with UNAVAILABLE carrying a RetryInfo delay', async () => {
-    const results = await Promise.all(Array.from({ length: 60 }, () => grpcExport(grpc, small)));
+    const results = await Promise.all(Array.from({ length: 60 }, () => exportWithKey(grpc, small)));
     const unavailable = results.filter((result) => result.error?.code === GrpcStatus.UNAVAILABLE);
     expect(unavailable.length).toBeGreaterThan(0);
     expect(
@@ -219,11 +198,13 @@ describe('ingest under pressure', () => {
   });
 
   it('answers bad gRPC data with INVALID_ARGUMENT, a wrong key with UNAUTHENTICATED, an oversized message with RESOURCE_EXHAUSTED', async () => {
-    expect((await grpcExport(grpc, small.slice(0, small.length - 3))).error?.code).toBe(
+    expect((await exportWithKey(grpc, small.slice(0, small.length - 3))).error?.code).toBe(
       GrpcStatus.INVALID_ARGUMENT,
     );
-    expect((await grpcExport(grpc, small, 'wrong')).error?.code).toBe(GrpcStatus.UNAUTHENTICATED);
-    expect((await grpcExport(grpc, new Uint8Array(600 * 1024))).error?.code).toBe(
+    expect((await exportWithKey(grpc, small, 'wrong')).error?.code).toBe(
+      GrpcStatus.UNAUTHENTICATED,
+    );
+    expect((await exportWithKey(grpc, new Uint8Array(600 * 1024))).error?.code).toBe(
       GrpcStatus.RESOURCE_EXHAUSTED,
     );
   });
@@ -281,6 +262,9 @@ describe('ingest while ClickHouse is unreachable', () => {
         maxBodyBytes: 1 << 20,
         insertRetryMs: 300,
         maxConcurrentRequests: 16,
+        maxUploadsInFlight: 16,
+        bodyTimeoutMs: 30_000,
+        bodyMinBytesPerSecond: 1024,
       },
     });
     await new Promise<void>((resolve) => collector.httpServer.listen(0, '127.0.0.1', resolve));

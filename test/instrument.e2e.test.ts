@@ -5,11 +5,15 @@ import { rows, startTestOpsless, type TestOpsless } from './support/opsless.ts';
 
 const APP = fileURLToPath(new URL('./fixtures/express-app.js', import.meta.url));
 
-/** Starts the Express fixture with `node --import opsless/instrument` and waits for its port. */
+/**
+ * Starts the Express fixture with `node --import <specifier>` (`@opsless/instrument`, or
+ * `opsless/instrument` as older services use it) and waits for its port.
+ */
 async function startApp(
+  specifier: string,
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'opsless/instrument', APP], {
+  const child = spawn(process.execPath, ['--import', specifier, APP], {
     env: { PATH: process.env.PATH, OTEL_METRIC_EXPORT_INTERVAL: '500', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -36,7 +40,7 @@ async function stopApp(child: ChildProcess): Promise<number | null> {
   return exited;
 }
 
-describe("import 'opsless/instrument'", () => {
+describe("import '@opsless/instrument'", () => {
   let opsless: TestOpsless;
 
   beforeAll(async () => {
@@ -47,7 +51,7 @@ describe("import 'opsless/instrument'", () => {
   });
 
   it('sends an Express service’s spans with routes and status codes, its metrics and its logs', async () => {
-    const app = await startApp({
+    const app = await startApp('@opsless/instrument', {
       OPSLESS_ENDPOINT: opsless.otlpUrl,
       OPSLESS_INGEST_KEY: 'ingest-secret',
       OTEL_SERVICE_NAME: 'shop',
@@ -98,8 +102,8 @@ describe("import 'opsless/instrument'", () => {
     expect(series.points.reduce((sum, point) => sum + point.observed * 10, 0)).toBeCloseTo(4);
   }, 60_000);
 
-  it('works with plain OTEL_* variables instead', async () => {
-    const app = await startApp({
+  it('works with plain OTEL_* variables instead, imported as opsless/instrument', async () => {
+    const app = await startApp('opsless/instrument', {
       OTEL_EXPORTER_OTLP_ENDPOINT: opsless.otlpUrl,
       OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Bearer%20ingest-secret',
       OTEL_SERVICE_NAME: 'shop-otel',

@@ -1,9 +1,9 @@
 /**
- * Loads the NAB corpus from the shared data directory (never copied into the repo):
- * each series as columns, with its anomaly windows as inclusive row ranges.
+ * Loads the NAB corpus (by default the copy in `bench/nab/data/`, MIT licence): each
+ * series as columns, with its anomaly windows as inclusive row ranges.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** One NAB series, columnar, with its labelled windows. */
@@ -19,10 +19,8 @@ export interface NabFile {
   windows: Array<[number, number]>;
 }
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Where the corpus lives: `../shared/data/nab` beside the repository root. */
-export const DEFAULT_NAB_DIR = resolve(REPO_ROOT, '../shared/data/nab');
+/** The copy kept in the repository: `bench/nab/data/` (`data/` and `labels/` inside). */
+export const DEFAULT_NAB_DIR = fileURLToPath(new URL('./data/', import.meta.url));
 
 /** Parses `YYYY-MM-DD HH:MM:SS[.ffffff]` as UTC; NaN when malformed. */
 export function parseNabTimestamp(text: string): number {

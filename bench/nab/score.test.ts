@@ -1,12 +1,12 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_NAB_DIR, loadNabCorpus } from './corpus.ts';
+import { loadNabCorpus } from './corpus.ts';
 import {
   PROFILES,
   bestThreshold,
   detectionsAt,
   normalise,
+  prepareSweep,
+  sweepBest,
   normalisedScore,
   probationRows,
   scaledSigmoid,
@@ -190,12 +190,22 @@ describe('NAB scoring rules', () => {
       }
       expect(best.score).toBeGreaterThan(0);
       expect(best.score).toBeCloseTo(bruteBest, 9);
+      // One sort serves a sweep over any subset of the files, as if only they were given.
+      const prepared = prepareSweep(scored);
+      for (const keep of [[0, 2], [1, 2], [0]]) {
+        const subset = sweepBest(prepared, profile, (file) => keep.includes(file));
+        const alone = bestThreshold(
+          keep.map((file) => scored[file]!),
+          profile,
+        );
+        expect(subset).toEqual(alone);
+      }
     }
   });
 });
 
-describe.skipIf(!existsSync(join(DEFAULT_NAB_DIR, 'labels')))('the shared NAB corpus', () => {
-  it('loads 51 series and 97 scored windows, as the README states', () => {
+describe('the NAB corpus kept in bench/nab/data', () => {
+  it('loads 51 series and 97 scored windows, as bench/nab/data/README.md states', () => {
     const corpus = loadNabCorpus();
     expect(corpus).toHaveLength(51);
     const aapl = corpus.find((f) => f.name === 'realTweets/Twitter_volume_AAPL.csv');

@@ -187,43 +187,82 @@ export interface BestThreshold {
   rawScore: number;
 }
 
-/**
- * Best single threshold for a corpus, exact over every distinct score: rows sorted by score,
- * descending, each added once to a running total; O(n log n), not a rescoring per candidate.
- */
-export function bestThreshold(
-  files: ReadonlyArray<ScoredFile>,
-  profile: ScoringProfile,
-): BestThreshold {
+/** A corpus's scored rows sorted by score, descending: one sort serves many sweeps. */
+export interface PreparedSweep {
+  score: Float64Array;
+  /** Window of the row numbered across the corpus, or OUTSIDE. */
+  window: Int32Array;
+  credit: Float64Array;
+  /** Index of the row's file. */
+  file: Int32Array;
+  order: Uint32Array;
+  /** Scored windows per file. */
+  windowsOf: Int32Array;
+}
+
+/** Collects and sorts the rows of `files` (probation and NaN scores left out). */
+export function prepareSweep(files: ReadonlyArray<ScoredFile>): PreparedSweep {
   let n = 0;
   let windows = 0;
   for (let f = 0; f < files.length; f++) n += files[f]!.file.rows;
   const score = new Float64Array(n);
   const window = new Int32Array(n);
   const credit = new Float64Array(n);
+  const file = new Int32Array(n);
+  const windowsOf = new Int32Array(files.length);
   n = 0;
   for (let f = 0; f < files.length; f++) {
-    const { file, scores } = files[f]!;
-    if (scores.length !== file.rows) {
-      throw new Error(`file ${f}: expected ${file.rows} scores, got ${scores.length}`);
+    const { file: labelled, scores } = files[f]!;
+    if (scores.length !== labelled.rows) {
+      throw new Error(`file ${f}: expected ${labelled.rows} scores, got ${scores.length}`);
     }
-    const rows = rowCredits(file);
-    for (let i = 0; i < file.rows; i++) {
+    const rows = rowCredits(labelled);
+    for (let i = 0; i < labelled.rows; i++) {
       const w = rows.window[i]!;
       // NaN never reaches a threshold, so it is never a detection.
       if (w === PROBATION || Number.isNaN(scores[i]!)) continue;
       score[n] = scores[i]!;
       window[n] = w === OUTSIDE ? OUTSIDE : windows + w;
       credit[n] = rows.credit[i]!;
+      file[n] = f;
       n++;
     }
-    for (let w = 0; w < file.windows.length; w++) windows += rows.scoredWindows[w]!;
+    for (let w = 0; w < labelled.windows.length; w++) windowsOf[f]! += rows.scoredWindows[w]!;
+    windows += labelled.windows.length;
   }
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => score[b]! - score[a]!);
+  return {
+    score: score.subarray(0, n),
+    window: window.subarray(0, n),
+    credit: credit.subarray(0, n),
+    file: file.subarray(0, n),
+    order,
+    windowsOf,
+  };
+}
 
-  const firstHit = new Float64Array(windows).fill(Number.NaN);
+/**
+ * Best single threshold over the prepared files for which `include(fileIndex)` holds (all
+ * by default): each row added once to a running total, in descending score order.
+ */
+export function sweepBest(
+  prepared: PreparedSweep,
+  profile: ScoringProfile,
+  include: (file: number) => boolean = () => true,
+): BestThreshold {
+  const { score, window, credit, file, order, windowsOf } = prepared;
+  let windows = 0;
+  let allWindows = 0;
+  for (let f = 0; f < windowsOf.length; f++) {
+    if (include(f)) windows += windowsOf[f]!;
+  }
+  for (let k = 0; k < window.length; k++) allWindows = Math.max(allWindows, window[k]! + 1);
+  const included = new Uint8Array(windowsOf.length);
+  for (let f = 0; f < included.length; f++) included[f] = include(f) ? 1 : 0;
+  const n = order.length;
+  const firstHit = new Float64Array(allWindows).fill(Number.NaN);
   let total = -windows * profile.fn;
   let best: BestThreshold = { threshold: Infinity, score: 0, rawScore: total };
   for (let k = 0; k < n;) {
@@ -231,6 +270,7 @@ export function bestThreshold(
     // All rows tied at this score fire together.
     for (; k < n && score[order[k]!] === threshold; k++) {
       const row = order[k]!;
+      if (included[file[row]!] === 0) continue;
       const w = window[row]!;
       if (w === OUTSIDE) {
         total += profile.fp * credit[row]!;
@@ -247,4 +287,15 @@ export function bestThreshold(
   }
   best.score = normalise(best.rawScore, windows, profile);
   return best;
+}
+
+/**
+ * Best single threshold for a corpus, exact over every distinct score: rows sorted by score,
+ * descending, each added once to a running total; O(n log n), not a rescoring per candidate.
+ */
+export function bestThreshold(
+  files: ReadonlyArray<ScoredFile>,
+  profile: ScoringProfile,
+): BestThreshold {
+  return sweepBest(prepareSweep(files), profile);
 }

@@ -93,9 +93,21 @@ export function objectAt(object: JsonObject, key: string): JsonObject | undefine
   return value;
 }
 
+// A surrogate code unit, and one without its partner. Decoded UTF-8 holds none, but
+// JSON escapes (`"\ud800"`) can make any half of a pair.
+const SURROGATE = /[\ud800-\udfff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * A string field. Lone surrogates become U+FFFD, as TextDecoder treats invalid
+ * UTF-8 on the protobuf path: text that is not Unicode must never reach storage,
+ * where it would fail the insert of every request batched with it.
+ */
 export function stringAt(object: JsonObject, key: string): string {
   const value = object[key];
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') {
+    return SURROGATE.test(value) ? value.replace(LONE_SURROGATE, '\ufffd') : value;
+  }
   if (value === undefined || value === null) return '';
   throw new JsonShapeError(key, 'expected string');
 }

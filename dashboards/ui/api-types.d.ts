@@ -318,6 +318,20 @@ export interface DemoStory {
   incidents: DemoIncident[];
 }
 
+/** GET /v1/service-map */
+export interface ServiceMap {
+  nodes: Array<{
+    service: string;
+    kind: 'service' | 'database' | 'queue' | 'external';
+    requests: number;
+    errorRatio: number;
+    p95Ms: number;
+    openAlerts: number;
+  }>;
+  edges: Array<{ from: string; to: string; requests: number; errorRatio: number; p95Ms: number }>;
+  truncated: boolean;
+}
+
 // ---- Logs and metrics explorers: answers of /v1/logs, /v1/logs/histogram, /v1/metrics
 // ---- and /v1/metrics/:name/series (see docs/logs-and-metrics.md).
 

@@ -20,9 +20,13 @@ const LogsPage = lazyPage(() => import('./pages/logs.js').then((m) => m.LogsPage
 const MetricsPage = lazyPage(() => import('./pages/metrics.js').then((m) => m.MetricsPage));
 const HooksPage = lazyPage(() => import('./pages/hooks.js').then((m) => m.HooksPage));
 const DemoPage = lazyPage(() => import('./pages/demo.js').then((m) => m.DemoPage));
+const ServiceMapPage = lazyPage(() =>
+  import('./pages/service-map.js').then((m) => m.ServiceMapPage),
+);
 
 const NAV = [
   { path: '/services', label: 'Services', pages: ['services', 'service'] },
+  { path: '/service-map', label: 'Service map', pages: ['map'] },
   { path: '/alerts', label: 'Alerts', pages: ['alerts', 'alert'] },
   { path: '/traces', label: 'Traces', pages: ['traces', 'trace'] },
   { path: '/logs', label: 'Logs', pages: ['logs'] },
@@ -91,6 +95,8 @@ function renderPage(route, range) {
         range=${range}
         query=${query}
       />`;
+    case 'map':
+      return html`<${ServiceMapPage} range=${range} />`;
     case 'alerts':
       return html`<${AlertsPage} range=${range} query=${query} />`;
     case 'alert':

@@ -164,6 +164,20 @@ export function createScalingLoop(options: ScalingLoopOptions): ScalingLoop {
       const report = reported.get(stored.service);
       const fresh = report !== undefined && nowMs - Date.parse(report.reportedAt) <= reportedTtlMs;
       const current = fresh ? report.replicas : (seen.get(stored.service) ?? 0);
+      // The last step teaches what a replica carries: its load per replica, latency and errors.
+      const served = byKey?.get('request')?.get(lastStepStart);
+      if (
+        current > 0 &&
+        served?.latencyMs !== undefined &&
+        served.errorRatio !== undefined &&
+        stored.policy.metrics.some((target) => metricKey(target) === 'request')
+      ) {
+        cached.scaler.observeCapacity('request', {
+          loadPerReplica: served.total / current,
+          latency: served.latencyMs,
+          errorRatio: served.errorRatio,
+        });
+      }
       const metrics: Record<string, MetricReading | undefined> = {};
       for (const target of stored.policy.metrics) {
         const key = metricKey(target);
@@ -338,6 +352,7 @@ export function createScalingLoop(options: ScalingLoopOptions): ScalingLoop {
           predictive: latest?.predictive ?? null,
           final,
           reasons: [reason],
+          capacity: latest?.capacity ?? {},
           dryRun: stored.policy.actuator.dryRun,
         },
         current,

@@ -14,6 +14,9 @@ export interface StepReading {
   total: number;
   /** For `cpu`: instances that reported; the per-replica value is total / replicas. */
   replicas?: number;
+  /** For `request`: the step's median latency (ms) and error ratio, what capacity is learned from. */
+  latencyMs?: number;
+  errorRatio?: number;
 }
 
 /**
@@ -57,7 +60,11 @@ export async function readTargets(
       const steps = slot(service, 'request');
       for (let t = fromMs; t < toMs; t += stepMs) steps.set(t, { total: 0 });
       for (const step of series.get(service)?.get('') ?? []) {
-        steps.set(step.timeMs, { total: step.values.request_rate });
+        steps.set(step.timeMs, {
+          total: step.values.request_rate,
+          latencyMs: step.values.latency_p50,
+          errorRatio: step.values.error_ratio,
+        });
       }
     }
   }

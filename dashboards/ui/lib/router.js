@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 /**
- * @typedef {'services' | 'service' | 'alerts' | 'alert' | 'traces' | 'trace' | 'logs' | 'metrics' | 'hooks' | 'demo' | 'missing'} PageName
+ * @typedef {'services' | 'service' | 'map' | 'alerts' | 'alert' | 'traces' | 'trace' | 'logs' | 'metrics' | 'hooks' | 'demo' | 'missing'} PageName
  * @typedef {{ page: PageName, params: Record<string, string>, query: URLSearchParams }} Route
  */
 
@@ -14,6 +14,7 @@ const PATTERNS = [
   ['/', 'services'],
   ['/services', 'services'],
   ['/services/:name', 'service'],
+  ['/service-map', 'map'],
   ['/alerts', 'alerts'],
   ['/alerts/:id', 'alert'],
   ['/traces', 'traces'],

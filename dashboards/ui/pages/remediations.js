@@ -17,7 +17,7 @@ import { useApi } from '../lib/use-api.js';
  * @typedef {import('../api-types').RemediationStep} RemediationStep
  */
 
-/** What a new rule starts from: the README's example, waiting for approval. */
+/** What a new rule starts from: the example of docs/remediation.md, waiting for approval. */
 const EXAMPLE = JSON.stringify(
   {
     description: 'Restart checkout when it gets slow',
@@ -34,7 +34,7 @@ const EXAMPLE = JSON.stringify(
 
 const HINT =
   'mode is dryRun (the default: record what would run), approval or auto; steps are ' +
-  "webhook, scale or notify. See the README's Remediation runbooks.";
+  'webhook, scale or notify. See docs/remediation.md.';
 
 /**
  * Remediation runbooks: the kill switch, the rules (create or replace one with a plain form

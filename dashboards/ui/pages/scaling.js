@@ -16,7 +16,7 @@ import { useApi } from '../lib/use-api.js';
  * @typedef {import('../api-types').ScalingDecisionRecord} ScalingDecisionRecord
  */
 
-/** What a new policy starts from: the README's example, without an actuator (a dry run). */
+/** What a new policy starts from: the example of docs/scaling.md, without an actuator (a dry run). */
 const EXAMPLE = JSON.stringify(
   {
     minReplicas: 1,
@@ -31,7 +31,7 @@ const EXAMPLE = JSON.stringify(
 const HINT =
   'Targets are per replica: cpu (percent), request (per second), queue_depth, or a watched ' +
   'metric by name; an actuator {"url": …, "dryRun": false} receives each change, signed. ' +
-  "See the README's Scaling section.";
+  'See docs/scaling.md.';
 
 /**
  * Scaling policies: each service's current and desired replicas (reactive, predictive,

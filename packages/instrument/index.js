@@ -1,6 +1,7 @@
-// opsless/instrument: OpenTelemetry for a Node.js service in one import.
+// @opsless/instrument (also published inside opsless as opsless/instrument): OpenTelemetry
+// for a Node.js service in one import.
 //
-//   node --import opsless/instrument app.js        (or: import 'opsless/instrument' first)
+//   node --import @opsless/instrument app.js        (or: import '@opsless/instrument' first)
 //
 // Traces, metrics and logs go over OTLP/HTTP (protobuf) to OPSLESS_ENDPOINT (default
 // http://localhost:4318), with OPSLESS_INGEST_KEY as a bearer token when set. Plain
@@ -15,9 +16,16 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { HostMetrics } from '@opentelemetry/host-metrics';
 import { metrics } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-// The SDK's own logs and metrics packages, so their versions always match it.
-import { logs as sdkLogs, metrics as sdkMetrics, NodeSDK } from '@opentelemetry/sdk-node';
+// The SDK's own logs, metrics and resources packages, so their versions always match it.
+// The exporters and the instrumentation base are pinned in package.json to the versions
+// this SDK release pins: OpenTelemetry packages depend on each other's exact versions,
+// and one patch release apart installs a second copy of half the SDK.
+import {
+  logs as sdkLogs,
+  metrics as sdkMetrics,
+  resources as sdkResources,
+  NodeSDK,
+} from '@opentelemetry/sdk-node';
 
 const env = process.env;
 
@@ -49,7 +57,7 @@ if (env.OTEL_SDK_DISABLED !== 'true') {
   sdk = new NodeSDK({
     // service.instance.id tells replicas apart (opsless counts them for scaling);
     // OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME are merged on top by the SDK.
-    resource: resourceFromAttributes({ 'service.instance.id': randomUUID() }),
+    resource: sdkResources.resourceFromAttributes({ 'service.instance.id': randomUUID() }),
     traceExporter: new OTLPTraceExporter(exporterOptions('traces')),
     metricReader: new sdkMetrics.PeriodicExportingMetricReader({
       exporter: new OTLPMetricExporter(exporterOptions('metrics')),
@@ -77,7 +85,7 @@ if (env.OTEL_SDK_DISABLED !== 'true') {
   let stopping;
   const shutdown = () =>
     (stopping ??= sdk.shutdown().catch((error) => {
-      process.stderr.write(`opsless/instrument: flushing telemetry failed: ${error}\n`);
+      process.stderr.write(`@opsless/instrument: flushing telemetry failed: ${error}\n`);
     }));
   for (const signal of ['SIGTERM', 'SIGINT']) {
     process.once(signal, () => {

@@ -1,0 +1,1 @@
+export { GENERATED_DOCS, renderDoc, type GeneratedDoc } from './generated-docs.ts';

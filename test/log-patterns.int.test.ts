@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { createLogPatternTagger, restoreLogPatterns } from '../collector/log-patterns.ts';
+import type { LogRow } from '../storage/index.ts';
+import { rows, startTestOpsless, type TestOpsless } from './support/opsless.ts';
+
+const LINES: Array<[string, 'INFO' | 'ERROR']> = [
+  ['user alice logged in', 'INFO'],
+  ['payment 41 failed: timeout after 3000 ms', 'ERROR'],
+  ['user bob logged in', 'INFO'],
+  ['cache warmed', 'INFO'],
+  ['user carol logged in', 'INFO'],
+  ['payment 42 failed: timeout after 2999 ms', 'ERROR'],
+];
+
+async function sendLines(opsless: TestOpsless, service: string): Promise<void> {
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
+    processors: [
+      new SimpleLogRecordProcessor({
+        exporter: new OTLPLogExporter({ url: `${opsless.otlpUrl}/v1/logs` }),
+      }),
+    ],
+  });
+  const logger = provider.getLogger('patterns-test');
+  for (const [body, level] of LINES) {
+    logger.emit({
+      body,
+      severityText: level,
+      severityNumber: level === 'ERROR' ? SeverityNumber.ERROR : SeverityNumber.INFO,
+    });
+  }
+  await provider.forceFlush();
+  await provider.shutdown();
+}
+
+function logRow(body: string): LogRow {
+  return {
+    Timestamp: '1764000000000000000',
+    TraceId: '',
+    SpanId: '',
+    TraceFlags: 0,
+    SeverityText: 'INFO',
+    SeverityNumber: 9,
+    ServiceName: 'checkout',
+    Body: body,
+    ResourceSchemaUrl: '',
+    ResourceAttributes: {},
+    ScopeSchemaUrl: '',
+    ScopeName: '',
+    ScopeVersion: '',
+    ScopeAttributes: {},
+    LogAttributes: {},
+    EventName: '',
+  };
+}
+
+interface PatternAnswer {
+  patterns: Array<{
+    id: string;
+    template: string;
+    count: number;
+    severity: string;
+    severities: Record<string, number>;
+    sample: string;
+    firstSeen: string;
+  }>;
+}
+
+describe('log patterns mined at ingest', () => {
+  let opsless: TestOpsless;
+  beforeAll(async () => {
+    opsless = await startTestOpsless();
+    await sendLines(opsless, 'checkout');
+  });
+  afterAll(async () => {
+    await opsless.stop();
+  });
+
+  async function patterns(query: string): Promise<PatternAnswer> {
+    const response = await fetch(`${opsless.apiUrl}/v1/logs/patterns?${query}`);
+    expect(response.status).toBe(200);
+    return (await response.json()) as PatternAnswer;
+  }
+
+  it('stores every log row with the id of its pattern', async () => {
+    const stored = await rows<{ Body: string; PatternId: string }>(
+      opsless.clickhouse,
+      `SELECT Body, PatternId FROM otel_logs WHERE ServiceName = 'checkout'`,
+    );
+    expect(stored).toHaveLength(LINES.length);
+    for (const row of stored) expect(row.PatternId).toMatch(/^[0-9a-f]{16}$/);
+    const payments = stored.filter((row) => row.Body.startsWith('payment'));
+    expect(new Set(payments.map((row) => row.PatternId)).size).toBe(1);
+  });
+
+  it('lists patterns with counts in the range, lines of merged patterns counted once for the general one', async () => {
+    const answer = await patterns('service=checkout&since=1h');
+    const byTemplate = new Map(answer.patterns.map((p) => [p.template, p]));
+    expect(byTemplate.get('user <*> logged in')?.count).toBe(3);
+    expect(byTemplate.get('user <*> logged in')?.sample).toBe('user alice logged in');
+    const payment = byTemplate.get('payment <*> failed: timeout after <*> ms');
+    expect(payment).toMatchObject({ count: 2, severity: 'ERROR', severities: { ERROR: 2 } });
+    expect(payment?.sample).toBe('payment 41 failed: timeout after 3000 ms');
+    expect(byTemplate.get('cache warmed')?.count).toBe(1);
+    expect(answer.patterns).toHaveLength(3);
+    expect(answer.patterns[0]!.template).toBe('user <*> logged in');
+  });
+
+  it('counts only lines at the severity asked and above', async () => {
+    const answer = await patterns('service=checkout&since=1h&severity=ERROR');
+    expect(answer.patterns.map((p) => p.template)).toEqual([
+      'payment <*> failed: timeout after <*> ms',
+    ]);
+  });
+
+  it('refuses an unknown severity with 400 naming it', async () => {
+    const response = await fetch(`${opsless.apiUrl}/v1/logs/patterns?severity=LOUD`);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('severity');
+  });
+
+  it('keeps what it learnt across a restart: a restored miner puts a new user in the general pattern', async () => {
+    const general = (await patterns('service=checkout&since=1h')).patterns.find(
+      (p) => p.template === 'user <*> logged in',
+    )!;
+    const fresh = createLogPatternTagger();
+    const freshRow = logRow('user dave logged in');
+    fresh.tag([freshRow]);
+    expect(freshRow.PatternId).not.toBe(general.id);
+
+    const restarted = createLogPatternTagger();
+    expect(await restoreLogPatterns(opsless.clickhouse, restarted)).toBeGreaterThanOrEqual(3);
+    const row = logRow('user dave logged in');
+    const written = restarted.tag([row]);
+    expect(row.PatternId).toBe(general.id);
+    // A known pattern is not written again until its re-save is due.
+    expect(written).toEqual([]);
+  });
+});
+
+describe('createLogPatternTagger', () => {
+  it('writes a pattern row when a pattern starts and when patterns merge', () => {
+    const tagger = createLogPatternTagger({ now: () => 0 });
+    const first = tagger.tag([logRow('user alice logged in'), logRow('user bob logged in')]);
+    expect(first.map((p) => [p.Template, p.MergedInto])).toEqual([
+      ['user alice logged in', ''],
+      ['user bob logged in', ''],
+    ]);
+    const third = tagger.tag([logRow('user carol logged in')]);
+    const general = third.find((p) => p.MergedInto === '')!;
+    expect(general.Template).toBe('user <*> logged in');
+    expect(general.Sample).toBe('user alice logged in');
+    expect(third.filter((p) => p.MergedInto === general.PatternId)).toHaveLength(2);
+  });
+
+  it('writes a live pattern again once its re-save is due', () => {
+    let now = 0;
+    const tagger = createLogPatternTagger({ now: () => now, resaveMs: 1_000 });
+    expect(tagger.tag([logRow('cache warmed')])).toHaveLength(1);
+    now = 500;
+    expect(tagger.tag([logRow('cache warmed')])).toHaveLength(0);
+    now = 1_000;
+    expect(tagger.tag([logRow('cache warmed')])).toHaveLength(1);
+  });
+
+  it('keeps at most maxServices miners', () => {
+    const tagger = createLogPatternTagger({ maxServices: 1, now: () => 0 });
+    const a = logRow('user alice logged in');
+    tagger.tag([a, logRow('user bob logged in'), logRow('user carol logged in')]);
+    tagger.tag([{ ...logRow('other service line'), ServiceName: 'other' }]);
+    const again = logRow('user dave logged in');
+    tagger.tag([again]);
+    // The checkout miner was dropped for `other`, so dave starts a pattern of its own.
+    expect(again.PatternId).not.toBe(a.PatternId);
+    expect(again.PatternId).toBe(
+      createLogPatternTagger().tag([logRow('user dave logged in')])[0]!.PatternId,
+    );
+  });
+});
