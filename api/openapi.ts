@@ -496,7 +496,7 @@ function observabilityPaths(): Record<string, object> {
     '/v1/traces': {
       get: {
         summary:
-          'Traces with a span matching every filter, newest first (at most 7 days, 500 traces)',
+          'Traces with a span matching every filter, newest first (at most 7 days, 500 traces a page; nextCursor for the next)',
         parameters: queryParameters(TraceSearchQuery).map((parameter) =>
           (parameter as { name: string }).name === 'attribute'
             ? { ...parameter, style: 'form', explode: true }

@@ -41,6 +41,12 @@ export const TraceSearchQuery = z.strictObject({
   from: z.string().optional().describe('ISO 8601 start; with `to` instead of `since`.'),
   to: z.string().optional().describe('ISO 8601 end (default now).'),
   limit: z.coerce.number().int().min(1).max(MAX_TRACE_RESULTS).default(50),
+  cursor: z
+    .string()
+    .max(100)
+    .regex(/^\d{1,20}-[0-9a-f]{32}$/, 'must be the nextCursor of a previous answer')
+    .optional()
+    .describe('`nextCursor` of the previous page: the traces after it, older.'),
 });
 export type TraceSearchQuery = z.infer<typeof TraceSearchQuery>;
 
@@ -69,7 +75,15 @@ export const TraceSummary = z.object({
   }),
 });
 
-export const TraceList = z.object({ traces: z.array(TraceSummary) });
+export const TraceList = z.object({
+  traces: z.array(TraceSummary),
+  nextCursor: z
+    .string()
+    .nullable()
+    .describe(
+      'Pass as `cursor` for the next page (older traces, by their newest matching span); null on the last page.',
+    ),
+});
 
 const Attributes = z.record(z.string(), z.string());
 

@@ -145,6 +145,33 @@ describe('trace API', () => {
     expect(await refused('minDurationMs=9007199255')).toMatch(/minDurationMs/);
     expect(await refused('maxDurationMs=1e300')).toMatch(/maxDurationMs/);
     expect(await refused('sevice=checkout')).toMatch(/sevice/);
+    expect(await refused('cursor=yesterday')).toMatch(/cursor.*nextCursor/);
+  });
+
+  it('pages past the limit with nextCursor, each trace once, by its newest matching span', async () => {
+    type Page = { traces: TraceSummary[]; nextCursor: string | null };
+    // Trace A matches with three spans: its older ones must not bring it back on page 2.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 5; pages++) {
+      const query: string = cursor === null ? 'limit=1' : `limit=1&cursor=${cursor}`;
+      const { status, body } = await get<Page>(`/v1/traces?${query}`);
+      expect(status).toBe(200);
+      seen.push(...body.traces.map((trace) => trace.traceId));
+      cursor = body.nextCursor;
+      if (cursor === null) break;
+    }
+    expect(seen).toEqual([TRACE_A, TRACE_B]);
+    expect(cursor).toBeNull();
+    // Filters hold on every page: only checkout's spans, of A and B, match.
+    const first = (await get<Page>('/v1/traces?service=checkout&limit=1')).body;
+    expect(first.traces.map((trace) => trace.traceId)).toEqual([TRACE_A]);
+    const second = (
+      await get<Page>(`/v1/traces?service=checkout&limit=1&cursor=${first.nextCursor}`)
+    ).body;
+    expect(second.traces.map((trace) => trace.traceId)).toEqual([TRACE_B]);
+    // A page shorter than the limit is the last.
+    expect((await get<Page>('/v1/traces?limit=50')).body.nextCursor).toBeNull();
   });
 
   it('returns every span of a trace in start order, with offsets, status, attributes and events', async () => {
@@ -195,5 +222,30 @@ describe('trace API', () => {
         '/v1/alerts/{id}/deliveries',
       ]),
     );
+  });
+
+  it('reads a trace by id, with its root, when its spans start and end within one second', async () => {
+    // Inserted last: the searches above see only traces A and B.
+    const TRACE_SHORT = 'dddddddddddddddddddddddddddddddd';
+    const startMs = NOW - 30 * 60_000 + 51; // a fraction of a second past the second
+    await storage.client.insert({
+      table: 'otel_traces',
+      values: [
+        span({
+          Timestamp: nanos(startMs),
+          TraceId: TRACE_SHORT,
+          SpanId: '00000000000000d1',
+          Duration: 1e6,
+        }),
+      ],
+      format: 'JSONEachRow',
+    });
+    const { status, body } = await get<Trace>(`/v1/traces/${TRACE_SHORT}`);
+    expect(status).toBe(200);
+    expect(body.spans.map((one) => one.spanId)).toEqual(['00000000000000d1']);
+    const found = (await search('operation=GET%20%2F')).find(
+      (trace) => trace.traceId === TRACE_SHORT,
+    );
+    expect(found?.root).toEqual({ service: 'frontend', operation: 'GET /' });
   });
 });

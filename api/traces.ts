@@ -38,7 +38,7 @@ export function registerTraceRoutes(
     ) {
       throw badRequest('maxDurationMs must not be below minDurationMs');
     }
-    return c.json({ traces: await searchTraces(options.client, query, range) });
+    return c.json(await searchTraces(options.client, query, range));
   });
 
   app.get('/v1/traces/:traceId', async (c) => {
@@ -82,12 +82,17 @@ interface SummaryRow {
 /**
  * The newest matching span of each trace, newest first, then each trace's extent and
  * root. Filters are fixed SQL fragments; every value is a query parameter.
+ *
+ * Pages: a trace sorts by its newest matching span (time, then trace id); the cursor is
+ * that key of a page's last trace, and the next page holds the traces whose key is below
+ * it, that is, no matching span at or above it (a trace with older matching spans is not
+ * shown again).
  */
 async function searchTraces(
   client: ClickHouseClient,
   query: TraceSearchQuery,
   range: TimeRange,
-): Promise<TraceSummary[]> {
+): Promise<{ traces: TraceSummary[]; nextCursor: string | null }> {
   const where = [
     'Timestamp >= fromUnixTimestamp64Milli({fromMs:Int64})',
     'Timestamp < fromUnixTimestamp64Milli({toMs:Int64})',
@@ -123,6 +128,18 @@ async function searchTraces(
       `(SpanAttributes[{key${i}:String}] = {value${i}:String} OR ResourceAttributes[{key${i}:String}] = {value${i}:String})`,
     );
   });
+  const matching = where.join('\n  AND ');
+  if (query.cursor !== undefined) {
+    const [cursorNs, cursorTrace] = query.cursor.split('-');
+    params.cursorNs = cursorNs;
+    params.cursorTrace = cursorTrace;
+    const atOrAbove =
+      '(Timestamp, TraceId) >= (fromUnixTimestamp64Nano({cursorNs:Int64}), {cursorTrace:String})';
+    where.push(
+      'Timestamp <= fromUnixTimestamp64Nano({cursorNs:Int64})',
+      `TraceId NOT IN (SELECT TraceId FROM otel_traces WHERE ${matching} AND ${atOrAbove})`,
+    );
+  }
   const matches = await (
     await client.query({
       query: `SELECT TraceId AS traceId, SpanId AS spanId, ServiceName AS service, SpanName AS operation,
@@ -130,14 +147,17 @@ async function searchTraces(
   toString(Duration) AS durationNs, StatusCode AS statusCode, ${ERROR_SPAN_SQL} AS error
 FROM otel_traces
 WHERE ${where.join('\n  AND ')}
-ORDER BY Timestamp DESC
+ORDER BY Timestamp DESC, TraceId DESC
 LIMIT 1 BY TraceId
 LIMIT {limit:UInt32}`,
       query_params: params,
       format: 'JSONEachRow',
     })
   ).json<MatchRow>();
-  if (matches.length === 0) return [];
+  if (matches.length === 0) return { traces: [], nextCursor: null };
+  const last = matches[matches.length - 1];
+  const nextCursor =
+    matches.length === query.limit && last ? `${last.startNs}-${last.traceId}` : null;
 
   const traceIds = matches.map((match) => match.traceId);
   const summaries = await (
@@ -159,7 +179,7 @@ GROUP BY TraceId`,
   ).json<SummaryRow>();
   const byId = new Map(summaries.map((row) => [row.traceId, row]));
 
-  return matches.map((match): TraceSummary => {
+  const traces = matches.map((match): TraceSummary => {
     const summary = byId.get(match.traceId);
     const startNs = BigInt(summary?.startNs ?? match.startNs);
     const endNs = summary
@@ -187,6 +207,7 @@ GROUP BY TraceId`,
       },
     };
   });
+  return { traces, nextCursor };
 }
 
 interface SpanRow extends SpanColumns {

@@ -53,6 +53,7 @@ const STYLESHEETS = [
   'styles/charts.css',
   'styles/waterfall.css',
   'styles/hooks.css',
+  'styles/explorers.css',
   'styles/service-map.css',
   'styles/phone.css',
 ];

@@ -13,6 +13,9 @@ export const UI_ROUTES: ReadonlyArray<{ path: string; module: string }> = [
   { path: '/alerts/:id', module: 'pages/alert.js' },
   { path: '/traces', module: 'pages/traces.js' },
   { path: '/traces/:traceId', module: 'pages/trace.js' },
+  { path: '/logs', module: 'pages/logs.js' },
+  // Not /metrics: that path serves opsless's own Prometheus metrics.
+  { path: '/explore/metrics', module: 'pages/metrics.js' },
   { path: '/hooks', module: 'pages/hooks.js' },
   { path: '/demo', module: 'pages/demo.js' },
 ];

@@ -11,7 +11,13 @@ import { createRemediationLoop, createRemediationStore } from '../remediation/in
 import { createScalingLoop } from '../scaling/live/loop.ts';
 import { createScalingStore } from '../scaling/live/store.ts';
 import { accessibilityProblems } from './support/accessibility.ts';
-import { ARTIFACTS_DIR, collectPageErrors, launchChromium, screenshot } from './support/browser.ts';
+import {
+  ARTIFACTS_DIR,
+  collectPageErrors,
+  launchChromium,
+  pixels,
+  screenshot,
+} from './support/browser.ts';
 import { createLiveDetection } from './support/live-detection.ts';
 import { startTestOpsless, type TestOpsless } from './support/opsless.ts';
 import { createTraffic, MINUTE } from './support/traffic.ts';
@@ -22,29 +28,6 @@ const ARTIFACTS = join(ARTIFACTS_DIR, SHOTS);
 const LIVE_MINUTES = 13;
 const HISTORY_MINUTES = 2 * 24 * 60;
 
-/**
- * Pixels of a chart's canvas in a colour (±16 per channel) within an alpha range: a solid
- * mark is opaque, the band's fill translucent, so the two are told apart from the lines.
- */
-async function pixels(
-  page: Page,
-  canvasSelector: string,
-  rgb: [number, number, number],
-  alpha: [number, number],
-): Promise<number> {
-  return page.evaluate<number>(`(() => {
-    const canvas = document.querySelector(${JSON.stringify(canvasSelector)});
-    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-    const [r, g, b] = ${JSON.stringify(rgb)};
-    const [low, high] = ${JSON.stringify(alpha)};
-    let count = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (Math.abs(data[i] - r) <= 16 && Math.abs(data[i + 1] - g) <= 16 &&
-          Math.abs(data[i + 2] - b) <= 16 && data[i + 3] >= low && data[i + 3] <= high) count++;
-    }
-    return count;
-  })()`);
-}
 /** The light theme's colours (styles.css): the band fill, anomaly marks, the forecast. */
 const BAND_RGB: [number, number, number] = [10, 93, 194];
 const ANOMALY_RGB: [number, number, number] = [207, 34, 46];
@@ -292,7 +275,7 @@ describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', (
 
   it('finds the slow traces and opens a waterfall with the span attributes and events', async () => {
     await page.goto(`${opsless.apiUrl}/traces?since=15m`);
-    await page.getByLabel('Service').fill('checkout');
+    await page.getByLabel('Service').selectOption('checkout');
     await page.getByLabel('Min duration (ms)').fill('500');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(/minDurationMs=500/);
@@ -329,7 +312,10 @@ describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', (
   it('creates a webhook and shows its secret once', async () => {
     await page.goto(`${opsless.apiUrl}/hooks`);
     await page.locator('li.webhook').first().waitFor();
-    await page.getByLabel('URL').fill(`${receiverUrl}/second`);
+    await page
+      .getByRole('form', { name: 'Subscribe a webhook' })
+      .getByLabel('URL')
+      .fill(`${receiverUrl}/second`);
     await page.getByRole('button', { name: 'Subscribe' }).click();
     const secret = page.getByTestId('webhook-secret');
     await secret.waitFor();

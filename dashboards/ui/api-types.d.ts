@@ -37,6 +37,8 @@ export interface SeriesPoint {
   lower: number | null;
   upper: number | null;
   score: number | null;
+  /** The step still in progress (the API marks it; the UI marks a step the range's end cuts). */
+  partial?: boolean;
 }
 
 export interface Series {

@@ -16,6 +16,8 @@ const AlertsPage = lazyPage(() => import('./pages/alerts.js').then((m) => m.Aler
 const AlertPage = lazyPage(() => import('./pages/alert.js').then((m) => m.AlertPage));
 const TracesPage = lazyPage(() => import('./pages/traces.js').then((m) => m.TracesPage));
 const TracePage = lazyPage(() => import('./pages/trace.js').then((m) => m.TracePage));
+const LogsPage = lazyPage(() => import('./pages/logs.js').then((m) => m.LogsPage));
+const MetricsPage = lazyPage(() => import('./pages/metrics.js').then((m) => m.MetricsPage));
 const HooksPage = lazyPage(() => import('./pages/hooks.js').then((m) => m.HooksPage));
 const DemoPage = lazyPage(() => import('./pages/demo.js').then((m) => m.DemoPage));
 const ServiceMapPage = lazyPage(() =>
@@ -27,6 +29,8 @@ const NAV = [
   { path: '/service-map', label: 'Service map', pages: ['map'] },
   { path: '/alerts', label: 'Alerts', pages: ['alerts', 'alert'] },
   { path: '/traces', label: 'Traces', pages: ['traces', 'trace'] },
+  { path: '/logs', label: 'Logs', pages: ['logs'] },
+  { path: '/explore/metrics', label: 'Metrics', pages: ['metrics'] },
   { path: '/hooks', label: 'Hooks', pages: ['hooks'] },
 ];
 /** Shown only while `opsless demo` runs (the API says so in /v1/info). */
@@ -105,6 +109,10 @@ function renderPage(route, range) {
         traceId=${params.traceId ?? ''}
         query=${query}
       />`;
+    case 'logs':
+      return html`<${LogsPage} range=${range} query=${query} />`;
+    case 'metrics':
+      return html`<${MetricsPage} range=${range} query=${query} />`;
     case 'hooks':
       return html`<${HooksPage} />`;
     case 'demo':

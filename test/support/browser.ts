@@ -32,3 +32,27 @@ export function collectPageErrors(page: Page): string[] {
   });
   return errors;
 }
+
+/**
+ * Pixels of a chart's canvas in a colour (±16 per channel) within an alpha range: a solid
+ * mark is opaque, the band's fill translucent, so the two are told apart from the lines.
+ */
+export async function pixels(
+  page: Page,
+  canvasSelector: string,
+  rgb: [number, number, number],
+  alpha: [number, number],
+): Promise<number> {
+  return page.evaluate<number>(`(() => {
+    const canvas = document.querySelector(${JSON.stringify(canvasSelector)});
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    const [r, g, b] = ${JSON.stringify(rgb)};
+    const [low, high] = ${JSON.stringify(alpha)};
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (Math.abs(data[i] - r) <= 16 && Math.abs(data[i + 1] - g) <= 16 &&
+          Math.abs(data[i + 2] - b) <= 16 && data[i + 3] >= low && data[i + 3] <= high) count++;
+    }
+    return count;
+  })()`);
+}

@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { formatValue } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { chartColors, useThemeVersion } from '../lib/theme.js';
+import { drawPartialSegment } from '../lib/use-uplot.js';
 
 /** A step whose score reaches this is drawn as an anomaly mark (the detector's 0..1 scale). */
 export const ANOMALY_SCORE = 0.5;
@@ -37,6 +38,7 @@ export const ANOMALY_SCORE = 0.5;
  */
 export function SignalChart(props) {
   const { title, signal, unit, points, fromMs, toMs, alerts = [], forecast = null } = props;
+  const partial = points[points.length - 1]?.partial ? points[points.length - 1] : undefined;
   const height = props.height ?? 200;
   const container = useRef(/** @type {HTMLDivElement | null} */ (null));
   const onZoom = useRef(props.onZoom);
@@ -60,7 +62,10 @@ export function SignalChart(props) {
         stroke: colors.observed,
         width: 1.5,
         points: { show: false },
-        value: (_u, v) => formatValue(unit, v),
+        value: (_u, v, _s, index) =>
+          partial && index === points.length - 1
+            ? `${formatValue(unit, partial.observed)} (partial)`
+            : formatValue(unit, v),
       },
       {
         label: 'expected',
@@ -123,7 +128,15 @@ export function SignalChart(props) {
       height,
       scales: {
         x: { time: true, range: () => [fromMs / 1000, xMax(toMs, forecast) / 1000] },
-        y: { range: (_u, min, max) => yRange(unit, min, max) },
+        // The open step is drawn apart (dashed): its value must fit too.
+        y: {
+          range: (_u, min, max) =>
+            yRange(
+              unit,
+              partial ? Math.min(min ?? partial.observed, partial.observed) : min,
+              partial ? Math.max(max ?? partial.observed, partial.observed) : max,
+            ),
+        },
       },
       series,
       bands,
@@ -144,6 +157,17 @@ export function SignalChart(props) {
       legend: { live: true },
       hooks: {
         drawClear: [(u) => drawAlertSpans(u, spans, colors.alertSpan)],
+        draw: [
+          (u) => {
+            if (!partial) return;
+            drawPartialSegment(u, {
+              values: data[1] ?? [],
+              partial: partial.observed,
+              times: data[0].slice(0, points.length),
+              color: colors.observed,
+            });
+          },
+        ],
         setSelect: [
           (u) => {
             if (u.select.width < 5 || !onZoom.current) return;
@@ -163,6 +187,7 @@ export function SignalChart(props) {
     element.dataset.anomalies = String(countPresent(data[5] ?? []));
     element.dataset.alertSpans = String(spans.length);
     element.dataset.forecastPoints = String(countPresent(data[6] ?? []));
+    element.dataset.partial = partial ? 'true' : 'false';
 
     const resize = new ResizeObserver(() => {
       const width = Math.max(element.clientWidth, 200);
@@ -194,19 +219,31 @@ export function SignalChart(props) {
 }
 
 /**
- * The points whose whole step lies in [fromMs, toMs): a step cut by the range's start, or
- * still in progress at its end, holds part of its requests and would draw a false dip.
+ * The points to draw over [fromMs, toMs): a step cut by the range's start holds part of its
+ * requests and would draw a false dip, so it is left out; the step still in progress at the
+ * range's end is kept, marked `partial` (drawn dashed), so what was sent seconds ago shows.
  * @param {SeriesPoint[]} points
  * @param {number} stepSeconds
  * @param {number} fromMs
  * @param {number} toMs
+ * @returns {SeriesPoint[]}
  */
-export function completeSteps(points, stepSeconds, fromMs, toMs) {
+export function chartSteps(points, stepSeconds, fromMs, toMs) {
   const stepMs = stepSeconds * 1000;
-  return points.filter((point) => {
+  /** @type {SeriesPoint[]} */
+  const shown = [];
+  for (const point of points) {
     const startMs = Date.parse(point.time);
-    return startMs >= fromMs && startMs + stepMs <= toMs;
-  });
+    if (startMs < fromMs || startMs >= toMs) continue;
+    const partial = point.partial === true || startMs + stepMs > toMs;
+    shown.push(partial ? { ...point, partial: true } : point);
+  }
+  // Only the last step can still be in progress.
+  for (let i = 0; i < shown.length - 1; i++) {
+    const point = /** @type {SeriesPoint} */ (shown[i]);
+    if (point.partial) shown.splice(i--, 1);
+  }
+  return shown;
 }
 
 /**
@@ -228,11 +265,13 @@ function chartData(points, forecast) {
   for (let i = 0; i < points.length; i++) {
     const point = /** @type {SeriesPoint} */ (points[i]);
     times[i] = Date.parse(point.time) / 1000;
-    observed[i] = point.observed;
+    // The step in progress is drawn apart, dashed (drawPartialSegment), and never marked.
+    observed[i] = point.partial ? null : point.observed;
     expected[i] = point.expected;
     lower[i] = point.lower;
     upper[i] = point.upper;
-    if (point.score !== null && point.score >= ANOMALY_SCORE) marks[i] = point.observed;
+    if (!point.partial && point.score !== null && point.score >= ANOMALY_SCORE)
+      marks[i] = point.observed;
   }
   if (!forecast) return [times, observed, expected, lower, upper, marks];
   const ahead = new Array(size).fill(null);
@@ -315,6 +354,7 @@ function describe(points, unit) {
   let anomalies = 0;
   for (const point of points) if (point.score !== null && point.score >= ANOMALY_SCORE) anomalies++;
   const expected = last.expected === null ? '' : `, expected ${formatValue(unit, last.expected)}`;
+  const partial = last.partial ? ' (this step so far)' : '';
   const marks = anomalies === 0 ? '' : `; ${anomalies} anomalous step${anomalies === 1 ? '' : 's'}`;
-  return `now ${formatValue(unit, last.observed)}${expected}${marks}`;
+  return `now ${formatValue(unit, last.observed)}${partial}${expected}${marks}`;
 }

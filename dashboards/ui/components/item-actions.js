@@ -10,14 +10,15 @@ export function useItemAction() {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState('');
   /**
-   * @param {'POST' | 'DELETE'} method
+   * @param {'POST' | 'PUT' | 'DELETE'} method
    * @param {string} path
    * @param {(answer: any) => void} done
+   * @param {unknown} [body]
    */
-  const run = (method, path, done) => {
+  const run = (method, path, done, body) => {
     setBusy(true);
     setProblem('');
-    apiSend(method, path).then(
+    apiSend(method, path, body).then(
       (answer) => {
         setBusy(false);
         done(answer);

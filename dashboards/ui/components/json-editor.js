@@ -84,3 +84,15 @@ export function JsonEditor(props) {
     </div>
   </form>`;
 }
+
+/**
+ * The JSON editor folded under "Advanced (JSON)", below a plain form for the common
+ * cases; open when a definition the plain form cannot show is being edited.
+ * @param {JsonEditorProps & { open: boolean, summary: string }} props
+ */
+export function AdvancedJsonEditor({ open, summary, ...editor }) {
+  return html`<details class="advanced" open=${open}>
+    <summary>Advanced (JSON): ${summary}</summary>
+    <${JsonEditor} ...${editor} />
+  </details>`;
+}

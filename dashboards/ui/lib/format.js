@@ -80,6 +80,25 @@ export function formatTime(time) {
   });
 }
 
+/**
+ * A log record's time, short enough for a column: the time of day to the millisecond,
+ * with the day in front when it is not today.
+ * @param {string} time ISO 8601
+ * @param {number} [nowMs]
+ */
+export function formatLogTime(time, nowMs = Date.now()) {
+  const date = new Date(time);
+  const clock = date.toLocaleTimeString(undefined, {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    fractionalSecondDigits: 3,
+    hour12: false,
+  });
+  if (date.toDateString() === new Date(nowMs).toDateString()) return clock;
+  return `${date.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })} ${clock}`;
+}
+
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
 /**

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 /**
- * @typedef {'services' | 'service' | 'map' | 'alerts' | 'alert' | 'traces' | 'trace' | 'hooks' | 'demo' | 'missing'} PageName
+ * @typedef {'services' | 'service' | 'map' | 'alerts' | 'alert' | 'traces' | 'trace' | 'logs' | 'metrics' | 'hooks' | 'demo' | 'missing'} PageName
  * @typedef {{ page: PageName, params: Record<string, string>, query: URLSearchParams }} Route
  */
 
@@ -19,6 +19,8 @@ const PATTERNS = [
   ['/alerts/:id', 'alert'],
   ['/traces', 'traces'],
   ['/traces/:traceId', 'trace'],
+  ['/logs', 'logs'],
+  ['/explore/metrics', 'metrics'],
   ['/hooks', 'hooks'],
   ['/demo', 'demo'],
 ];

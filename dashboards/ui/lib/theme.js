@@ -69,3 +69,11 @@ export function chartColors() {
     forecastEdge: read('--forecast-edge'),
   };
 }
+
+/**
+ * One colour of the current theme, by custom property (`--s0`, `--warn` …), for canvases.
+ * @param {string} name
+ */
+export function themeColor(name) {
+  return window.getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Badge } from '../components/badges.js';
 import { DeliveryTable } from '../components/deliveries.js';
-import { completeSteps, SignalChart } from '../components/chart.js';
+import { chartSteps, SignalChart } from '../components/chart.js';
 import { RemediationRuns } from '../components/remediation-runs.js';
 import { EmptyNote, ErrorNotice, Loading } from '../components/states.js';
 import { apiSend } from '../lib/api.js';
@@ -217,7 +217,7 @@ function IncidentChart({ alert }) {
   });
   const data = /** @type {Series | undefined} */ (series.data);
   const points = useMemo(
-    () => (data ? completeSteps(data.points, data.stepSeconds, range.fromMs, range.toMs) : []),
+    () => (data ? chartSteps(data.points, data.stepSeconds, range.fromMs, range.toMs) : []),
     [data, range],
   );
   const spans = useMemo(

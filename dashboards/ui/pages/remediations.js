@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import { Badge } from '../components/badges.js';
 import { DeleteButton, RotateSecretButton, useItemAction } from '../components/item-actions.js';
-import { JsonEditor } from '../components/json-editor.js';
+import { AdvancedJsonEditor } from '../components/json-editor.js';
 import { RemediationRuns } from '../components/remediation-runs.js';
+import { fitsRunbookForm, READ_ONLY_RULE_FIELDS, RunbookForm } from '../components/runbook-form.js';
 import { SecretReveal } from '../components/secret-reveal.js';
 import { EmptyNote, ErrorNotice, Loading } from '../components/states.js';
 import { apiSend } from '../lib/api.js';
@@ -35,34 +36,45 @@ const HINT =
   'mode is dryRun (the default: record what would run), approval or auto; steps are ' +
   'webhook, scale or notify. See docs/remediation.md.';
 
-/** Fields of a rule the API shows but does not take back. */
-const READ_ONLY = ['id', 'createdAt', 'updatedAt'];
-
 /**
- * Remediation runbooks: the kill switch, the rules (create or replace as JSON, the secret
- * that signs their webhook steps shown once, rotate, delete) and the audit log of runs, with
- * approve / reject for those waiting.
+ * Remediation runbooks: the kill switch, the rules (create or replace one with a plain form
+ * or as JSON, the secret that signs their webhook steps shown once, rotate, delete) and the
+ * audit log of runs, with approve / reject for those waiting.
  */
 export function RemediationSection() {
   const rules = useApi('/v1/remediations/rules');
   const [secret, setSecret] = useState(
     /** @type {{ id: string, secret: string, why: string } | null} */ (null),
   );
-  const [draft, setDraft] = useState({ name: '', json: EXAMPLE, version: 0 });
+  const [draft, setDraft] = useState(
+    /** @type {{ name: string, json: string, stored: RemediationRule | null, advanced: boolean, version: number }} */ ({
+      name: '',
+      json: EXAMPLE,
+      stored: null,
+      advanced: false,
+      version: 0,
+    }),
+  );
   const [message, setMessage] = useState('');
   const list = /** @type {{ rules: RemediationRule[] } | undefined} */ (rules.data)?.rules;
   const edit = (/** @type {RemediationRule} */ rule) => {
     const definition = Object.fromEntries(
-      Object.entries(rule).filter(([key]) => !READ_ONLY.includes(key)),
+      Object.entries(rule).filter(([key]) => !READ_ONLY_RULE_FIELDS.includes(key)),
     );
+    // A rule the plain form can show opens there; any other in the JSON editor.
+    const plain = fitsRunbookForm(rule);
     setDraft({
       name: rule.id,
       json: JSON.stringify(definition, null, 2),
+      stored: plain ? rule : null,
+      advanced: !plain,
       version: draft.version + 1,
     });
     setMessage('');
     window.requestAnimationFrame(() =>
-      document.getElementById('rule-editor-form')?.scrollIntoView({ block: 'nearest' }),
+      document
+        .getElementById(plain ? 'runbook-form' : 'rule-editor-form')
+        ?.scrollIntoView({ block: 'nearest' }),
     );
   };
   /** @param {Record<string, unknown>} answer @param {string} id @param {string} why */
@@ -76,7 +88,13 @@ export function RemediationSection() {
     } else {
       setMessage(`Rule ${id} was replaced; its secret is kept.`);
     }
-    setDraft({ name: '', json: EXAMPLE, version: draft.version + 1 });
+    setDraft({
+      name: '',
+      json: EXAMPLE,
+      stored: null,
+      advanced: false,
+      version: draft.version + 1,
+    });
     rules.reload();
   };
   return html`<div>
@@ -117,10 +135,13 @@ export function RemediationSection() {
                 )}
               </ul>`
     }
-    <${JsonEditor}
+    <${RunbookForm} key=${`plain-${draft.version}`} stored=${draft.stored} onSaved=${saved} />
+    <${AdvancedJsonEditor}
       key=${draft.version}
+      open=${draft.advanced}
+      summary="several steps, scale and notify steps, guardrails"
       id="rule-editor"
-      title="Create or replace a rule"
+      title="Any rule, as JSON"
       nameLabel="Rule id"
       name=${draft.name}
       json=${draft.json}

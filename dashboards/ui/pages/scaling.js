@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { Badge } from '../components/badges.js';
 import { DeleteButton, useItemAction } from '../components/item-actions.js';
-import { JsonEditor } from '../components/json-editor.js';
+import { AdvancedJsonEditor } from '../components/json-editor.js';
+import { fitsScalingForm, ScalingForm } from '../components/scaling-form.js';
 import { SecretReveal } from '../components/secret-reveal.js';
 import { EmptyNote, ErrorNotice, Loading } from '../components/states.js';
 import { formatNumber, formatTime } from '../lib/format.js';
@@ -34,26 +35,41 @@ const HINT =
 
 /**
  * Scaling policies: each service's current and desired replicas (reactive, predictive,
- * final), its recent decisions, and a JSON editor to create or replace one (the actuator's
- * signing secret is shown once) or delete it.
+ * final), its recent decisions, a plain form for the common policy and a JSON editor for
+ * any other to create or replace one (the actuator's signing secret is shown once), or
+ * delete it.
  */
 export function ScalingSection() {
   const state = useApi('/v1/scaling/policies');
   const [secret, setSecret] = useState(
     /** @type {{ id: string, secret: string, why: string } | null} */ (null),
   );
-  const [draft, setDraft] = useState({ name: '', json: EXAMPLE, version: 0 });
+  const [draft, setDraft] = useState(
+    /** @type {{ name: string, json: string, stored: ScalingPolicyView | null, advanced: boolean, version: number }} */ ({
+      name: '',
+      json: EXAMPLE,
+      stored: null,
+      advanced: false,
+      version: 0,
+    }),
+  );
   const [message, setMessage] = useState('');
   const list = /** @type {{ policies: ScalingPolicyView[] } | undefined} */ (state.data)?.policies;
+  // A policy the plain form can show opens there; any other in the JSON editor.
   const edit = (/** @type {ScalingPolicyView} */ stored) => {
+    const plain = fitsScalingForm(stored.policy);
     setDraft({
       name: stored.service,
       json: JSON.stringify(stored.policy, null, 2),
+      stored: plain ? stored : null,
+      advanced: !plain,
       version: draft.version + 1,
     });
     setMessage('');
     window.requestAnimationFrame(() =>
-      document.getElementById('scaling-editor-form')?.scrollIntoView({ block: 'nearest' }),
+      document
+        .getElementById(plain ? 'scaling-form' : 'scaling-editor-form')
+        ?.scrollIntoView({ block: 'nearest' }),
     );
   };
   const saved = (/** @type {Record<string, unknown>} */ answer, /** @type {string} */ name) => {
@@ -67,7 +83,13 @@ export function ScalingSection() {
     } else {
       setMessage(`The policy of ${name} was replaced; its actuator secret is kept.`);
     }
-    setDraft({ name: '', json: EXAMPLE, version: draft.version + 1 });
+    setDraft({
+      name: '',
+      json: EXAMPLE,
+      stored: null,
+      advanced: false,
+      version: draft.version + 1,
+    });
     state.reload();
   };
   return html`<div>
@@ -104,10 +126,13 @@ export function ScalingSection() {
                 )}
               </ul>`
     }
-    <${JsonEditor}
+    <${ScalingForm} key=${`plain-${draft.version}`} stored=${draft.stored} onSaved=${saved} />
+    <${AdvancedJsonEditor}
       key=${draft.version}
+      open=${draft.advanced}
+      summary="several targets, a watched metric, an actuator, behavior"
       id="scaling-editor"
-      title="Create or replace a scaling policy"
+      title="Any scaling policy, as JSON"
       nameLabel="Service"
       name=${draft.name}
       json=${draft.json}

@@ -1,6 +1,7 @@
 import { useEffect, useMemo } from 'preact/hooks';
 import { Badge } from '../components/badges.js';
-import { completeSteps, SignalChart } from '../components/chart.js';
+import { chartSteps, SignalChart } from '../components/chart.js';
+import { ServiceMetrics } from '../components/service-metrics.js';
 import { EmptyNote, ErrorNotice, Loading } from '../components/states.js';
 import { formatMs, formatPercent, formatRate, signalLabel } from '../lib/format.js';
 import { html } from '../lib/html.js';
@@ -102,17 +103,25 @@ export function ServicePage({ name, range, query }) {
         >`
       }
       <a class="button-link" href=${link('/traces', { service: name, operation })}>Traces</a>
+      <a class="button-link" href=${link('/logs', { service: name })}>Logs</a>
+      <a class="button-link" href=${link('/explore/metrics', { service: name })}>Metrics</a>
     </div>
     ${
       summary &&
       html`<dl class="facts">
         <div>
-          <dt>Spans</dt>
-          <dd>${summary.spans.toLocaleString()}</dd>
+          <dt>Requests</dt>
+          <dd title="Entry spans: SERVER or CONSUMER kind, or roots">
+            ${summary.requests.toLocaleString()}
+          </dd>
         </div>
         <div>
           <dt>Errors</dt>
-          <dd>${formatPercent(summary.spans ? summary.errorSpans / summary.spans : 0)}</dd>
+          <dd>${formatPercent(summary.errorRatio)}</dd>
+        </div>
+        <div>
+          <dt>Spans</dt>
+          <dd>${summary.spans.toLocaleString()}</dd>
         </div>
         <div>
           <dt>p50</dt>
@@ -190,6 +199,7 @@ export function ServicePage({ name, range, query }) {
       list=${operationList}
       selected=${operation}
     />
+    <${ServiceMetrics} service=${name} range=${range} />
   </section>`;
 }
 
@@ -205,7 +215,7 @@ function SignalPanel({ service, signal, operation, range, alerts, scaling, onZoo
   const data = /** @type {Series | undefined} */ (series.data);
   const spans = useMemo(() => alertSpans(alerts, signal, range), [alerts, signal, range]);
   const points = useMemo(
-    () => (data ? completeSteps(data.points, data.stepSeconds, range.fromMs, range.toMs) : []),
+    () => (data ? chartSteps(data.points, data.stepSeconds, range.fromMs, range.toMs) : []),
     [data, range],
   );
   // The same object until its inputs change: the chart redraws when it changes.

@@ -11,7 +11,8 @@ import { useApi } from '../lib/use-api.js';
 /**
  * @typedef {import('../api-types').ServiceSummary} ServiceSummary
  * @typedef {import('../api-types').Sparklines} Sparklines
- * @typedef {ServiceSummary & { requests: number, rate: number, errorRatio: number | null, spark: Sparklines['services'][string] | undefined }} Row
+ * @typedef {ServiceSummary & { rate: number, spark: Sparklines['services'][string] | undefined, partial: boolean }} Row
+ *   `partial`: the sparklines' last step is still open.
  */
 
 /** Performance marks: the first rows drawn with their sparklines, then every row. */
@@ -62,8 +63,9 @@ export function ServicesPage({ range, query }) {
   /** @type {ServiceSummary[] | undefined} */
   const list = /** @type {{ services: ServiceSummary[] } | undefined} */ (services.data)?.services;
   const spark = /** @type {Sparklines | undefined} */ (sparklines.data);
-  // Rates are over the sparklines' whole steps, the time their request counts cover.
-  const coveredSeconds = spark ? spark.times.length * spark.stepSeconds : 0;
+  // Requests and errors are the API's (entry spans, the step still open included), over
+  // the range up to now.
+  const rangeSeconds = (range.toMs - range.fromMs) / 1000;
 
   const rows = useMemo(() => {
     if (!list) return [];
@@ -73,14 +75,11 @@ export function ServicesPage({ range, query }) {
     for (const service of list) {
       if (needle && !service.name.toLowerCase().includes(needle)) continue;
       if (environment && !service.environments.includes(environment)) continue;
-      const lines = spark?.services[service.name];
-      const requests = lines?.requests ?? 0;
       selected.push({
         ...service,
-        spark: lines,
-        requests,
-        rate: coveredSeconds > 0 ? requests / coveredSeconds : 0,
-        errorRatio: lines && requests > 0 ? lines.errors / requests : null,
+        spark: spark?.services[service.name],
+        partial: spark !== undefined && spark.partialFrom !== null,
+        rate: rangeSeconds > 0 ? service.requests / rangeSeconds : 0,
       });
     }
     const read = COLUMNS[sort].read;
@@ -91,7 +90,7 @@ export function ServicesPage({ range, query }) {
       return descending ? -order : order;
     });
     return selected;
-  }, [list, spark, filter, environment, sort, descending, coveredSeconds]);
+  }, [list, spark, filter, environment, sort, descending, rangeSeconds]);
 
   const shown = useProgressiveCount(rows.length, Boolean(list && spark));
   // The same element for an unchanged row: Preact then skips it when more rows are added.
@@ -157,7 +156,7 @@ export function ServicesPage({ range, query }) {
     <div class="page-head">
       <h1>Services</h1>
       <p class="muted">
-        ${`${list.length} service${list.length === 1 ? '' : 's'} with spans in ${range.label.toLowerCase()}`}${sparklines.error ? ' · sparklines unavailable' : ''}
+        ${`${list.length} service${list.length === 1 ? '' : 's'} sending telemetry in ${range.label.toLowerCase()}`}${sparklines.error ? ' · sparklines unavailable' : spark?.partialFrom ? ' · the dashed end of a sparkline is the step still open' : ''}
       </p>
     </div>
     <div class="filters" role="search">
@@ -254,6 +253,17 @@ function ServiceRow({ row }) {
         row.environments.length > 0 &&
         html`<span class="muted small"> ${row.environments.join(', ')}</span>`
       }
+      ${
+        !row.signals.includes('traces') &&
+        html`<div class="muted small" data-testid="signals">
+          ${row.signals.join(' and ')} only:
+          ${row.signals.includes('logs') && html` <a href=${link('/logs', { service: row.name })}>logs</a>`}
+          ${
+            row.signals.includes('metrics') &&
+            html` <a href=${link('/explore/metrics', { service: row.name })}>metrics</a>`
+          }
+        </div>`
+      }
     </th>
     <td><${Badge} value=${row.status} /></td>
     <td class="numeric">
@@ -268,13 +278,17 @@ function ServiceRow({ row }) {
     <td class="numeric">
       <span class="cell-with-spark"
         >${formatRate(row.rate)}
-        <${Sparkline} values=${spark?.request_rate} label=${`${row.name} request rate`}
+        <${Sparkline}
+          partial=${row.partial}
+          values=${spark?.request_rate}
+          label=${`${row.name} request rate`}
       /></span>
     </td>
     <td class="numeric">
       <span class="cell-with-spark"
         >${formatPercent(row.errorRatio)}
         <${Sparkline}
+          partial=${row.partial}
           values=${spark?.error_ratio}
           label=${`${row.name} error ratio`}
           tone=${row.errorRatio !== null && row.errorRatio > 0.01 ? 'bad' : 'accent'}
@@ -283,13 +297,19 @@ function ServiceRow({ row }) {
     <td class="numeric">
       <span class="cell-with-spark"
         >${formatMs(row.p95Ms)}
-        <${Sparkline} values=${spark?.latency_p95} label=${`${row.name} p95 latency`}
+        <${Sparkline}
+          partial=${row.partial}
+          values=${spark?.latency_p95}
+          label=${`${row.name} p95 latency`}
       /></span>
     </td>
     <td class="numeric">
       <span class="cell-with-spark"
         >${formatMs(row.p99Ms)}
-        <${Sparkline} values=${spark?.latency_p99} label=${`${row.name} p99 latency`}
+        <${Sparkline}
+          partial=${row.partial}
+          values=${spark?.latency_p99}
+          label=${`${row.name} p99 latency`}
       /></span>
     </td>
   </tr>`;

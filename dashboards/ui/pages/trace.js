@@ -1,6 +1,8 @@
 import { useEffect, useMemo } from 'preact/hooks';
+import { AttributeTable } from '../components/attribute-table.js';
 import { Badge } from '../components/badges.js';
 import { EmptyNote, ErrorNotice, Loading } from '../components/states.js';
+import { TraceLogs } from '../components/trace-logs.js';
 import { formatMs, formatTime } from '../lib/format.js';
 import { html } from '../lib/html.js';
 import { link, setQuery } from '../lib/router.js';
@@ -109,6 +111,7 @@ export function TracePage({ traceId, query }) {
         ? html`<${SpanDetails} span=${selected} />`
         : html`<${EmptyNote}>Choose a span to see its attributes and events.</${EmptyNote}>`
     }
+    <${TraceLogs} traceId=${traceId} startTime=${trace.startTime} durationMs=${trace.durationMs} />
   </section>`;
 }
 
@@ -226,27 +229,6 @@ function SpanDetails({ span }) {
         </ul>`
     }
   </section>`;
-}
-
-/**
- * @param {{ attributes: Record<string, string> }} props
- */
-function AttributeTable({ attributes }) {
-  const entries = Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (entries.length === 0) return html`<p class="muted">None.</p>`;
-  return html`<div class="table-scroll">
-    <table class="attributes">
-      <tbody>
-        ${entries.map(
-          ([name, value]) =>
-            html`<tr>
-              <th scope="row"><code>${name}</code></th>
-              <td class="mono">${value}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
 }
 
 /**

@@ -6,12 +6,16 @@ import { html } from '../lib/html.js';
 import { link, setQuery } from '../lib/router.js';
 import { apiRange } from '../lib/time-range.js';
 import { useApi } from '../lib/use-api.js';
+import { usePages } from '../lib/use-pages.js';
 
 /**
  * @typedef {import('../api-types').TraceSummary} TraceSummary
  * @typedef {import('../api-types').ServiceSummary} ServiceSummary
  * @typedef {import('../api-types').Operation} Operation
  */
+
+/** Traces per answer; "Load more" reads the next page with the API's cursor. */
+const PAGE_SIZE = 100;
 
 /** The search fields, as named in the page URL and the API. */
 const FIELDS = ['service', 'operation', 'minDurationMs', 'maxDurationMs', 'status', 'attribute'];
@@ -29,13 +33,13 @@ export function TracesPage({ range, query }) {
     if (value) criteria[field] = value;
   }
   const attributes = query.getAll('attribute');
-  const traces = useApi('/v1/traces', {
-    ...criteria,
-    attribute: attributes,
-    ...apiRange(range),
-    limit: 100,
-  });
-  const list = /** @type {{ traces: TraceSummary[] } | undefined} */ (traces.data)?.traces;
+  /** @type {ReturnType<typeof usePages<TraceSummary>>} */
+  const traces = usePages(
+    '/v1/traces',
+    { ...criteria, attribute: attributes, ...apiRange(range), limit: PAGE_SIZE },
+    'traces',
+  );
+  const list = traces.items;
 
   useEffect(() => {
     document.title = 'Traces · opsless';
@@ -52,7 +56,7 @@ export function TracesPage({ range, query }) {
           : list.length === 0
             ? html`<${EmptyNote}>No trace matches in ${range.label.toLowerCase()}.</${EmptyNote}>`
             : html`<p class="muted small">
-                  ${list.length === 100 ? 'The newest 100' : list.length} matching
+                  ${traces.nextCursor ? `The newest ${list.length}` : list.length} matching
                   trace${list.length === 1 ? '' : 's'}, newest first.
                 </p>
                 <div
@@ -74,7 +78,21 @@ export function TracesPage({ range, query }) {
                       ${list.map((trace) => html`<${TraceRow} key=${trace.traceId} trace=${trace} />`)}
                     </tbody>
                   </table>
-                </div>`
+                </div>
+                ${traces.error && html`<${ErrorNotice} error=${traces.error} retry=${traces.reload} />`}
+                ${
+                  traces.nextCursor &&
+                  html`<div class="form-buttons load-more">
+                    <button
+                      type="button"
+                      class="secondary"
+                      disabled=${traces.loading}
+                      onClick=${traces.more}
+                    >
+                      Load more
+                    </button>
+                  </div>`
+                }`
     }
   </section>`;
 }
@@ -127,6 +145,7 @@ function SearchForm({ criteria }) {
     { since: '24h', limit: 200 },
   );
   const serviceNames = (services.data?.services ?? []).map((service) => service.name);
+  if (form.service && !serviceNames.includes(form.service)) serviceNames.unshift(form.service);
   const operationNames = (operations.data?.operations ?? []).map((operation) => operation.name);
   /** @param {string} name */
   const bind = (name) => ({
@@ -151,11 +170,12 @@ function SearchForm({ criteria }) {
   };
   return html`<form class="search-form" role="search" onSubmit=${submit}>
     <label
-      >Service <input type="text" list="trace-services" autocomplete="off" ...${bind('service')}
-    /></label>
-    <datalist id="trace-services">
-      ${serviceNames.map((name) => html`<option value=${name}></option>`)}
-    </datalist>
+      >Service
+      <select ...${bind('service')} onChange=${bind('service').onInput}>
+        <option value="">All</option>
+        ${serviceNames.map((name) => html`<option value=${name}>${name}</option>`)}
+      </select></label
+    >
     <label
       >Operation
       <input type="text" list="trace-operations" autocomplete="off" ...${bind('operation')}

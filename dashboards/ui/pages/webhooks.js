@@ -4,6 +4,7 @@ import { SecretReveal } from '../components/secret-reveal.js';
 import { EmptyNote, ErrorNotice, Loading } from '../components/states.js';
 import { apiSend } from '../lib/api.js';
 import { formatTime } from '../lib/format.js';
+import { onValue } from '../lib/form-input.js';
 import { html } from '../lib/html.js';
 import { useApi } from '../lib/use-api.js';
 import { DeliveryTable } from '../components/deliveries.js';
@@ -202,9 +203,6 @@ function CreateForm({ onCreated }) {
   /** @param {string} name */
   const toggle = (name) =>
     setEvents(events.includes(name) ? events.filter((e) => e !== name) : [...events, name]);
-  /** @param {(value: string) => void} set */
-  const onText = (set) => (/** @type {Event} */ e) =>
-    set(/** @type {HTMLInputElement} */ (e.currentTarget).value);
   return html`<form
     class="create-webhook"
     onSubmit=${submit}
@@ -213,7 +211,7 @@ function CreateForm({ onCreated }) {
     <h3 id="create-webhook-title">Subscribe a webhook</h3>
     <label
       >Format
-      <select value=${kind} onChange=${onText(setKind)}>
+      <select value=${kind} onChange=${onValue(setKind)}>
         ${KINDS.map((choice) => html`<option value=${choice.value}>${choice.label}</option>`)}
       </select></label
     >
@@ -222,7 +220,7 @@ function CreateForm({ onCreated }) {
       <input
         type="url"
         value=${url}
-        onInput=${onText(setUrl)}
+        onInput=${onValue(setUrl)}
         required=${kind !== 'pagerduty'}
         placeholder=${kind === 'pagerduty' ? 'default: PagerDuty’s events endpoint' : 'https://example.com/opsless'}
       />
@@ -231,7 +229,7 @@ function CreateForm({ onCreated }) {
       kind === 'pagerduty' &&
       html`<label
         >Routing key
-        <input type="password" value=${routingKey} onInput=${onText(setRoutingKey)} required
+        <input type="password" value=${routingKey} onInput=${onValue(setRoutingKey)} required
       /></label>`
     }
     <fieldset>
@@ -253,19 +251,19 @@ function CreateForm({ onCreated }) {
       <input
         type="text"
         value=${services}
-        onInput=${onText(setServices)}
+        onInput=${onValue(setServices)}
         placeholder="all; or checkout, payments"
     /></label>
     <label
       >Severity
-      <select value=${minSeverity} onChange=${onText(setMinSeverity)}>
+      <select value=${minSeverity} onChange=${onValue(setMinSeverity)}>
         <option value="warning">Warning and critical</option>
         <option value="critical">Critical only</option>
       </select></label
     >
     <label
       >Description
-      <input type="text" value=${description} onInput=${onText(setDescription)} maxlength="1000"
+      <input type="text" value=${description} onInput=${onValue(setDescription)} maxlength="1000"
     /></label>
     ${problem && html`<p class="field-error" role="alert">${problem}</p>`}
     <div class="form-buttons">
