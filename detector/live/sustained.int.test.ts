@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertStore, type AlertStore } from '../../alerts/index.ts';
 import { openStorage, type SpanRow, type Storage } from '../../storage/index.ts';
-import { testEvaluatorOptions, WHOLE_MINUTES } from '../../test/support/evaluator.ts';
-import { createModelCache, evaluateOnce } from './evaluator.ts';
+import { storeSpansAndGauges, watchingDetector } from '../../test/support/watched-metrics.ts';
 
 const MINUTE = 60_000;
 const START = Date.parse('2026-11-20T00:00:00Z');
@@ -36,34 +35,21 @@ function heap(minute: number, leakedShare: number) {
 describe('a metric climbing with its band', () => {
   let storage: Storage;
   let alerts: AlertStore;
-  const cache = createModelCache();
+  let detector: ReturnType<typeof watchingDetector>;
   let minute = HISTORY_MINUTES;
-  const evaluateAt = (nowMs: number) =>
-    evaluateOnce(
-      testEvaluatorOptions(storage.client, () => nowMs, {
-        ...WHOLE_MINUTES,
-        alerts,
-        cache,
-        watchedMetrics: [MEMORY],
-      }),
-    );
 
   beforeAll(async () => {
     storage = await openStorage({ dataDir: ':memory:', retentionDays: 0 });
     alerts = createAlertStore(storage.client);
+    detector = watchingDetector(storage.client, alerts, [MEMORY]);
     const rows = [];
     const points = [];
     for (let at = 0; at < HISTORY_MINUTES; at++) {
       rows.push(...spans(at));
       points.push(heap(at, 0));
     }
-    await storage.client.insert({ table: 'otel_traces', values: rows, format: 'JSONEachRow' });
-    await storage.client.insert({
-      table: 'otel_metrics_gauge',
-      values: points,
-      format: 'JSONEachRow',
-    });
-    await evaluateAt(START + HISTORY_MINUTES * MINUTE + 20_000);
+    await storeSpansAndGauges(storage.client, rows, points);
+    await detector.at(START + HISTORY_MINUTES * MINUTE + 20_000);
   });
   afterAll(async () => {
     await storage.close();
@@ -72,18 +58,9 @@ describe('a metric climbing with its band', () => {
   it('alerts on a leak of 3.4% of the heap a minute though each value stays inside its band', async () => {
     let opened = 0;
     for (let step = 1; step <= 30 && opened === 0; step++) {
-      await storage.client.insert({
-        table: 'otel_traces',
-        values: spans(minute),
-        format: 'JSONEachRow',
-      });
-      await storage.client.insert({
-        table: 'otel_metrics_gauge',
-        values: [heap(minute, 0.034 * step)],
-        format: 'JSONEachRow',
-      });
+      await storeSpansAndGauges(storage.client, spans(minute), [heap(minute, 0.034 * step)]);
       minute++;
-      opened += (await evaluateAt(START + minute * MINUTE + 20_000)).alertsOpened;
+      opened += (await detector.at(START + minute * MINUTE + 20_000)).alertsOpened;
     }
     expect(opened).toBe(1);
     const [alert] = await alerts.list({ status: 'open' });
