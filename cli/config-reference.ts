@@ -97,7 +97,8 @@ export const CONFIG_REFERENCE: Record<keyof typeof configSchema.shape, VariableR
   },
   OPSLESS_DETECT_LOOKBACK: { meaning: 'History a new series learns its baseline from.' },
   OPSLESS_DETECT_SETTLE: {
-    meaning: 'A step is evaluated this long after it ends, so late spans are counted.',
+    meaning:
+      'A step is evaluated once data past its end is stored for the service (the ingest watermark), or, for a quiet service, once other services are this far past its end ([alerting rules](alerting.md)).',
   },
   OPSLESS_WEBHOOK_ALLOW: {
     meaning:
