@@ -353,6 +353,10 @@ describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', (
       String(status.desired.final),
     );
     expect(await frontend.getByTestId('scaling-now').textContent()).toContain('Predictive');
+    // Too little load seen to learn what a replica carries: the policy's assumption is shown.
+    expect(await frontend.getByTestId('scaling-capacity').textContent()).toContain(
+      'assumed from the target',
+    );
     await frontend.getByRole('button', { name: 'Show decisions' }).click();
     const decision = frontend.locator('table.decisions tbody tr');
     await decision.first().waitFor();

@@ -227,6 +227,14 @@ export interface ScalingStatus {
   desired?: { reactive: number; predictive: number | null; final: number };
   reasons?: string[];
   forecast?: Record<string, ForecastPoint[]>;
+  /** What one replica carries: learned from telemetry (saturation, latency) or the policy's assumption. */
+  capacity?: {
+    perReplica: number;
+    unit: string;
+    confidence: number;
+    basis: 'saturation' | 'latency' | 'policy';
+    samples: number;
+  };
   dryRun?: boolean;
 }
 

@@ -234,6 +234,22 @@ function ScalingNow({ service, hasActuator }) {
       <dt>Desired</dt>
       <dd data-testid="scaling-final"><strong>${status.desired.final}</strong></dd>
     </div>
+    ${
+      status.capacity &&
+      html`<div>
+        <dt>Per replica</dt>
+        <dd data-testid="scaling-capacity">
+          ${formatNumber(status.capacity.perReplica)} ${status.capacity.unit}
+          <span class="muted small"
+            >(${
+              status.capacity.basis === 'policy'
+                ? 'assumed from the target'
+                : `learned from ${status.capacity.basis}, confidence ${Math.round(status.capacity.confidence * 100)}%`
+            })</span
+          >
+        </dd>
+      </div>`
+    }
     <div>
       <dt>Decided</dt>
       <dd>${formatTime(status.time)}${hasActuator && status.dryRun ? ' (dry run)' : ''}</dd>
