@@ -462,3 +462,18 @@ export interface Series {
   /** Start (ms) of the step still open, or null. */
   partialFrom: number | null;
 }
+
+/** GET /v1/logs/patterns */
+export interface LogPatternList {
+  patterns: Array<{
+    id: string;
+    service: string;
+    template: string;
+    count: number;
+    firstSeen: string;
+    lastSeen: string;
+    severity: string;
+    severities: Record<string, number>;
+    sample: string;
+  }>;
+}

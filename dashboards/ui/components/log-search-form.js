@@ -7,7 +7,7 @@ import { SEVERITIES } from './log-list.js';
 /** @typedef {import('../api-types').ServiceSummary} ServiceSummary */
 
 /** The log search fields, as named in the page URL. */
-export const LOG_FIELDS = ['q', 'service', 'severity', 'traceId', 'attribute'];
+export const LOG_FIELDS = ['q', 'service', 'severity', 'traceId', 'attribute', 'pattern'];
 
 /**
  * The log criteria as a form; submitting puts them in the URL, which runs the search.

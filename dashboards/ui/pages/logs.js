@@ -8,6 +8,7 @@ import { apiRange } from '../lib/time-range.js';
 import { useApi } from '../lib/use-api.js';
 import { LogSearchForm, LOG_FIELDS } from '../components/log-search-form.js';
 import { useLogPages } from '../lib/use-log-pages.js';
+import { LogPatterns } from '../components/log-patterns.js';
 
 /**
  * @typedef {import('../api-types').LogHistogram} LogHistogram
@@ -45,6 +46,8 @@ export function LogsPage({ range, query }) {
   const histogram = useApi('/v1/logs/histogram', { ...filters, ...apiRange(range) });
   const pages = useLogPages({ filters, range, live });
   const traceId = query.get('traceId');
+  const patterns = query.get('view') === 'patterns';
+  const pattern = query.get('pattern');
 
   useEffect(() => {
     document.title = 'Logs · opsless';
@@ -62,7 +65,54 @@ export function LogsPage({ range, query }) {
       }
     </div>
     <${LogSearchForm} key=${query.toString()} query=${query} />
-    <div class="log-toolbar">
+    <div class="log-toolbar" role="group" aria-label="View">
+      <button
+        type="button"
+        class="secondary"
+        aria-pressed=${patterns ? 'false' : 'true'}
+        onClick=${() => setQuery({ view: null }, { replace: true })}
+      >
+        Records
+      </button>
+      <button
+        type="button"
+        class="secondary"
+        aria-pressed=${patterns ? 'true' : 'false'}
+        onClick=${() => setQuery({ view: 'patterns', live: null, pattern: null }, { replace: true })}
+      >
+        Patterns
+      </button>
+      ${
+        pattern &&
+        html`<span class="muted small"
+          >Lines of one pattern.
+          <a href=${link('/logs', { pattern: null, view: 'patterns' })}>All patterns</a></span
+        >`
+      }
+    </div>
+    ${
+      patterns
+        ? html`<${LogPatterns}
+            range=${range}
+            service=${query.get('service') ?? ''}
+            severity=${query.get('severity') ?? ''}
+          />`
+        : html`<${RecordsView}
+            range=${range}
+            live=${live}
+            data=${data}
+            histogram=${histogram}
+            pages=${pages}
+          />`
+    }
+  </section>`;
+}
+
+/**
+ * @param {{ range: TimeRange, live: boolean, data: LogHistogram | undefined, histogram: ReturnType<typeof useApi>, pages: ReturnType<typeof useLogPages> }} props
+ */
+function RecordsView({ range, live, data, histogram, pages }) {
+  return html`<div class="log-toolbar">
       <button
         type="button"
         class="secondary"
@@ -86,8 +136,7 @@ export function LogsPage({ range, query }) {
             />`
           : html`<${Loading} label="Counting…" />`
     }
-    <${Results} pages=${pages} range=${range} />
-  </section>`;
+    <${Results} pages=${pages} range=${range} />`;
 }
 
 /**
