@@ -5,6 +5,9 @@
  * rollup and the RED rollup by INSERT … SELECT (the figure is the read, not ingest); then
  * what keeping the rollup costs: 3 minutes of cross-service spans at 10,000 spans/s in
  * otel_traces and one refresh of the view that recomputes those minutes.
+ *
+ * Each generated latency state holds three values: the map's read merges t-digest states,
+ * and a real minute of a busy edge carries many more centroids, so this is a lower bound.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

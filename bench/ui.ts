@@ -104,25 +104,18 @@ async function serviceMap(): Promise<ServiceMapFigures> {
   return figures;
 }
 
+/** One part's figures alone, with the machine's load beside them. */
+function printAlone(figures: Record<string, unknown>): void {
+  const load = round(loadavg()[0]!);
+  console.log(`load average ${load} on ${availableParallelism()} cores`);
+  console.log(
+    `RESULT ${JSON.stringify({ ...figures, loadAverage: load, cores: availableParallelism() })}`,
+  );
+}
+
 async function main(): Promise<void> {
-  if (args['service-map-only']) {
-    const figures = await serviceMap();
-    const load = round(loadavg()[0]!);
-    console.log(`load average ${load} on ${availableParallelism()} cores`);
-    console.log(
-      `RESULT ${JSON.stringify({ serviceMap: figures, loadAverage: load, cores: availableParallelism() })}`,
-    );
-    return;
-  }
-  if (args['explorers-only']) {
-    const figures = await explorers();
-    const load = round(loadavg()[0]!);
-    console.log(`load average ${load} on ${availableParallelism()} cores`);
-    console.log(
-      `RESULT ${JSON.stringify({ explorers: figures, loadAverage: load, cores: availableParallelism() })}`,
-    );
-    return;
-  }
+  if (args['service-map-only']) return printAlone({ serviceMap: await serviceMap() });
+  if (args['explorers-only']) return printAlone({ explorers: await explorers() });
   const config = loadConfig({
     OPSLESS_DATA_DIR: ':memory:',
     OPSLESS_OTLP_HTTP_PORT: '0',
