@@ -15,7 +15,12 @@
  * of 24 h at 1-min steps (under 200 ms); `--explorers-only` runs just those.
  *
  *   npm run bench:ui [-- --services 1000 --minutes 60 --per-minute 2 --runs 5]
+ * Then the service map (bench/service-map.ts): `GET /v1/service-map` over a day of a
+ * `--map-services`-service call graph (target under 300 ms with 1,000) and the cost of one
+ * refresh of its rollup at 10,000 spans/s; `--service-map-only` runs just that.
+ *
  *   npm run bench:ui -- --explorers-only [--log-rows 1000000]
+ *   npm run bench:ui -- --service-map-only [--map-services 1000]
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -34,6 +39,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../cli/config.ts';
 import { startOpsless } from '../cli/start.ts';
 import { benchExplorers, type ExplorerFigures } from './explorers.ts';
+import { benchServiceMap, type ServiceMapFigures } from './service-map.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,9 +50,12 @@ const { values: args } = parseArgs({
     chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
     'log-rows': { type: 'string', default: '1000000' },
     'explorers-only': { type: 'boolean', default: false },
+    'service-map-only': { type: 'boolean', default: false },
+    'map-services': { type: 'string', default: '1000' },
   },
 });
 const LOG_ROWS = positiveInteger('log-rows', args['log-rows']);
+const MAP_SERVICES = positiveInteger('map-services', args['map-services']);
 const SERVICES = positiveInteger('services', args.services);
 const MINUTES = positiveInteger('minutes', args.minutes);
 const PER_MINUTE = positiveInteger('per-minute', args['per-minute']);
@@ -77,16 +86,36 @@ async function explorers(): Promise<ExplorerFigures> {
   return figures;
 }
 
-async function main(): Promise<void> {
-  if (args['explorers-only']) {
-    const figures = await explorers();
-    const load = round(loadavg()[0]!);
-    console.log(`load average ${load} on ${availableParallelism()} cores`);
+/** The service map's figures, printed. */
+async function serviceMap(): Promise<ServiceMapFigures> {
+  const figures = await benchServiceMap({ services: MAP_SERVICES, runs: 20 });
+  console.log(
+    `service map: ${figures.services} services, ${figures.edgeRows.toLocaleString()} call rows and ${figures.redRows.toLocaleString()} RED rows inserted in ${figures.insertSeconds} s; ${figures.nodes} nodes, ${figures.edges} edges`,
+  );
+  for (const [name, ms] of [['24h', figures.day] as const, ['1h', figures.hour] as const]) {
     console.log(
-      `RESULT ${JSON.stringify({ explorers: figures, loadAverage: load, cores: availableParallelism() })}`,
+      `  GET /v1/service-map?since=${name} (20 runs): p50 ${ms.p50} ms, p95 ${ms.p95} ms (target < 300 ms → ${ms.p95 < 300 ? 'met' : 'NOT met'}); CPU p95 ${ms.cpuP95} ms`,
     );
-    return;
   }
+  const { refresh } = figures;
+  console.log(
+    `  rollup refresh over ${refresh.spans.toLocaleString()} spans (3 min at 10k spans/s): ${refresh.wallMs} ms wall, ${refresh.cpuMs} ms CPU, ${refresh.edgeRowsWritten} rows written`,
+  );
+  return figures;
+}
+
+/** One part's figures alone, with the machine's load beside them. */
+function printAlone(figures: Record<string, unknown>): void {
+  const load = round(loadavg()[0]!);
+  console.log(`load average ${load} on ${availableParallelism()} cores`);
+  console.log(
+    `RESULT ${JSON.stringify({ ...figures, loadAverage: load, cores: availableParallelism() })}`,
+  );
+}
+
+async function main(): Promise<void> {
+  if (args['service-map-only']) return printAlone({ serviceMap: await serviceMap() });
+  if (args['explorers-only']) return printAlone({ explorers: await explorers() });
   const config = loadConfig({
     OPSLESS_DATA_DIR: ':memory:',
     OPSLESS_OTLP_HTTP_PORT: '0',
@@ -209,8 +238,10 @@ async function main(): Promise<void> {
   }
   // The explorers run on an engine of their own, once the services page's is closed.
   const figures = await explorers();
+  const explorersLoadAverage = round(loadavg()[0]!);
+  const map = await serviceMap();
   console.log(
-    `RESULT ${JSON.stringify({ ...result, explorers: figures, explorersLoadAverage: round(loadavg()[0]!) })}`,
+    `RESULT ${JSON.stringify({ ...result, explorers: figures, explorersLoadAverage, serviceMap: map, serviceMapLoadAverage: round(loadavg()[0]!) })}`,
   );
 }
 
