@@ -256,6 +256,33 @@ describe('logs and metrics explorers in Chromium, on data sent through the OpenT
     await page.locator('li.log-row').first().waitFor();
   });
 
+  it('groups the logs into patterns, new ones marked, and opens a pattern to its lines', async () => {
+    await page.goto(`${opsless.apiUrl}/logs?service=checkout`);
+    await page.getByRole('button', { name: 'Patterns' }).click();
+    await page.waitForURL(/view=patterns/);
+    const table = page.getByTestId('log-patterns');
+    await table.waitFor();
+    const row = (template: string) =>
+      table.locator('tbody tr', { has: page.getByRole('link', { name: template, exact: true }) });
+    expect(await row('served GET <*>').locator('td.numeric').textContent()).toBe(
+      String(INFO_RECORDS),
+    );
+    expect(await row('payment declined by the card issuer').textContent()).toContain('ERROR');
+    expect(await row('retrying the charge once').textContent()).toContain('WARN');
+    // Everything was first seen within the last hour: every pattern is new.
+    expect(await table.locator('.badge', { hasText: 'new' }).count()).toBe(3);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await row('served GET <*>').getByRole('link', { name: 'served GET <*>' }).click();
+    await page.waitForURL(/pattern=[0-9a-f]{16}/);
+    const rows = page.locator('ol.log-list > li.log-row');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(100);
+    expect(await rows.first().textContent()).toContain('served GET /items/');
+    // Every line of the pattern and no other: the error and the warning are not among them.
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => rows.count(), POLL).toBe(INFO_RECORDS);
+  });
+
   it('charts a metric in the explorer, grouped by an attribute', async () => {
     await page.goto(`${opsless.apiUrl}/services`);
     await page.locator('nav[aria-label="Pages"] a', { hasText: 'Metrics' }).click();
