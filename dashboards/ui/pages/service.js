@@ -104,6 +104,9 @@ export function ServicePage({ name, range, query }) {
       }
       <a class="button-link" href=${link('/traces', { service: name, operation })}>Traces</a>
       <a class="button-link" href=${link('/logs', { service: name })}>Logs</a>
+      <a class="button-link" href=${link('/logs', { service: name, view: 'patterns' })}
+        >Log patterns</a
+      >
       <a class="button-link" href=${link('/explore/metrics', { service: name })}>Metrics</a>
     </div>
     ${
