@@ -42,6 +42,17 @@ export const ScalingStatus = z.union([
     }),
     reasons: z.array(z.string()),
     forecast: z.record(z.string(), z.array(ForecastPoint)).describe('By target metric.'),
+    capacity: z
+      .object({
+        perReplica: z.number().describe('What one replica carries, in `unit`.'),
+        unit: z.string(),
+        confidence: z.number().describe('0–1: how far the evidence supports a learned value.'),
+        basis: z
+          .enum(['saturation', 'latency', 'policy'])
+          .describe('Learned from overloaded steps or latency, or assumed from the target.'),
+        samples: z.number().int().describe('Telemetry steps kept for learning.'),
+      })
+      .describe("The policy's first request target (else its first target)."),
     dryRun: z.boolean(),
   }),
 ]);
