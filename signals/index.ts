@@ -8,6 +8,7 @@ export {
 } from './definitions.ts';
 export {
   busiestOperations,
+  readErrorRatios,
   readSeries,
   readServiceSeries,
   readServicesSeries,
@@ -23,3 +24,5 @@ export {
   type MetricSeriesQuery,
 } from './metrics.ts';
 export { readRecentValue } from './recent.ts';
+export { readMetricUnit } from './units.ts';
+export { INSTANCE_ATTRIBUTE, MAX_INSTANCES, readInstanceMetricSeries } from './instances.ts';
