@@ -157,11 +157,11 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
     settleMs: options.settleMs,
     maxWaitMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
   };
-  const marks = await readWatermarks(
-    options.client,
+  const marks = await readWatermarks(options.client, {
     services,
-    nowMs - rule.maxWaitMs - WATERMARK_WINDOW_MS,
-  );
+    metrics: options.watchedMetrics ?? [],
+    sinceMs: nowMs - rule.maxWaitMs - WATERMARK_WINDOW_MS,
+  });
   const ends = new Map(
     services.map((service) => [
       service,

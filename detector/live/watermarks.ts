@@ -13,16 +13,17 @@ export interface Watermarks {
   latestSpanMs: number;
 }
 
-/** Reads the watermarks of `services` among data since `sinceMs`. */
+/** Reads the watermarks of `services` among data since `sinceMs` (of `metrics` only). */
 export async function readWatermarks(
   client: ClickHouseClient,
-  services: string[],
-  sinceMs: number,
+  query: { services: string[]; metrics: readonly string[]; sinceMs: number },
 ): Promise<Watermarks> {
+  const { services, metrics: watched } = query;
   const marks: Watermarks = { spans: new Map(), metrics: new Map(), latestSpanMs: -Infinity };
   if (services.length === 0) return marks;
-  const params = { services, since: sinceMs };
-  const metricWhere = `ServiceName IN {services:Array(String)} AND TimeUnix >= fromUnixTimestamp64Milli({since:Int64})`;
+  const params = { services, metrics: watched, since: query.sinceMs };
+  const metricWhere = `ServiceName IN {services:Array(String)} AND MetricName IN {metrics:Array(String)}
+  AND TimeUnix >= fromUnixTimestamp64Milli({since:Int64})`;
   const [spans, metrics] = await Promise.all([
     client.query({
       query: `SELECT ServiceName AS service, toUnixTimestamp(max(Bucket)) * 1000 AS ms FROM ${RED_TABLE}
@@ -31,21 +32,23 @@ GROUP BY ServiceName`,
       query_params: params,
       format: 'JSONEachRow',
     }),
-    client.query({
-      query: `SELECT service, max(ms) AS ms FROM (
+    watched.length === 0
+      ? null
+      : client.query({
+          query: `SELECT service, max(ms) AS ms FROM (
   SELECT ServiceName AS service, toUnixTimestamp64Milli(max(TimeUnix)) AS ms FROM otel_metrics_gauge WHERE ${metricWhere} GROUP BY service
   UNION ALL SELECT ServiceName AS service, toUnixTimestamp64Milli(max(TimeUnix)) AS ms FROM otel_metrics_sum WHERE ${metricWhere} GROUP BY service
   UNION ALL SELECT ServiceName AS service, toUnixTimestamp64Milli(max(TimeUnix)) AS ms FROM otel_metrics_histogram WHERE ${metricWhere} GROUP BY service
 ) GROUP BY service`,
-      query_params: params,
-      format: 'JSONEachRow',
-    }),
+          query_params: params,
+          format: 'JSONEachRow',
+        }),
   ]);
   for (const row of await spans.json<{ service: string; ms: number | string }>()) {
     marks.spans.set(row.service, Number(row.ms));
     marks.latestSpanMs = Math.max(marks.latestSpanMs, Number(row.ms));
   }
-  for (const row of await metrics.json<{ service: string; ms: number | string }>()) {
+  for (const row of (await metrics?.json<{ service: string; ms: number | string }>()) ?? []) {
     marks.metrics.set(row.service, Number(row.ms));
   }
   return marks;
