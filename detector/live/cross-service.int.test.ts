@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertStore, type Alert } from '../../alerts/index.ts';
-import { toAlertmanagerAlert } from '../../hooks/index.ts';
+import { renderBody } from '../../hooks/index.ts';
 import {
   openStorage,
   SERVICE_EDGES_TABLE,
@@ -131,12 +131,24 @@ describe('one incident per failure across services', () => {
     expect(cascade.events.filter((event) => event.type === 'anomaly.opened')).toHaveLength(1);
   });
 
-  it('carries the root cause in webhook events and the Alertmanager form', () => {
+  it('carries the root cause in webhook events and the Alertmanager push', () => {
     const updated = cascade.events.find((event) => event.type === 'anomaly.updated');
-    expect(updated?.alert.rootCause?.[0]?.service).toBe('payments');
-    const pushed = toAlertmanagerAlert(cascade.alerts[0]!, { publicUrl: 'http://opsless' });
-    expect(pushed.annotations.root_cause).toBe('payments');
-    expect(pushed.annotations.root_causes).toMatch(/^1\. payments \(.*v2.*\): /);
+    expect(updated).toBeDefined();
+    const event = JSON.stringify({
+      type: updated!.type,
+      timestamp: updated!.alert.updatedAt,
+      data: updated!.alert,
+    });
+    const context = { publicUrl: 'http://opsless' };
+    const webhook = JSON.parse(renderBody({ kind: 'webhook', routingKey: '' }, event, context)) as {
+      data: Alert;
+    };
+    expect(webhook.data.rootCause?.[0]?.service).toBe('payments');
+    const pushed = JSON.parse(
+      renderBody({ kind: 'alertmanager', routingKey: '' }, event, context),
+    ) as { alerts: Array<{ annotations: Record<string, string> }> };
+    expect(pushed.alerts[0]?.annotations.root_cause).toBe('payments');
+    expect(pushed.alerts[0]?.annotations.root_causes).toMatch(/^1\. payments \(.*v2.*\): /);
   });
 
   it('keeps one alert per service when the failing services are not connected', () => {
