@@ -42,30 +42,42 @@ GROUP BY caller, callee ORDER BY sum(Requests) DESC LIMIT {limit:UInt32}`,
   });
   const graph: CallGraph = new Map();
   for (const { caller, callee } of await result.json<{ caller: string; callee: string }>()) {
-    graph.set(caller, [...(graph.get(caller) ?? []), callee]);
+    const callees = graph.get(caller);
+    if (callees) callees.push(callee);
+    else graph.set(caller, [callee]);
   }
   return graph;
+}
+
+/** The nodes `start` reaches by following `next`, itself included. */
+function reachable(next: (node: string) => readonly string[] | undefined, start: string) {
+  const seen = new Set([start]);
+  const queue = [start];
+  while (queue.length > 0) {
+    for (const node of next(queue.pop()!) ?? []) {
+      if (seen.has(node)) continue;
+      seen.add(node);
+      queue.push(node);
+    }
+  }
+  return seen;
 }
 
 /** The services reachable from `start` through calls in either direction, itself included. */
 export function connectedServices(graph: CallGraph, start: string): Set<string> {
   const neighbours = new Map<string, string[]>();
+  const link = (from: string, to: string) => {
+    const list = neighbours.get(from);
+    if (list) list.push(to);
+    else neighbours.set(from, [to]);
+  };
   for (const [caller, callees] of graph) {
     for (const callee of callees) {
-      neighbours.set(caller, [...(neighbours.get(caller) ?? []), callee]);
-      neighbours.set(callee, [...(neighbours.get(callee) ?? []), caller]);
+      link(caller, callee);
+      link(callee, caller);
     }
   }
-  const seen = new Set([start]);
-  const queue = [start];
-  while (queue.length > 0) {
-    for (const next of neighbours.get(queue.pop()!) ?? []) {
-      if (seen.has(next)) continue;
-      seen.add(next);
-      queue.push(next);
-    }
-  }
-  return seen;
+  return reachable((node) => neighbours.get(node), start);
 }
 
 /** The open alert, opened at most JOIN_WITHIN_STEPS before `openedAtMs`, this service joins. */
@@ -90,15 +102,7 @@ export function incidentToJoin(
 /** The incident's most upstream service: the one from which most others are called into. */
 function symptomService(graph: CallGraph, services: readonly string[]): string {
   const reach = (from: string) => {
-    const seen = new Set([from]);
-    const queue = [from];
-    while (queue.length > 0) {
-      for (const next of graph.get(queue.pop()!) ?? []) {
-        if (seen.has(next)) continue;
-        seen.add(next);
-        queue.push(next);
-      }
-    }
+    const seen = reachable((node) => graph.get(node), from);
     return services.filter((service) => seen.has(service)).length;
   };
   return services.reduce((best, service) => (reach(service) > reach(best) ? service : best));
