@@ -1,4 +1,12 @@
-export { Alert, AlertList, AlertQuery, AlertStatus, AlertTransition, Severity } from './schema.ts';
+export {
+  Alert,
+  AlertList,
+  AlertQuery,
+  AlertStatus,
+  AlertTransition,
+  RootCauseCandidate,
+  Severity,
+} from './schema.ts';
 export {
   createAlertStore,
   type AlertFilter,

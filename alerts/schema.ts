@@ -7,6 +7,25 @@ export type AlertStatus = z.infer<typeof AlertStatus>;
 export const Severity = z.enum(['info', 'warning', 'critical']);
 export type Severity = z.infer<typeof Severity>;
 
+/** One ranked root-cause candidate of an incident and the evidence for it. */
+export const RootCauseCandidate = z.object({
+  service: z.string(),
+  rank: z.number().int().min(1),
+  operation: z.string().nullable().describe('From its attribute explanation, when one stands out.'),
+  version: z.string().nullable(),
+  pod: z.string().nullable(),
+  signal: z.enum(['latency', 'availability']).describe("The signal judged (the symptom's)."),
+  before: z.number().describe('Its level before the incident (ms, or share of successes).'),
+  during: z.number().describe('Its worst value since.'),
+  movedAt: z.string().nullable().describe('ISO 8601: the first step it was half-way to worst.'),
+  significance: z.number().describe('Noise widths it moved.'),
+  excess: z.number().describe('What the move costs its callers per step (ms or failed calls).'),
+  explainedBy: z.string().nullable().describe('A callee carrying most of its move, if any.'),
+  explains: z.array(z.string()).describe('The callers whose move it explains.'),
+  explanation: z.unknown().describe('Its own attribute explanation, for the first candidates.'),
+});
+export type RootCauseCandidate = z.infer<typeof RootCauseCandidate>;
+
 /** One alert as the API returns it and webhooks carry it. */
 export const Alert = z.object({
   id: z.string().describe('Stable id; also the deduplication key sent to sinks.'),
@@ -33,6 +52,14 @@ export const Alert = z.object({
     .describe('Who resolved it; "opsless" when the signal recovered.'),
   summary: z.string(),
   explanation: z.unknown().describe('What is over-represented in the anomalous window.'),
+  services: z
+    .array(z.string())
+    .optional()
+    .describe('Every service of the incident, connected in the service map (this one first).'),
+  rootCause: z
+    .array(RootCauseCandidate)
+    .optional()
+    .describe('Ranked root-cause candidates of the incident, most likely first.'),
 });
 export type Alert = z.infer<typeof Alert>;
 

@@ -8,10 +8,10 @@ type TimeColumn = 'openedAt' | 'updatedAt' | 'acknowledgedAt' | 'resolvedAt';
 const SELECT_COLUMNS = `id, service, signal, signals, operation, severity, status, score, observed, expected,
   toUnixTimestamp64Milli(openedAt) AS openedAtMs, toUnixTimestamp64Milli(updatedAt) AS updatedAtMs,
   toUnixTimestamp64Milli(acknowledgedAt) AS acknowledgedAtMs, acknowledgedBy,
-  toUnixTimestamp64Milli(resolvedAt) AS resolvedAtMs, resolvedBy, summary, explanation`;
+  toUnixTimestamp64Milli(resolvedAt) AS resolvedAtMs, resolvedBy, summary, explanation, services, rootCause`;
 
-type AlertRow = Omit<Alert, TimeColumn | 'explanation'> &
-  Record<`${TimeColumn}Ms`, string | number | null> & { explanation: string };
+type AlertRow = Omit<Alert, TimeColumn | 'explanation' | 'rootCause'> &
+  Record<`${TimeColumn}Ms`, string | number | null> & { explanation: string; rootCause: string };
 
 function fromRow(row: AlertRow): Alert {
   const iso = (ms: string | number | null) =>
@@ -27,6 +27,8 @@ function fromRow(row: AlertRow): Alert {
     acknowledgedAt: iso(acknowledgedAtMs),
     resolvedAt: iso(resolvedAtMs),
     explanation: row.explanation === '' ? null : (JSON.parse(row.explanation) as unknown),
+    services: row.services && row.services.length > 0 ? row.services : [row.service],
+    rootCause: row.rootCause === '' ? [] : (JSON.parse(row.rootCause) as Alert['rootCause']),
   };
 }
 
@@ -102,6 +104,8 @@ LIMIT {limit:UInt32}`,
           acknowledgedAt: ms(alert.acknowledgedAt),
           resolvedAt: ms(alert.resolvedAt),
           explanation: alert.explanation === null ? '' : JSON.stringify(alert.explanation),
+          services: alert.services ?? [alert.service],
+          rootCause: alert.rootCause?.length ? JSON.stringify(alert.rootCause) : '',
           // Versions order the rows of one alert; the update time is monotonic enough
           // for a handful of changes, and ties resolve to the later insert.
           version: Date.parse(alert.updatedAt),

@@ -55,11 +55,36 @@ export function toAlertmanagerAlert(alert: Alert, context: PayloadContext): Aler
       explanation: explanationText(alert.explanation),
       signals: alert.signals.join(', '),
       score: alert.score.toFixed(3),
+      // Annotations, not labels: the ranking changes as services join the incident, and a
+      // changed label set would be another Alertmanager alert.
+      ...rootCauseAnnotations(alert),
     },
     startsAt: alert.openedAt,
     ...(alert.resolvedAt === null ? {} : { endsAt: alert.resolvedAt }),
     generatorURL: alertUrl(context.publicUrl, alert.id),
   };
+}
+
+/** `root_cause`: the first candidate; `root_causes`: the ranked list with its evidence. */
+function rootCauseAnnotations(alert: Alert): Record<string, string> {
+  const candidates = alert.rootCause ?? [];
+  if (candidates.length === 0) return {};
+  return {
+    root_cause: candidates[0]!.service,
+    root_causes: candidates
+      .slice(0, 5)
+      .map((candidate) => {
+        const where = [candidate.operation, candidate.version, candidate.pod].filter(Boolean);
+        const moved = `${candidate.signal} ${round(candidate.before)} → ${round(candidate.during)}`;
+        const at = where.length > 0 ? ` (${where.join(', ')})` : '';
+        return `${candidate.rank}. ${candidate.service}${at}: ${moved}`;
+      })
+      .join('; '),
+  };
+}
+
+function round(value: number): string {
+  return Number.isFinite(value) ? String(Math.round(value * 1000) / 1000) : String(value);
 }
 
 /** Alertmanager's fingerprint of a label set: FNV-1a 64 over sorted names and values. */

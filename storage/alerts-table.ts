@@ -31,3 +31,13 @@ export function alertsTableStatement(options: SchemaOptions): string {
 ) ENGINE = ${engine(options, 'ReplacingMergeTree', 'version')}
 ORDER BY id`;
 }
+
+/**
+ * The services an incident spans (the alert's own first) and its ranked root-cause
+ * candidates as JSON (empty before ranking or for alerts older than this column).
+ */
+export function alertIncidentColumnsStatement(options: SchemaOptions): string {
+  return `ALTER TABLE ${ALERTS_TABLE}${onCluster(options)}
+  ADD COLUMN IF NOT EXISTS services Array(LowCardinality(String)) DEFAULT [] AFTER explanation,
+  ADD COLUMN IF NOT EXISTS rootCause String DEFAULT '' AFTER services`;
+}

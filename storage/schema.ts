@@ -1,4 +1,4 @@
-import { alertsTableStatement } from './alerts-table.ts';
+import { alertIncidentColumnsStatement, alertsTableStatement } from './alerts-table.ts';
 import { quoteIdentifier } from './client.ts';
 import { rollupStatements } from './rollups.ts';
 import { SCORES_TABLE, scoresTableStatement } from './scores-table.ts';
@@ -277,6 +277,11 @@ export function migrations(options: SchemaOptions): Migration[] {
     },
     { version: 12, name: 'log patterns', statements: logPatternStatements(options) },
     { version: 13, name: 'service map', statements: serviceMapStatements(options) },
+    {
+      version: 14,
+      name: 'alerts across services (services, root cause)',
+      statements: [alertIncidentColumnsStatement(options)],
+    },
   ];
 }
 

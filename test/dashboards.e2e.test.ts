@@ -250,6 +250,10 @@ describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', (
     const explanation = page.getByTestId('explanation');
     await explanation.waitFor();
     expect(await explanation.textContent()).toContain('/pay');
+    // The ranked root cause: the slow service itself, where its slow route stands out.
+    expect(await page.getByTestId('root-cause').locator('li').first().textContent()).toMatch(
+      /^\s*checkout \(.*\/pay.*\) — latency/,
+    );
     await page.locator('table.deliveries').waitFor();
     expect(await page.locator('table.deliveries tbody tr').first().textContent()).toContain(
       'anomaly.opened',

@@ -99,6 +99,27 @@ export interface Alert {
   resolvedBy: string | null;
   summary: string;
   explanation: unknown;
+  /** Every service of the incident (this one first). */
+  services?: string[];
+  /** Ranked root-cause candidates, most likely first. */
+  rootCause?: RootCauseCandidate[];
+}
+
+export interface RootCauseCandidate {
+  service: string;
+  rank: number;
+  operation: string | null;
+  version: string | null;
+  pod: string | null;
+  signal: 'latency' | 'availability';
+  before: number;
+  during: number;
+  movedAt: string | null;
+  significance: number;
+  excess: number;
+  explainedBy: string | null;
+  explains: string[];
+  explanation: unknown;
 }
 
 export interface Delivery {

@@ -2,6 +2,7 @@ import type { Alert } from '../../alerts/index.ts';
 import { explainAnomaly, explainMetric } from '../../alerts/index.ts';
 import { METRIC_SIGNAL_PREFIX, readMetricUnit, signalInfo } from '../../signals/index.ts';
 import { alertSummary } from './alert-text.ts';
+import { joinOrRank } from './cross-service.ts';
 import type { EvaluatorOptions } from './evaluator.ts';
 import { headlineFault, type IncidentAction, type OpenIncident } from './incidents.ts';
 
@@ -20,6 +21,26 @@ export async function applyAction(
   if (action.kind === 'open') {
     const first = incident.first;
     const signal = first.signal;
+    const across = await joinOrRank(options, {
+      service,
+      signal,
+      openedAtMs: incident.openedAtMs,
+      atMs,
+    });
+    if (across.joined) {
+      // The service's incident follows the joined alert from now on: its own signals
+      // update that alert (the state holds this very object).
+      incident.alertId = across.joined.id;
+      const alert: Alert = {
+        ...across.joined,
+        signals: [...new Set([...across.joined.signals, ...incident.signals])],
+        severity: higherSeverity(across.joined.severity, incident.severity),
+        updatedAt: now,
+      };
+      await options.alerts.save(alert);
+      await options.onAlert?.('anomaly.updated', alert);
+      return 'updated';
+    }
     const info = signalInfo(signal);
     const stepMs = options.stepSeconds * 1000;
     const window = { service, fromMs: incident.openedAtMs - stepMs, toMs: atMs };
@@ -56,6 +77,8 @@ export async function applyAction(
       resolvedBy: null,
       summary: await summaryOf(options, service, incident),
       explanation,
+      services: [service],
+      rootCause: across.rootCause,
     };
     await options.alerts.save(alert);
     await options.onAlert?.('anomaly.opened', alert);
@@ -63,6 +86,7 @@ export async function applyAction(
   }
   const existing = await options.alerts.get(incident.alertId);
   if (!existing) return 'none';
+  if (existing.service !== service) return followJoined(options, existing, action, now);
   if (action.kind === 'resolve') {
     if (existing.status === 'resolved') return 'none'; // a person resolved it already
     const fault = headlineFault(incident);
@@ -103,6 +127,26 @@ export async function applyAction(
     await options.onAlert?.('anomaly.updated', alert);
   }
   return reopened ? 'opened' : 'updated';
+}
+
+/**
+ * A joined service's own signals update the incident's alert (signals, severity) but
+ * not its headline figures; the alert resolves with its own service.
+ */
+async function followJoined(
+  options: EvaluatorOptions,
+  existing: Alert,
+  action: IncidentAction,
+  now: string,
+): Promise<'updated' | 'none'> {
+  if (action.kind === 'resolve' || existing.status === 'resolved') return 'none';
+  const signals = [...new Set([...existing.signals, ...action.incident.signals])];
+  const severity = higherSeverity(existing.severity, action.incident.severity);
+  if (signals.length === existing.signals.length && severity === existing.severity) return 'none';
+  const alert: Alert = { ...existing, signals, severity, updatedAt: now };
+  await options.alerts.save(alert);
+  await options.onAlert?.('anomaly.updated', alert);
+  return 'updated';
 }
 
 const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;

@@ -3,6 +3,7 @@ import { Badge } from '../components/badges.js';
 import { DeliveryTable } from '../components/deliveries.js';
 import { chartSteps, SignalChart } from '../components/chart.js';
 import { RemediationRuns } from '../components/remediation-runs.js';
+import { RootCauseList } from '../components/root-cause.js';
 import { EmptyNote, ErrorNotice, Loading } from '../components/states.js';
 import { apiSend } from '../lib/api.js';
 import { formatAgo, formatPercent, formatTime, formatValue, signalLabel } from '../lib/format.js';
@@ -126,6 +127,8 @@ export function AlertPage({ id }) {
       }
     </dl>
     <${IncidentChart} alert=${alert} />
+    <h2>Root cause</h2>
+    <${RootCauseList} candidates=${alert.rootCause} />
     <h2>Explanation</h2>
     <${ExplanationView} explanation=${/** @type {Explanation | null} */ (alert.explanation)} />
     <h2>Webhook deliveries</h2>
