@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage, type SpanRow, type Storage } from '../storage/index.ts';
-import { explainAnomaly } from './explain.ts';
+import { explainAnomaly, explanationText } from './explain.ts';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 const MINUTE = 60_000;
@@ -109,5 +109,72 @@ describe('explaining an anomaly', () => {
     );
     expect(explanation.contributors[0]).toMatchObject({ anomalousShare: 0, anomalousCount: 0 });
     expect(explanation.contributors.map((c) => c.value)).not.toContain('/cart');
+  });
+});
+
+describe('explaining an anomaly while a new pod starts', () => {
+  let storage: Storage;
+  beforeAll(async () => {
+    storage = await openStorage({ dataDir: ':memory:', retentionDays: 0 });
+    const rows: Array<Partial<SpanRow>> = [];
+    const pod = (name: string) => ({ 'service.version': '1.0.0', 'k8s.pod.name': name });
+    // Baseline hour: two pods share the traffic, nothing fails.
+    for (let i = 0; i < 600; i++) {
+      rows.push(
+        span(T0 + i * 6_000, ['/cart', '/pay'][i % 2]!, {
+          ResourceAttributes: pod(i % 4 < 2 ? 'web-1' : 'web-2'),
+        }),
+      );
+    }
+    // Anomalous 10 minutes: a third pod (a scale-out) takes a third of the traffic, and
+    // /pay fails on every pod alike.
+    for (let i = 0; i < 300; i++) {
+      const route = ['/cart', '/pay'][i % 2]!;
+      rows.push(
+        span(T0 + 60 * MINUTE + i * 2_000, route, {
+          ResourceAttributes: pod(`web-${(Math.floor(i / 2) % 3) + 1}`),
+          ...(route === '/pay' ? { StatusCode: 'Error', StatusMessage: 'card service down' } : {}),
+        }),
+      );
+    }
+    await storage.client.insert({ table: 'otel_traces', values: rows, format: 'JSONEachRow' });
+  });
+  afterAll(async () => {
+    await storage.close();
+  });
+
+  it('names the failing route, not the pod that merely has no history', async () => {
+    const explanation = await explainAnomaly(storage.client, {
+      service: 'checkout',
+      focus: 'errors',
+      fromMs: T0 + 60 * MINUTE,
+      toMs: T0 + 70 * MINUTE,
+    });
+    const named = explanation.contributors.map((c) => `${c.dimension}=${c.value}`);
+    expect(named).toContain('http.route=/pay');
+    expect(named.filter((name) => name.startsWith('k8s.pod.name='))).toEqual([]);
+  });
+});
+
+describe('a metric alert explained in one line', () => {
+  it('names the instance and the metric, not spans', () => {
+    const text = explanationText({
+      focus: 'metric',
+      metric: 'process.memory.usage',
+      contributors: [
+        {
+          dimension: 'service.instance.id',
+          value: 'worker-2',
+          anomalousShare: 0.45,
+          baselineShare: 0.33,
+          contribution: 0.12,
+          anomalousCount: 3,
+        },
+      ],
+    });
+    expect(text).toBe('service.instance.id=worker-2: 45% of process.memory.usage (baseline 33%)');
+    expect(explanationText({ focus: 'metric', metric: 'x', contributors: [] })).toBe(
+      'no instance stands out',
+    );
   });
 });

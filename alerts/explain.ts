@@ -22,7 +22,7 @@ const DIMENSIONS: ReadonlyArray<[name: string, sql: string]> = [
  * Which spans count as "bad" for a signal: the ones the anomaly is about. `missing` is
  * for a drop in traffic: what is under-represented among all spans, i.e. what went away.
  */
-export type ExplainFocus = 'errors' | 'slow' | 'all' | 'missing';
+export type ExplainFocus = 'errors' | 'slow' | 'all' | 'missing' | 'metric';
 
 export interface ExplainOptions {
   service: string;
@@ -64,8 +64,12 @@ export interface Explanation {
 interface Row {
   dimension: string;
   value: string;
+  /** Focused spans in each window. */
   anomalous: string | number;
   baseline: string | number;
+  /** All spans carrying this value in each window, focused or not. */
+  anomalousAll: string | number;
+  baselineAll: string | number;
 }
 
 /**
@@ -75,7 +79,7 @@ interface Row {
  */
 export async function explainAnomaly(
   client: ClickHouseClient,
-  options: ExplainOptions,
+  options: ExplainOptions & { focus: Exclude<ExplainFocus, 'metric'> },
 ): Promise<Explanation> {
   const baselineFromMs = options.fromMs - (options.baselineMs ?? 3_600_000);
   const params = {
@@ -107,31 +111,45 @@ WHERE ${window} AND Timestamp < fromUnixTimestamp64Milli({from:Int64})`,
   const inWindow = 'Timestamp >= fromUnixTimestamp64Milli({from:Int64})';
   const result = await client.query({
     query: `SELECT pair.1 AS dimension, pair.2 AS value,
-  countIf(${inWindow}) AS anomalous, countIf(NOT ${inWindow}) AS baseline
+  countIf(${inWindow} AND ${focus}) AS anomalous, countIf(NOT ${inWindow} AND ${focus}) AS baseline,
+  countIf(${inWindow}) AS anomalousAll, countIf(NOT ${inWindow}) AS baselineAll
 FROM otel_traces
 ARRAY JOIN [
     ${pairs}
   ] AS pair
-WHERE ${window} AND ${focus}
+WHERE ${window}
 GROUP BY dimension, value
-ORDER BY anomalous + baseline DESC
+ORDER BY anomalous + baseline DESC, anomalousAll DESC
 LIMIT 5000`,
     query_params: { ...params, slow: slowThresholdNs },
     format: 'JSONEachRow',
   });
   const rows = await result.json<Row>();
   // Every span appears once per dimension: the totals are those of any one dimension.
-  const totals = { anomalous: 0, baseline: 0 };
+  const totals = { anomalous: 0, baseline: 0, anomalousAll: 0 };
   for (const row of rows) {
     if (row.dimension !== 'operation') continue;
     totals.anomalous += Number(row.anomalous);
     totals.baseline += Number(row.baseline);
+    totals.anomalousAll += Number(row.anomalousAll);
   }
   const contributors: Contributor[] = [];
   for (const row of rows) {
-    if (row.value === '') continue;
+    if (row.value === '' || Number(row.anomalous) + Number(row.baseline) === 0) continue;
     const anomalousShare = totals.anomalous === 0 ? 0 : Number(row.anomalous) / totals.anomalous;
-    const baselineShare = totals.baseline === 0 ? 0 : Number(row.baseline) / totals.baseline;
+    // A value the baseline never saw (a pod started, a version deployed during the
+    // anomaly), or any value when the baseline had no spans in focus (no errors before),
+    // is measured against its share of all spans in the anomalous window: a fresh pod
+    // taking a third of the traffic and a third of the errors explains nothing.
+    const unseen = Number(row.baselineAll) === 0 || totals.baseline === 0;
+    const baselineShare =
+      unseen && options.focus !== 'missing'
+        ? totals.anomalousAll === 0
+          ? 0
+          : Number(row.anomalousAll) / totals.anomalousAll
+        : totals.baseline === 0
+          ? 0
+          : Number(row.baseline) / totals.baseline;
     const missing = options.focus === 'missing';
     const contribution = missing ? baselineShare - anomalousShare : anomalousShare - baselineShare;
     if (contribution <= 0 || (!missing && Number(row.anomalous) === 0)) continue;
@@ -164,9 +182,19 @@ function round(value: number): number {
 export function explanationText(explanation: unknown, limit = 3): string {
   const parsed = explanation as Partial<Explanation> | null;
   const contributors = Array.isArray(parsed?.contributors) ? parsed.contributors : [];
-  if (contributors.length === 0) return 'nothing in the spans stands out';
+  if (contributors.length === 0) {
+    return parsed?.focus === 'metric'
+      ? 'no instance stands out'
+      : 'nothing in the spans stands out';
+  }
   const percent = (share: number) => `${Math.round(share * 100)}%`;
-  const spans = parsed?.focus === 'missing' ? 'spans' : `${parsed?.focus ?? 'all'} spans`;
+  const metric = (parsed as { metric?: unknown } | null)?.metric;
+  const spans =
+    parsed?.focus === 'metric'
+      ? `${typeof metric === 'string' ? metric : 'the metric'}`
+      : parsed?.focus === 'missing'
+        ? 'spans'
+        : `${parsed?.focus ?? 'all'} spans`;
   return contributors
     .slice(0, limit)
     .map(

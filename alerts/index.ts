@@ -13,3 +13,4 @@ export {
   type ExplainFocus,
   type ExplainOptions,
 } from './explain.ts';
+export { explainMetric, type MetricExplanation } from './explain-metric.ts';

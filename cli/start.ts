@@ -209,6 +209,7 @@ export async function startOpsless(
       settleMs: config.detect.settleMs,
       watchedMetrics: config.detect.watchedMetrics,
       shard: roles.detector,
+      registry,
       logger,
       now: Date.now,
       onAlert: notify,

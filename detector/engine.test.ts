@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { calmSeries as calm } from './calm-series.ts';
+import { calmSeries } from '../test/support/calm-series.ts';
 import { createDetector, DEFAULT_THRESHOLD, restoreDetector, type DetectorState } from './index.ts';
 
 /** The NAB series kept in the repository (MIT licence, see bench/nab/data/README.md). */
@@ -133,7 +133,7 @@ describe('detector engine', () => {
 
   it('alarms on a value just beyond everything seen, though the season nearly expected it', () => {
     // Up to the step before a daily peak (index 1224 = 4 days and a quarter).
-    const { times, values } = calm(1224);
+    const { times, values } = calmSeries(1224);
     const detector = createDetector();
     detector.updateBatch(times, values);
     const highest = Math.max(...values);
@@ -161,7 +161,7 @@ describe('detector engine', () => {
   });
 
   it('raises one alarm per incident: a second new extreme right after an alarm is damped', () => {
-    const { times, values } = calm(1000);
+    const { times, values } = calmSeries(1000);
     const at = (index: number): number => times[0]! + index * 300_000;
     const detector = createDetector();
     detector.updateBatch(times, values);
@@ -178,7 +178,7 @@ describe('detector engine', () => {
   });
 
   it('resumes a version 1 state, which has no extremes, and scores on', () => {
-    const { times, values } = calm(600);
+    const { times, values } = calmSeries(600);
     const first = createDetector();
     first.updateBatch(times.slice(0, 500), values.slice(0, 500));
     const { extremes, transitions, ...rest } = first.toJSON();
@@ -192,7 +192,7 @@ describe('detector engine', () => {
   });
 
   it('resumes a version 2 state, which kept no share of records, and scores on', () => {
-    const { times, values } = calm(1500);
+    const { times, values } = calmSeries(1500);
     const first = createDetector();
     first.updateBatch(times.slice(0, 1000), values.slice(0, 1000));
     const state = first.toJSON() as DetectorState & {

@@ -81,6 +81,8 @@ interface EngineState extends DetectorState {
   neural: { model: NeuralState; scale: number; residual: GaussianState } | null;
   extremes: ExtremesState;
   transitions: TransitionState;
+  /** True when only rest() starts a rest (DetectorOptions.restAfter 'caller'); absent is false. */
+  restByCaller?: boolean;
 }
 
 /** Ranges of the value, of its recent mean and of the forecast residual. */
@@ -126,26 +128,33 @@ export function createDetector(options: DetectorOptions = {}): Detector {
       : null,
     extremes: createExtremes(),
     transitions: createTransitionState(DEFAULT_TRANSITION_TUNING),
+    ...(options.restAfter === 'caller' ? { restByCaller: true } : {}),
   });
 }
 
 /**
  * Resumes a detector from toJSON(); it scores the next points as if it had never stopped.
- * The tuning is not part of the state: pass the one the detector was created with.
+ * The tuning is not part of the state: pass the one the detector was created with;
+ * `options.restAfter`, when given, replaces the stored choice.
  */
 export function restoreDetector(
   state: DetectorState,
-  options: Pick<DetectorOptions, 'tuning'> = {},
+  options: Pick<DetectorOptions, 'tuning' | 'restAfter'> = {},
 ): Detector {
-  const tuning = engineTuning(options.tuning);
+  const restored = upgradedState(state);
+  if (options.restAfter !== undefined) restored.restByCaller = options.restAfter === 'caller';
+  return fromState(engineTuning(options.tuning), restored);
+}
+
+function upgradedState(state: DetectorState): EngineState {
   if (state.version === 1) {
     // Version 1 had no extremes or transitions: they start afresh and score after warming up.
-    return fromState(tuning, {
+    return {
       ...(structuredClone(state) as object),
       version: 3,
       extremes: createExtremes(),
       transitions: createTransitionState(DEFAULT_TRANSITION_TUNING),
-    } as EngineState);
+    } as EngineState;
   }
   if (state.version === 2) {
     // Version 2 kept no share of records: start from what a steady series would have set.
@@ -155,14 +164,14 @@ export function restoreDetector(
       range.records = expectedRecords(range.seen);
     }
     upgraded.version = 3;
-    return fromState(tuning, upgraded);
+    return upgraded;
   }
   if (state.version !== 3) {
     throw new Error(
       `detector state version ${String(state.version)} is not supported (expected 1, 2 or 3)`,
     );
   }
-  return fromState(tuning, structuredClone(state) as EngineState);
+  return structuredClone(state) as EngineState;
 }
 
 function fromState(tuning: EngineTuning, state: EngineState): Detector {
@@ -188,6 +197,9 @@ function fromState(tuning: EngineTuning, state: EngineState): Detector {
       return verdicts;
     },
     forecast: (steps) => forecastAhead(state.baseline, steps),
+    rest: () => {
+      state.extremes.restPoints = tuning.restPoints;
+    },
     toJSON: () => {
       const copy = structuredClone(state);
       if (copy.neural && forecaster) copy.neural.model = forecaster.toJSON();
@@ -259,6 +271,7 @@ function step(
       score: restedScore(
         extremes,
         tuning.restPoints,
+        state.restByCaller !== true,
         // Two views, the forecast's and the range's; agreement raises the stronger.
         agreedScore(
           [Math.max(evidence, residualScore), Math.max(valueScore, meanScore, transitionScore)],
@@ -307,13 +320,21 @@ function recentMean(extremes: ExtremesState, value: number): number {
   return sum / extremes.recent.length;
 }
 
-/** Halves the scores of the `restPoints` points after an alarm. */
-function restedScore(extremes: ExtremesState, restPoints: number, score: number): number {
+/**
+ * Halves the scores of the `restPoints` points after an alarm: a score reaching the
+ * threshold when `restOnScore`, else only a rest() of the caller.
+ */
+function restedScore(
+  extremes: ExtremesState,
+  restPoints: number,
+  restOnScore: boolean,
+  score: number,
+): number {
   if (extremes.restPoints > 0) {
     extremes.restPoints--;
     return score / 2;
   }
-  if (score >= DEFAULT_THRESHOLD) extremes.restPoints = restPoints;
+  if (restOnScore && score >= DEFAULT_THRESHOLD) extremes.restPoints = restPoints;
   return score;
 }
 

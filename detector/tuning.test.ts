@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calmSeries } from './calm-series.ts';
+import { calmSeries } from '../test/support/calm-series.ts';
 import {
   createDetector,
   DEFAULT_ENGINE_TUNING,

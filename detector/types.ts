@@ -19,6 +19,12 @@ export interface DetectorOptions {
   neural?: boolean;
   /** Constants that shape the score (default DEFAULT_ENGINE_TUNING; see tuning.ts). */
   tuning?: EngineTuningOverrides;
+  /**
+   * Who decides that a point was an alarm, after which scores are damped for a while:
+   * 'engine' (default) when the score reaches DEFAULT_THRESHOLD, 'caller' only when the
+   * caller says so through Detector.rest() (a live evaluator that raised an alert).
+   */
+  restAfter?: 'engine' | 'caller';
 }
 
 /** An online detector for one univariate series. */
@@ -33,6 +39,8 @@ export interface Detector {
    * changes no score. Empty until the sampling interval is known (after 17 points).
    */
   forecast(steps: number): ForecastPoint[];
+  /** Damps the scores of the next points as after an alarm (see DetectorOptions.restAfter). */
+  rest(): void;
   /** Everything needed to resume exactly where this detector stands. */
   toJSON(): DetectorState;
 }

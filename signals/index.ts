@@ -8,6 +8,7 @@ export {
 } from './definitions.ts';
 export {
   busiestOperations,
+  readErrorRatios,
   readSeries,
   readServiceSeries,
   readServicesSeries,
@@ -46,3 +47,5 @@ export {
   type ObservedRange,
   type QuantileReading,
 } from './quantiles.ts';
+export { readMetricUnit } from './units.ts';
+export { INSTANCE_ATTRIBUTE, MAX_INSTANCES, readInstanceMetricSeries } from './instances.ts';

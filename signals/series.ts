@@ -148,3 +148,35 @@ LIMIT {limit:UInt32} BY ServiceName`,
   }
   return byService;
 }
+
+/**
+ * The error ratio of each service (operation '') and of each of its operations over
+ * [fromMs, toMs): errors over requests pooled, the ratio it usually fails at. Keyed by
+ * `service\0operation`; absent when there were no requests.
+ */
+export async function readErrorRatios(
+  client: ClickHouseClient,
+  query: { services: string[]; fromMs: number; toMs: number },
+): Promise<Map<string, number>> {
+  const ratios = new Map<string, number>();
+  if (query.services.length === 0) return ratios;
+  const result = await client.query({
+    query: `SELECT ServiceName AS service, if(grouping(Operation) = 1, '', Operation) AS operation,
+  sum(Requests) AS requests, sum(Errors) AS errors
+FROM ${RED_TABLE}
+WHERE ServiceName IN {services:Array(String)}
+  AND Bucket >= toDateTime(intDiv({from:Int64}, 1000)) AND Bucket < toDateTime(intDiv({to:Int64}, 1000))
+GROUP BY GROUPING SETS ((ServiceName), (ServiceName, Operation))
+SETTINGS group_by_use_nulls = 0`,
+    query_params: { services: query.services, from: query.fromMs, to: query.toMs },
+    format: 'JSONEachRow',
+  });
+  type Row = { service: string; operation: string; requests: string; errors: string };
+  for (const row of await result.json<Row>()) {
+    const requests = Number(row.requests);
+    if (requests > 0) {
+      ratios.set(`${row.service}\u0000${row.operation}`, Number(row.errors) / requests);
+    }
+  }
+  return ratios;
+}

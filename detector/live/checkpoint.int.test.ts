@@ -11,7 +11,7 @@ import {
   type EvaluatorOptions,
   type ModelCache,
 } from './evaluator.ts';
-import { testEvaluatorOptions } from '../../test/support/evaluator.ts';
+import { testEvaluatorOptions, WHOLE_MINUTES } from '../../test/support/evaluator.ts';
 
 const STEP = 60_000;
 const START = Date.parse('2026-11-21T00:00:00Z');
@@ -36,7 +36,7 @@ describe('models kept in memory, written at checkpoints', () => {
     await storage.client.insert({ table: 'otel_traces', values: rows, format: 'JSONEachRow' });
   };
   const options = (cache: ModelCache | undefined, checkpoint: boolean): EvaluatorOptions =>
-    testEvaluatorOptions(storage.client, () => nowMs, { cache, checkpoint });
+    testEvaluatorOptions(storage.client, () => nowMs, { ...WHOLE_MINUTES, cache, checkpoint });
   const advance = async (minute: number) => {
     await insertMinute(minute);
     nowMs = START + (minute + 1) * STEP + 20_000;

@@ -3,7 +3,7 @@ import { createAlertStore, type AlertStore } from '../../alerts/index.ts';
 import { openStorage, type SpanRow, type Storage } from '../../storage/index.ts';
 import { evaluateOnce, type EvaluatorOptions } from './evaluator.ts';
 import { DEFAULT_INCIDENT_POLICY } from './incidents.ts';
-import { testEvaluatorOptions } from '../../test/support/evaluator.ts';
+import { testEvaluatorOptions, WHOLE_MINUTES } from '../../test/support/evaluator.ts';
 import { testApi } from '../../test/support/api.ts';
 
 const STEP = 60_000;
@@ -41,7 +41,7 @@ describe('live evaluation over the rollup', () => {
   let alerts: AlertStore;
   let nowMs = START + HISTORY_STEPS * STEP + 20_000;
   const options = (): EvaluatorOptions =>
-    testEvaluatorOptions(storage.client, () => nowMs, { alerts });
+    testEvaluatorOptions(storage.client, () => nowMs, { ...WHOLE_MINUTES, alerts });
   const insertMinutes = async (
     from: number,
     to: number,
@@ -123,11 +123,12 @@ describe('live evaluation over the rollup', () => {
     const watching = () => ({ ...options(), watchedMetrics: ['messaging.queue.depth'] });
     const before = (await alerts.list({ status: 'all' })).length;
     let opened = 0;
-    for (let i = 0; i < 3; i++, minute++) {
+    // A few quiet minutes first: a relapse right after the last alert resolved reopens it.
+    for (let i = 0; i < 6; i++, minute++) {
       await insertMinutes(minute, minute + 1);
       await storage.client.insert({
         table: 'otel_metrics_sum',
-        values: [depth(minute, i === 0 ? 12 : 400)],
+        values: [depth(minute, i < 4 ? 12 : 400)],
         format: 'JSONEachRow',
       });
       nowMs = START + (minute + 1) * STEP + 20_000;
@@ -162,7 +163,7 @@ describe('live evaluation over the rollup', () => {
     await alerts.save({ ...open!, severity: 'critical' });
     // Scores never make this incident critical by themselves: only the escalation can.
     const neverCritical = { ...DEFAULT_INCIDENT_POLICY, criticalScore: 2 };
-    let minute = HISTORY_STEPS + 17;
+    let minute = HISTORY_STEPS + 20;
     for (let i = 0; i < 2; i++, minute++) {
       await insertMinutes(minute, minute + 1, { failing: true });
       nowMs = START + (minute + 1) * STEP + 20_000;

@@ -1,28 +1,44 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
-import { explainAnomaly, type Alert, type AlertStore } from '../../alerts/index.ts';
+import type { Alert, AlertStore } from '../../alerts/index.ts';
 import {
   busiestOperations,
-  METRIC_SIGNAL_PREFIX,
+  readErrorRatios,
+  readInstanceMetricSeries,
   readMetricSeries,
   readServicesSeries,
-  signalInfo,
   SIGNALS,
   type MetricPoint,
   type StepValues,
 } from '../../signals/index.ts';
 import { METRIC_TABLES, RED_TABLE } from '../../storage/index.ts';
 import type { SeriesModel, SeriesModels } from './models.ts';
-import type { Verdict } from '../types.ts';
 import {
   advanceIncident,
   initialIncidentState,
   type Anomaly,
-  type IncidentAction,
   type IncidentPolicy,
   type IncidentState,
+  type Observation,
 } from './incidents.ts';
+import { applyAction } from './alert-actions.ts';
+import {
+  isRetired,
+  metricSignal,
+  scoreService,
+  seriesKey,
+  SERVICE_LEVEL,
+  type ChunkSeries,
+  type CompleteEnds,
+} from './scoring.ts';
+import {
+  completeMetricEnd,
+  completeSpanEnd,
+  readWatermarks,
+  type CompletionRule,
+} from './watermarks.ts';
+import { RATIO_POOL_STEPS } from './volume.ts';
 import {
   INCIDENT_SIGNAL,
   loadStates,
@@ -31,6 +47,8 @@ import {
   type ScoreRow,
   type StoredState,
 } from './state-store.ts';
+
+export { stepAlarm } from './scoring.ts';
 
 export interface EvaluatorOptions {
   client: ClickHouseClient;
@@ -41,8 +59,13 @@ export interface EvaluatorOptions {
   lookbackMs: number;
   /** This process evaluates the services whose hash falls in its shard. */
   shard: { index: number; count: number };
-  /** A step is complete this long after it ends (spans arrive late), ms. */
+  /**
+   * How far one service's spans may trail the other services' before its silence is
+   * believed, ms. A step is complete once data past its end has arrived (see watermarks.ts).
+   */
   settleMs: number;
+  /** A step is complete this long after its end whatever has arrived, ms (default 5 min). */
+  maxWaitMs?: number;
   /** Metric names watched per service (their signals are `metric:<name>`). */
   watchedMetrics?: readonly string[];
   /**
@@ -68,9 +91,12 @@ export interface EvaluationReport {
   steps: number;
   alertsOpened: number;
   alertsResolved: number;
+  /** How far the least advanced service's complete span steps end behind now, ms. */
+  lagMs: number;
 }
 
-const SERVICE_LEVEL = '';
+/** Default of EvaluatorOptions.maxWaitMs. */
+export const DEFAULT_MAX_WAIT_MS = 5 * 60_000;
 
 /** Models and incident states of the series this process evaluates, by series key. */
 export interface ModelCache {
@@ -105,15 +131,11 @@ export async function checkpointModels(
   await saveStates(client, states, nowMs);
 }
 
-/** How far back from now the scores of steps learned from history are kept. */
-const SCORED_HISTORY_MS = 86_400_000;
-
 /** States written per insert when checkpointing. */
 const CHECKPOINT_BATCH = 500;
 
-function seriesKey(service: string, signal: string, operation: string): string {
-  return `${service}\u0000${signal}\u0000${operation}`;
-}
+/** The usual error ratio of a series is that of this long before its last steps. */
+const ERROR_BASELINE_MS = 86_400_000;
 /** The busiest operations are those of the last day. */
 const OPERATIONS_WINDOW_MS = 86_400_000;
 
@@ -126,7 +148,30 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
     steps: 0,
     alertsOpened: 0,
     alertsResolved: 0,
+    lagMs: 0,
   };
+  const stepMs = options.stepSeconds * 1000;
+  const rule: CompletionRule = {
+    nowMs,
+    stepMs,
+    settleMs: options.settleMs,
+    maxWaitMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+  };
+  const marks = await readWatermarks(options.client, {
+    services,
+    metrics: options.watchedMetrics ?? [],
+    sinceMs: nowMs - rule.maxWaitMs - WATERMARK_WINDOW_MS,
+  });
+  const ends = new Map(
+    services.map((service) => [
+      service,
+      {
+        spans: completeSpanEnd(marks, service, rule),
+        metrics: completeMetricEnd(marks, service, rule),
+      },
+    ]),
+  );
+  for (const end of ends.values()) report.lagMs = Math.max(report.lagMs, nowMs - end.spans);
   const operations = await busiestOperations(
     options.client,
     services,
@@ -142,8 +187,13 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
     [unknown, LEARNING_SERVICES_PER_CHUNK],
   ] as const) {
     for (let start = 0; start < group.length; start += size) {
-      await evaluateChunk(options, group.slice(start, start + size), operations, nowMs, report);
+      const chunk = group.slice(start, start + size);
+      await evaluateChunk(options, chunk, { operations, ends, rule }, report);
     }
+  }
+  // Instances that went away leave no state behind: what is kept stays bounded.
+  for (const [key, entry] of options.cache?.series ?? []) {
+    if (isRetired(entry, nowMs)) options.cache?.series.delete(key);
   }
   return report;
 }
@@ -157,15 +207,30 @@ const SERVICES_PER_CHUNK = 100;
 /** The same for services that may learn from history (about 2 GB less at two weeks). */
 const LEARNING_SERVICES_PER_CHUNK = 10;
 
+/** What a cycle knows of every service before it evaluates them chunk by chunk. */
+interface CycleContext {
+  operations: Map<string, string[]>;
+  ends: Map<string, CompleteEnds>;
+  rule: CompletionRule;
+}
+
+/** Watermarks are looked for this far before the longest wait. */
+const WATERMARK_WINDOW_MS = 3_600_000;
+
 async function evaluateChunk(
   options: EvaluatorOptions,
   services: string[],
-  operations: Map<string, string[]>,
-  nowMs: number,
+  context: CycleContext,
   report: EvaluationReport,
 ): Promise<void> {
-  const stepMs = options.stepSeconds * 1000;
-  const endMs = Math.floor((nowMs - options.settleMs) / stepMs) * stepMs; // exclusive end of complete steps
+  const { operations, rule } = context;
+  const { nowMs, stepMs } = rule;
+  const endsOf = (service: string): CompleteEnds =>
+    context.ends.get(service) ?? { spans: nowMs - rule.maxWaitMs, metrics: nowMs - rule.maxWaitMs };
+  let endMs = -Infinity; // of this chunk's steps read
+  for (const service of services) {
+    endMs = Math.max(endMs, endsOf(service).spans, endsOf(service).metrics);
+  }
   const cache = options.cache;
   // With a cache, only services this process has not seen yet are read from storage.
   const stored = await loadStates(
@@ -173,32 +238,58 @@ async function evaluateChunk(
     cache ? services.filter((service) => !cache.incidents.has(service)) : services,
   );
   const byKey = new Map(
-    stored.map((entry) => [seriesKey(entry.service, entry.signal, entry.operation), entry]),
+    stored
+      .filter((entry) => !isRetired(entry, nowMs))
+      .map((entry) => [seriesKey(entry.service, entry.signal, entry.operation), entry]),
   );
   const series = await readChunk(options, services, operations, byKey, endMs);
   const scores: ScoreRow[] = [];
   const states: StoredState[] = [];
   for (const service of services) {
-    const out = scoreService(options, service, operations.get(service) ?? [], byKey, endMs, series);
+    const ends = endsOf(service);
+    const out = scoreService(options, service, operations.get(service) ?? [], byKey, ends, series);
+    const serviceEndMs = Math.max(ends.spans, ends.metrics);
     report.steps += out.steps;
     const incidentKey = seriesKey(service, INCIDENT_SIGNAL, SERVICE_LEVEL);
     let incident =
       cache?.incidents.get(service) ??
       (byKey.get(incidentKey)?.state as IncidentState | undefined) ??
       initialIncidentState();
-    // Only steps of the last two intervals may open alerts: history learned at first
-    // start describes the past, not an incident to page anyone about now.
-    const liveFromMs = endMs - 2 * stepMs;
-    for (const [timeMs, anomalies] of [...out.anomaliesByStep].sort((a, b) => a[0] - b[0])) {
-      if (timeMs < liveFromMs) continue;
-      const next = advanceIncident(incident, timeMs, anomalies, randomUUID, options.policy);
-      incident = next.state;
+    // Only recent steps may open alerts: history learned at first start describes the
+    // past, not an incident to page anyone about now.
+    const liveFromMs = serviceEndMs - Math.max(2 * stepMs, rule.maxWaitMs);
+    // Metric steps complete later than span steps: values of a step the incident has
+    // passed already count with its next step.
+    const late = { anomalies: [] as Anomaly[], observations: [] as Observation[] };
+    const advance = async (timeMs: number, anomalies: Anomaly[], observations: Observation[]) => {
+      const next = advanceIncident(
+        incident,
+        timeMs,
+        [...late.anomalies, ...anomalies],
+        randomUUID,
+        options.policy,
+        [...late.observations, ...observations],
+      );
+      late.anomalies = [];
+      late.observations = [];
+      incident = { ...next.state, lastStepMs: Math.max(timeMs, incident.lastStepMs ?? timeMs) };
       if (next.action) {
         const kind = await applyAction(options, service, next.action, timeMs + stepMs);
         if (kind === 'opened') report.alertsOpened++;
         if (kind === 'resolved') report.alertsResolved++;
       }
+    };
+    for (const [timeMs, anomalies] of [...out.anomaliesByStep].sort((a, b) => a[0] - b[0])) {
+      if (timeMs < liveFromMs) continue;
+      const observations = out.observationsByStep.get(timeMs) ?? [];
+      if (timeMs <= (incident.lastStepMs ?? -Infinity)) {
+        late.anomalies.push(...anomalies);
+        late.observations.push(...observations);
+        continue;
+      }
+      await advance(timeMs, anomalies, observations);
     }
+    if (late.observations.length > 0) await advance(incident.lastStepMs!, [], []);
     cache?.incidents.set(service, incident);
     for (const row of out.scores) scores.push(row);
     for (const state of out.states) states.push(state);
@@ -206,18 +297,12 @@ async function evaluateChunk(
       service,
       signal: INCIDENT_SIGNAL,
       operation: SERVICE_LEVEL,
-      lastStepMs: endMs,
+      lastStepMs: serviceEndMs,
       state: incident,
     });
   }
   await saveScores(options.client, scores);
   await saveStates(options.client, states, nowMs);
-}
-
-/** The rollup and watched-metric series a chunk of services needs, in one read of each. */
-interface ChunkSeries {
-  red: Map<string, Map<string, StepValues[]>>;
-  metrics: Map<string, Map<string, MetricPoint[]>>;
 }
 
 async function readChunk(
@@ -248,8 +333,19 @@ async function readChunk(
       metricStartMs = Math.min(metricStartMs, lastStepOf(service, metricSignal(metric), ''));
     }
   }
-  const [red, metricSeries] = await Promise.all([
-    redStartMs < endMs
+  // Error ratios are judged over the last steps pooled: read those before the new ones too.
+  const redNeeded = redStartMs < endMs;
+  redStartMs -= RATIO_POOL_STEPS * stepMs;
+  const metricQuery = {
+    services,
+    metrics,
+    fromMs: metricStartMs,
+    toMs: endMs,
+    stepSeconds: options.stepSeconds,
+  };
+  const metricsNeeded = metrics.length > 0 && metricStartMs < endMs;
+  const [red, metricSeries, instances, errorRatios] = await Promise.all([
+    redNeeded
       ? readServicesSeries(options.client, {
           operations: new Map(services.map((service) => [service, operations.get(service) ?? []])),
           fromMs: redStartMs,
@@ -257,17 +353,19 @@ async function readChunk(
           stepSeconds: options.stepSeconds,
         })
       : new Map<string, Map<string, StepValues[]>>(),
-    metrics.length > 0 && metricStartMs < endMs
-      ? readMetricSeries(options.client, {
-          services,
-          metrics,
-          fromMs: metricStartMs,
-          toMs: endMs,
-          stepSeconds: options.stepSeconds,
-        })
+    metricsNeeded
+      ? readMetricSeries(options.client, metricQuery)
       : new Map<string, Map<string, MetricPoint[]>>(),
+    metricsNeeded
+      ? readInstanceMetricSeries(options.client, metricQuery)
+      : new Map<string, Map<string, Map<string, MetricPoint[]>>>(),
+    readErrorRatios(options.client, {
+      services,
+      fromMs: endMs - ERROR_BASELINE_MS,
+      toMs: endMs - RATIO_POOL_STEPS * stepMs,
+    }),
   ]);
-  return { red, metrics: metricSeries };
+  return { red, metrics: metricSeries, instances, errorRatios };
 }
 
 /**
@@ -309,234 +407,3 @@ const WATCHED_METRIC_TABLES = [
 
 /** Operations per service that get series of their own (the busiest, by requests). */
 export const OPERATIONS_PER_SERVICE = 3;
-
-/** What scoring a service's series produces. */
-interface ServiceScores {
-  states: StoredState[];
-  /** Steps fed to models (scores are kept for the recent ones only). */
-  steps: number;
-  scores: ScoreRow[];
-  anomaliesByStep: Map<number, Anomaly[]>;
-}
-
-/**
- * Feeds every new complete step of each signal of `service`, of its busiest operations
- * and of its watched metrics, to its model.
- */
-function scoreService(
-  options: EvaluatorOptions,
-  service: string,
-  operations: string[],
-  byKey: Map<string, StoredState>,
-  endMs: number,
-  chunk: ChunkSeries,
-): ServiceScores {
-  const stored = (signal: string, operation: string) =>
-    byKey.get(seriesKey(service, signal, operation));
-  const series = chunk.red.get(service) ?? new Map<string, StepValues[]>();
-  const metricSeries = chunk.metrics.get(service) ?? new Map<string, MetricPoint[]>();
-  const out: ServiceScores = { states: [], steps: 0, scores: [], anomaliesByStep: new Map() };
-  for (const operation of [SERVICE_LEVEL, ...operations]) {
-    const steps = series.get(operation) ?? [];
-    for (const signal of SIGNALS) {
-      const values = new Map(steps.map((step) => [step.timeMs, step.values[signal]]));
-      // A step without requests is a rate of zero (a traffic drop); it has no error
-      // ratio or latency to learn from.
-      feedSeries(options, out, {
-        service,
-        signal,
-        operation,
-        entry: stored(signal, operation),
-        values,
-        firstMs: steps[0]?.timeMs ?? endMs,
-        missingIsZero: signal === 'request_rate',
-        endMs,
-      });
-    }
-  }
-  for (const metric of options.watchedMetrics ?? []) {
-    const points = metricSeries.get(metric) ?? [];
-    const signal = metricSignal(metric);
-    feedSeries(options, out, {
-      service,
-      signal,
-      operation: SERVICE_LEVEL,
-      entry: stored(signal, SERVICE_LEVEL),
-      values: new Map(points.map((point) => [point.timeMs, point.value])),
-      firstMs: points[0]?.timeMs ?? endMs,
-      missingIsZero: false,
-      endMs,
-    });
-  }
-  return out;
-}
-
-function metricSignal(metric: string): string {
-  return `${METRIC_SIGNAL_PREFIX}${metric}`;
-}
-
-/** Runs one series' new steps through its model, collecting scores, anomalies and state. */
-function feedSeries(
-  options: EvaluatorOptions,
-  out: ServiceScores,
-  series: {
-    service: string;
-    signal: string;
-    operation: string;
-    entry: StoredState | undefined;
-    values: Map<number, number>;
-    firstMs: number;
-    missingIsZero: boolean;
-    endMs: number;
-  },
-): void {
-  const { service, signal, operation, entry, values, endMs } = series;
-  const stepMs = options.stepSeconds * 1000;
-  const key = seriesKey(service, signal, operation);
-  const cached = options.cache?.series.get(key);
-  const model =
-    cached?.model ?? (entry ? options.models.restore(entry.state) : options.models.create());
-  const from = cached?.lastStepMs ?? entry?.lastStepMs ?? series.firstMs;
-  for (let timeMs = from; timeMs < endMs; timeMs += stepMs) {
-    const observed = values.get(timeMs);
-    if (observed === undefined && !series.missingIsZero) continue;
-    const value = observed ?? 0;
-    const verdict = model.update(timeMs, value);
-    out.steps++;
-    // Learning a long history keeps only its last day of scores: enough for charts of
-    // the recent past, without writing a row per step of weeks.
-    if (timeMs < endMs - SCORED_HISTORY_MS) continue;
-    out.scores.push({
-      service,
-      signal,
-      operation,
-      timeMs,
-      observed: value,
-      ...verdict,
-      model: verdict.models.join('+'),
-    });
-    const anomalies = out.anomaliesByStep.get(timeMs) ?? [];
-    const alarm = stepAlarm(verdict, value, options.models.threshold);
-    if (alarm !== null && !model.learning()) {
-      anomalies.push({
-        signal,
-        operation: operation === SERVICE_LEVEL ? null : operation,
-        score: verdict.score,
-        observed: value,
-        expected: verdict.expected,
-        alarm,
-      });
-    }
-    // Steps without an anomaly still advance incidents (toward resolution).
-    out.anomaliesByStep.set(timeMs, anomalies);
-  }
-  const lastStepMs = Math.max(from, endMs);
-  options.cache?.series.set(key, { model, lastStepMs, service, signal, operation });
-  if (options.checkpoint ?? true) {
-    out.states.push({ service, signal, operation, lastStepMs, state: model.state() });
-  }
-}
-
-/** Writes what an incident decision means for its alert; returns what happened. */
-async function applyAction(
-  options: EvaluatorOptions,
-  service: string,
-  action: IncidentAction,
-  atMs: number,
-): Promise<'opened' | 'updated' | 'resolved' | 'none'> {
-  const now = new Date(Math.max(atMs, options.now())).toISOString();
-  const incident = action.incident;
-  if (action.kind === 'open') {
-    const first = incident.first;
-    const signal = first.signal;
-    const info = signalInfo(signal);
-    const stepMs = options.stepSeconds * 1000;
-    const explanation = await explainAnomaly(options.client, {
-      service,
-      // A drop in traffic is explained by what went missing, not by what remained.
-      focus: signal === 'request_rate' && first.observed < first.expected ? 'missing' : info.focus,
-      fromMs: incident.openedAtMs - stepMs,
-      toMs: atMs,
-    });
-    const alert: Alert = {
-      id: incident.alertId,
-      service,
-      signal,
-      signals: incident.signals,
-      operation: first.operation,
-      severity: incident.severity,
-      status: 'open',
-      score: first.score,
-      observed: first.observed,
-      expected: first.expected,
-      openedAt: new Date(incident.openedAtMs).toISOString(),
-      updatedAt: now,
-      acknowledgedAt: null,
-      acknowledgedBy: null,
-      resolvedAt: null,
-      resolvedBy: null,
-      summary: `${service}${first.operation ? ` ${first.operation}` : ''}: ${signal} is ${format(first.observed)}${info.unit ? ` ${info.unit}` : ''}, expected about ${format(first.expected)}`,
-      explanation,
-    };
-    await options.alerts.save(alert);
-    await options.onAlert?.('anomaly.opened', alert);
-    return 'opened';
-  }
-  const existing = await options.alerts.get(incident.alertId);
-  if (!existing) return 'none';
-  if (action.kind === 'resolve') {
-    if (existing.status === 'resolved') return 'none'; // a person resolved it already
-    const alert: Alert = {
-      ...existing,
-      status: 'resolved',
-      updatedAt: now,
-      resolvedAt: now,
-      resolvedBy: 'opsless',
-    };
-    await options.alerts.save(alert);
-    await options.onAlert?.('anomaly.resolved', alert);
-    return 'resolved';
-  }
-  const reopened = action.kind === 'reopen';
-  if (!reopened && existing.status === 'resolved') return 'none';
-  const alert: Alert = {
-    ...existing,
-    status: reopened ? 'open' : existing.status,
-    signals: incident.signals,
-    // Never lower: a failed remediation may have escalated the alert to critical.
-    severity: higherSeverity(existing.severity, incident.severity),
-    score: Math.max(existing.score, incident.peakScore),
-    updatedAt: now,
-    ...(reopened ? { resolvedAt: null, resolvedBy: null } : {}),
-  };
-  await options.alerts.save(alert);
-  await options.onAlert?.(reopened ? 'anomaly.opened' : 'anomaly.updated', alert);
-  return reopened ? 'opened' : 'updated';
-}
-
-const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
-
-function higherSeverity(a: Alert['severity'], b: Alert['severity']): Alert['severity'] {
-  return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
-}
-
-function format(value: number): string {
-  return Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3);
-}
-
-/**
- * What a scored step means for incidents: null when the value is inside its band, else
- * whether it is an alarm (score at or above `threshold`; an alarm can open an incident,
- * any value outside the band keeps one open). An alert shows the value beside its band,
- * so a value inside it never alarms: the engine also scores new extremes of a series
- * (its best evidence on the NAB corpus), which a growing or noisy service sets within
- * its band now and then.
- */
-export function stepAlarm(
-  verdict: Pick<Verdict, 'score' | 'lower' | 'upper'>,
-  value: number,
-  threshold: number,
-): boolean | null {
-  if (value >= verdict.lower && value <= verdict.upper) return null;
-  return verdict.score >= threshold;
-}

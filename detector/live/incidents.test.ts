@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   advanceIncident,
+  DEFAULT_INCIDENT_POLICY,
+  headlineFault,
   initialIncidentState,
   type Anomaly,
+  type Observation,
   type IncidentAction,
   type IncidentPolicy,
 } from './incidents.ts';
@@ -110,5 +113,109 @@ describe('incidents', () => {
 
   it('does not open an incident for a value outside its band without an alarm', () => {
     expect(run([[stillSlow()], [stillSlow()], [stillSlow()]])).toEqual([null, null, null]);
+  });
+
+  describe('with every observed value (as the evaluator reports them)', () => {
+    const queue = (observed: number, alarm = false): Anomaly => ({
+      signal: 'metric:messaging.queue.depth',
+      operation: null,
+      score: alarm ? 0.9 : 0.2,
+      observed,
+      expected: 10,
+      lower: 8,
+      upper: 12,
+      alarm,
+    });
+    const seen = (observed: number): Observation => ({
+      signal: 'metric:messaging.queue.depth',
+      operation: null,
+      observed,
+    });
+    /** Steps of [anomalies, observations]; returns the actions. */
+    function follow(steps: Array<[Anomaly[], Observation[]]>): Array<IncidentAction | null> {
+      let state = initialIncidentState();
+      return steps.map(([anomalies, observations], index) => {
+        const next = advanceIncident(
+          state,
+          index * 10_000,
+          anomalies,
+          () => 'alert-1',
+          DEFAULT_INCIDENT_POLICY,
+          observations,
+        );
+        state = next.state;
+        return next.action;
+      });
+    }
+
+    it('keeps a queue at ten times its level open once the band has absorbed the climb', () => {
+      const steps: Array<[Anomaly[], Observation[]]> = [[[queue(30, true)], [seen(30)]]];
+      // The model gets used to the climb: no anomaly any more, yet the queue is at 100+.
+      for (let i = 0; i < 40; i++) steps.push([[], [seen(100 + i)]]);
+      const actions = follow(steps);
+      expect(actions.some((action) => action?.kind === 'resolve')).toBe(false);
+      const last = actions.findLast((action) => action?.kind === 'update');
+      expect(last).toMatchObject({ incident: { faults: {} } });
+      expect(headlineFault(last!.incident)).toMatchObject({
+        current: 139,
+        peak: 139,
+        expected: 10,
+      });
+    });
+
+    it('resolves once the value is back in its band before the incident for three steps', () => {
+      const actions = follow([
+        [[queue(300, true)], [seen(300)]],
+        [[], [seen(80)]],
+        [[], [seen(11)]],
+        [[], [seen(12)]],
+        [[], [seen(10)]],
+      ]);
+      expect(actions.map((action) => action?.kind ?? '-')).toEqual([
+        'open',
+        'update',
+        'update',
+        'update',
+        'resolve',
+      ]);
+    });
+
+    it('counts only the steps the series was observed in toward recovery', () => {
+      const actions = follow([
+        [[queue(300, true)], [seen(300)]],
+        [[], [seen(11)]],
+        [[], []],
+        [[], []],
+        [[], [seen(11)]],
+        [[], []],
+        [[], [seen(10)]],
+      ]);
+      expect(actions.map((action) => action?.kind ?? '-').join(' ')).toBe(
+        'open update - - - - resolve',
+      );
+    });
+
+    it('notifies again only when the fault has grown much since the last notification', () => {
+      const actions = follow([
+        [[queue(30, true)], [seen(30)]],
+        [[], [seen(35)]],
+        [[], [seen(55)]],
+        [[], [seen(60)]],
+        [[], [seen(120)]],
+      ]);
+      expect(actions.map((action) => (action?.kind === 'update' ? action.notify : null))).toEqual([
+        null,
+        false,
+        true,
+        false,
+        true,
+      ]);
+    });
+
+    it('does not take a lasting fault for recovered because it is milder than its first spike', () => {
+      const steps: Array<[Anomaly[], Observation[]]> = [[[queue(500, true)], [seen(500)]]];
+      for (let i = 0; i < 10; i++) steps.push([[], [seen(40)]]);
+      expect(follow(steps).some((action) => action?.kind === 'resolve')).toBe(false);
+    });
   });
 });

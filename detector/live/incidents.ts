@@ -18,6 +18,34 @@ export interface Anomaly {
    * opens nothing and adds nothing to an incident.
    */
   alarm: boolean;
+  /** The band of normal values at this step (before the model learned the value). */
+  lower?: number;
+  upper?: number;
+}
+
+/** A value a series took at a step, anomalous or not: what recovery is judged on. */
+export interface Observation {
+  signal: string;
+  operation: string | null;
+  observed: number;
+}
+
+/**
+ * A series that alarmed in an incident, and what it looked like before: the incident
+ * resolves when each of these is back near that, not when a model has got used to it.
+ */
+export interface Fault {
+  signal: string;
+  operation: string | null;
+  /** The expectation and band of the step it first alarmed at. */
+  expected: number;
+  lower: number;
+  upper: number;
+  /** The value farthest from `expected`, and the last one seen. */
+  peak: number;
+  current: number;
+  /** Consecutive observed steps it has been recovered. */
+  recoveredSteps: number;
 }
 
 export interface IncidentPolicy {
@@ -46,6 +74,41 @@ export interface OpenIncident {
   signals: string[];
   peakScore: number;
   severity: 'warning' | 'critical';
+  /** The series that alarmed, by seriesName (absent in states saved before it existed). */
+  faults?: Record<string, Fault>;
+  /** Steps in a row in which no fault was observed (no requests, no metric points). */
+  unobservedSteps?: number;
+  /** The headline fault's distance from its expectation when last notified. */
+  notifiedDeviation?: number;
+}
+
+/**
+ * A fault without a band (its alarm came from pooled steps, inside the engine's band) is
+ * recovered back within this share of its peak distance from the expectation.
+ */
+const RECOVERED_SHARE = 0.2;
+/** An incident none of whose faults was observed for this many steps resolves (it went away). */
+const UNOBSERVED_RESOLVE_STEPS = 30;
+/** A notification goes out again when the headline's distance from normal doubles. */
+const NOTIFY_FACTOR = 2;
+
+export function seriesName(series: { signal: string; operation: string | null }): string {
+  return `${series.signal}\u0000${series.operation ?? ''}`;
+}
+
+/** Within the band it had before the incident (or, without one, most of the way back). */
+function recovered(fault: Fault, value: number): boolean {
+  // Only a band-less fault is judged against its peak: one spike at the start of an
+  // incident would make a lasting, milder fault look recovered.
+  if (fault.lower < fault.upper) return value >= fault.lower && value <= fault.upper;
+  return (
+    Math.abs(value - fault.expected) <= RECOVERED_SHARE * Math.abs(fault.peak - fault.expected)
+  );
+}
+
+/** The fault the alert is about (the first that alarmed). */
+export function headlineFault(incident: OpenIncident): Fault | undefined {
+  return incident.faults?.[seriesName(incident.first)];
 }
 
 export interface IncidentState {
@@ -55,12 +118,21 @@ export interface IncidentState {
   /** The last resolved incident, which a quick relapse reopens. */
   resolved: (OpenIncident & { resolvedAtStep: number }) | null;
   step: number;
+  /** Start of the last step advanced over, ms (kept by the evaluator; absent before it). */
+  lastStepMs?: number;
 }
 
 export type IncidentAction =
   | { kind: 'open'; incident: OpenIncident; anomalies: Anomaly[] }
   | { kind: 'reopen'; incident: OpenIncident; anomalies: Anomaly[] }
-  | { kind: 'update'; incident: OpenIncident; anomalies: Anomaly[]; severityChanged: boolean }
+  | {
+      kind: 'update';
+      incident: OpenIncident;
+      anomalies: Anomaly[];
+      severityChanged: boolean;
+      /** Worth a notification (severity, signals or the size of the fault changed much). */
+      notify: boolean;
+    }
   | { kind: 'resolve'; incident: OpenIncident };
 
 export function initialIncidentState(): IncidentState {
@@ -78,11 +150,13 @@ export function advanceIncident(
   reported: Anomaly[],
   newAlertId: () => string,
   policy: IncidentPolicy = DEFAULT_INCIDENT_POLICY,
+  observations?: readonly Observation[],
 ): { state: IncidentState; action: IncidentAction | null } {
   const step = state.step + 1;
+  const open = state.open;
+  if (open?.faults) return followIncident(state, open, reported, policy, observations);
   // Outside its band, a signal of the open incident keeps it open; any other signal
   // needs an alarm to count.
-  const open = state.open;
   const anomalies = reported.filter(
     (anomaly) => anomaly.alarm || (open !== null && open.signals.includes(anomaly.signal)),
   );
@@ -127,6 +201,7 @@ export function advanceIncident(
             incident,
             anomalies,
             severityChanged: incident.severity !== state.open.severity,
+            notify: true,
           }
         : null,
     };
@@ -143,11 +218,16 @@ export function advanceIncident(
       ...new Set([...previous.signals, ...anomalies.map((anomaly) => anomaly.signal)]),
     ];
     const peakScore = Math.max(previous.peakScore, peak);
+    const faults = previous.faults ? structuredClone(previous.faults) : faultsOf(anomalies);
+    for (const fault of Object.values(faults)) fault.recoveredSteps = 0;
+    for (const anomaly of anomalies) faults[seriesName(anomaly)] ??= faultOf(anomaly);
     const incident: OpenIncident = {
       ...previous,
       signals,
       peakScore,
       severity: severityOf(peakScore),
+      faults,
+      unobservedSteps: 0,
     };
     return {
       state: { open: incident, anomalousSteps, normalSteps: 0, resolved: null, step },
@@ -161,9 +241,124 @@ export function advanceIncident(
     signals: [...new Set(anomalies.map((anomaly) => anomaly.signal))],
     peakScore: peak,
     severity: severityOf(peak),
+    faults: faultsOf(anomalies),
+    unobservedSteps: 0,
+    notifiedDeviation: Math.abs(strongest.observed - strongest.expected),
   };
   return {
     state: { open: incident, anomalousSteps, normalSteps: 0, resolved: state.resolved, step },
     action: { kind: 'open', incident, anomalies },
+  };
+}
+
+function faultOf(anomaly: Anomaly): Fault {
+  const lower = anomaly.lower ?? anomaly.expected;
+  const upper = anomaly.upper ?? anomaly.expected;
+  // An alarm inside the band (an error ratio judged over pooled steps) says the band is too
+  // wide to tell recovery by: only getting back near the expectation counts then.
+  const inBand = anomaly.observed >= lower && anomaly.observed <= upper;
+  return {
+    signal: anomaly.signal,
+    operation: anomaly.operation,
+    expected: anomaly.expected,
+    lower: inBand ? anomaly.expected : lower,
+    upper: inBand ? anomaly.expected : upper,
+    peak: anomaly.observed,
+    current: anomaly.observed,
+    recoveredSteps: 0,
+  };
+}
+
+function faultsOf(alarms: readonly Anomaly[]): Record<string, Fault> {
+  const faults: Record<string, Fault> = {};
+  for (const anomaly of alarms) faults[seriesName(anomaly)] ??= faultOf(anomaly);
+  return faults;
+}
+
+/**
+ * One step of an open incident: its faults' figures follow the values observed, and it
+ * resolves once every fault has been recovered (recovered()) for policy.resolveAfterSteps
+ * observed steps in a row. Without `observations`, the reported anomalies are all that was
+ * observed and every other fault counts as recovered at this step.
+ */
+function followIncident(
+  state: IncidentState,
+  open: OpenIncident,
+  reported: Anomaly[],
+  policy: IncidentPolicy,
+  observations: readonly Observation[] | undefined,
+): { state: IncidentState; action: IncidentAction | null } {
+  const step = state.step + 1;
+  const faults = structuredClone(open.faults ?? {});
+  const alarms = reported.filter((anomaly) => anomaly.alarm);
+  for (const anomaly of alarms) faults[seriesName(anomaly)] ??= faultOf(anomaly);
+  const seen = new Map<string, number>();
+  for (const entry of observations ?? reported) seen.set(seriesName(entry), entry.observed);
+  let observedAny = false;
+  let moved = false;
+  for (const [name, fault] of Object.entries(faults)) {
+    const value = seen.get(name);
+    if (value === undefined) {
+      if (observations === undefined) fault.recoveredSteps++;
+      observedAny ||= observations === undefined;
+      continue;
+    }
+    observedAny = true;
+    moved ||= fault.current !== value;
+    fault.current = value;
+    if (Math.abs(value - fault.expected) > Math.abs(fault.peak - fault.expected))
+      fault.peak = value;
+    fault.recoveredSteps = recovered(fault, value) ? fault.recoveredSteps + 1 : 0;
+  }
+  const unobservedSteps = observedAny ? 0 : (open.unobservedSteps ?? 0) + 1;
+  const relevant = reported.filter(
+    (anomaly) => anomaly.alarm || open.signals.includes(anomaly.signal),
+  );
+  const anomalousSteps = relevant.length > 0 ? state.anomalousSteps + 1 : 0;
+  const normalSteps = relevant.length > 0 ? 0 : state.normalSteps + 1;
+  const signals = [...new Set([...open.signals, ...alarms.map((anomaly) => anomaly.signal)])];
+  const peakScore = Math.max(open.peakScore, ...relevant.map((anomaly) => anomaly.score));
+  const severity = peakScore >= policy.criticalScore ? 'critical' : 'warning';
+  const headline = faults[seriesName(open.first)];
+  const deviation = headline ? Math.abs(headline.current - headline.expected) : 0;
+  const notifiedDeviation = open.notifiedDeviation ?? deviation;
+  const grew = deviation >= NOTIFY_FACTOR * notifiedDeviation && deviation > 0;
+  const notify = grew || severity !== open.severity || signals.length !== open.signals.length;
+  const incident: OpenIncident = {
+    ...open,
+    signals,
+    peakScore,
+    severity,
+    faults,
+    unobservedSteps,
+    notifiedDeviation: notify ? deviation : notifiedDeviation,
+  };
+  const gone = Object.values(faults).every(
+    (fault) => fault.recoveredSteps >= policy.resolveAfterSteps,
+  );
+  if (gone || unobservedSteps >= UNOBSERVED_RESOLVE_STEPS) {
+    return {
+      state: {
+        open: null,
+        anomalousSteps: 0,
+        normalSteps,
+        resolved: { ...incident, resolvedAtStep: step },
+        step,
+      },
+      action: { kind: 'resolve', incident },
+    };
+  }
+  return {
+    state: { ...state, open: incident, anomalousSteps, normalSteps, step },
+    action:
+      moved || notify || peakScore !== open.peakScore
+        ? {
+            kind: 'update',
+            incident,
+            anomalies: relevant,
+            severityChanged: severity !== open.severity,
+            notify,
+          }
+        : null,
   };
 }

@@ -1,3 +1,4 @@
+import { Gauge, type Registry } from 'prom-client';
 import {
   checkpointModels,
   createModelCache,
@@ -25,8 +26,20 @@ const CHECKPOINT_INTERVAL_MS = 10 * 60_000;
  * Runs an evaluation every step. Cycles never overlap: a slow cycle delays the
  * next one rather than piling up work on a busy database.
  */
-export function createDetectorLoop(options: EvaluatorOptions): DetectorLoop {
+export function createDetectorLoop(
+  options: EvaluatorOptions & {
+    /** Where the loop's own figures go (`/metrics`): how far evaluation lags. */
+    registry?: Registry;
+  },
+): DetectorLoop {
   const cache = options.cache ?? createModelCache();
+  const lag = options.registry
+    ? new Gauge({
+        name: 'opsless_detector_evaluation_lag_seconds',
+        help: 'How far behind now the complete steps of the least advanced service end (data arriving late delays evaluation rather than scoring partial steps).',
+        registers: [options.registry],
+      })
+    : undefined;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<EvaluationReport> | undefined;
   let closed = false;
@@ -38,6 +51,7 @@ export function createDetectorLoop(options: EvaluatorOptions): DetectorLoop {
       const checkpoint = nowMs - lastCheckpointMs >= CHECKPOINT_INTERVAL_MS;
       const report = await evaluateOnce({ ...options, cache, checkpoint });
       if (checkpoint) lastCheckpointMs = nowMs;
+      lag?.set(report.lagMs / 1000);
       return report;
     })().finally(() => (running = undefined));
     return running;

@@ -6,6 +6,8 @@ export interface SeriesModel {
   update(timeMs: number, value: number): Verdict;
   /** True until the model has seen enough steps to be trusted with alerts. */
   learning(): boolean;
+  /** Told that the last step raised an alarm: the next scores are damped (one alarm per incident). */
+  rest?(): void;
   state(): unknown;
 }
 
@@ -23,7 +25,11 @@ interface Stored {
 /** Steps a series' model must see before its alarms count (the series is "learning" until then). */
 export const MIN_TRAINING_STEPS = 30;
 
-/** The detector engine, counting steps so that a young series is "learning". */
+/**
+ * The detector engine, counting steps so that a young series is "learning". Its scores are
+ * damped after an alarm the evaluator raised, not after any high score: a high score for a
+ * value inside its band raises nothing and must not mute what follows (a leak, a burst).
+ */
 export function engineModels(
   options: { minTrainingSteps?: number; threshold?: number } = {},
 ): SeriesModels {
@@ -34,14 +40,15 @@ export function engineModels(
       return detector.update(timeMs, value);
     },
     learning: () => steps < minTrainingSteps,
+    rest: () => detector.rest(),
     state: (): Stored => ({ steps, detector: detector.toJSON() }),
   });
   return {
     threshold: options.threshold ?? DEFAULT_THRESHOLD,
-    create: () => wrap(createDetector(), 0),
+    create: () => wrap(createDetector({ restAfter: 'caller' }), 0),
     restore: (state) => {
       const stored = state as Stored;
-      return wrap(restoreDetector(stored.detector), stored.steps);
+      return wrap(restoreDetector(stored.detector, { restAfter: 'caller' }), stored.steps);
     },
   };
 }

@@ -25,3 +25,10 @@ export function testEvaluatorOptions(
     ...overrides,
   };
 }
+
+/**
+ * For tests that store each minute whole and evaluate it 20 s after its end with nothing
+ * stored past it: no later data will come to complete the minute, so it completes by
+ * waiting (EvaluatorOptions.maxWaitMs) as a minute does after all traffic has stopped.
+ */
+export const WHOLE_MINUTES = { maxWaitMs: 20_000 } as const satisfies Partial<EvaluatorOptions>;

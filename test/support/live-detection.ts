@@ -7,7 +7,7 @@ import {
   parseAllowList,
 } from '../../hooks/index.ts';
 import { evaluateOnce, type EvaluationReport } from '../../detector/live/evaluator.ts';
-import { testEvaluatorOptions } from './evaluator.ts';
+import { testEvaluatorOptions, WHOLE_MINUTES } from './evaluator.ts';
 import { MINUTE, type Incident, type Traffic } from './traffic.ts';
 
 export interface LiveDetection {
@@ -38,6 +38,7 @@ export function createLiveDetection(options: {
     const client = options.client();
     const report = await evaluateOnce(
       testEvaluatorOptions(client, () => options.startMs + minute * MINUTE + 20_000, {
+        ...WHOLE_MINUTES,
         onAlert: async (type, alert) => {
           const webhooks = await createWebhookStore(client).all();
           await enqueue(

@@ -1,7 +1,4 @@
-/**
- * A calm series for tests: a daily wave (288 points a day) of amplitude 10 around 50 with
- * noise of ±0.5 from a fixed seed, one point every 5 minutes from 2026-01-01 UTC.
- */
+/** A calm series for detector tests: a daily wave with a little noise, every 5 minutes. */
 export function calmSeries(length: number): { times: number[]; values: number[] } {
   const times: number[] = [];
   const values: number[] = [];

@@ -1,0 +1,272 @@
+/**
+ * Scoring of a service's series: each new complete step of its span signals, of its
+ * busiest operations and of its watched metrics (per service and per instance) goes
+ * through its model, and what the step means for incidents is judged.
+ */
+import type { MetricPoint, StepValues } from '../../signals/index.ts';
+import { INSTANCE_ATTRIBUTE, METRIC_SIGNAL_PREFIX, SIGNALS } from '../../signals/index.ts';
+import type { Verdict } from '../types.ts';
+import type { EvaluatorOptions } from './evaluator.ts';
+import type { Anomaly, Observation } from './incidents.ts';
+import type { ScoreRow, StoredState } from './state-store.ts';
+import { judgeSpanAlarm, RATIO_POOL_STEPS, type StepSample } from './volume.ts';
+
+export const SERVICE_LEVEL = '';
+
+/** How far back from now the scores of steps learned from history are kept. */
+export const SCORED_HISTORY_MS = 86_400_000;
+
+export function seriesKey(service: string, signal: string, operation: string): string {
+  return `${service}\u0000${signal}\u0000${operation}`;
+}
+
+/** Exclusive ends of a service's complete steps, ms: of its span signals and of its metrics. */
+export interface CompleteEnds {
+  spans: number;
+  metrics: number;
+}
+
+/** The rollup and watched-metric series a chunk of services needs, in one read of each. */
+export interface ChunkSeries {
+  red: Map<string, Map<string, StepValues[]>>;
+  metrics: Map<string, Map<string, MetricPoint[]>>;
+  /** Per-instance series of the watched gauges: service → metric → instance → points. */
+  instances: Map<string, Map<string, Map<string, MetricPoint[]>>>;
+  /** The usual error ratio by series key (signal ''), over the day before the last steps. */
+  errorRatios: Map<string, number>;
+}
+
+/** What scoring a service's series produces. */
+export interface ServiceScores {
+  states: StoredState[];
+  /** Steps fed to models (scores are kept for the recent ones only). */
+  steps: number;
+  scores: ScoreRow[];
+  anomaliesByStep: Map<number, Anomaly[]>;
+  /** Every value fed at each step: an open incident follows and resolves on these. */
+  observationsByStep: Map<number, Observation[]>;
+}
+
+/**
+ * Feeds every new complete step of each signal of `service`, of its busiest operations
+ * and of its watched metrics, to its model.
+ */
+export function scoreService(
+  options: EvaluatorOptions,
+  service: string,
+  operations: string[],
+  byKey: Map<string, StoredState>,
+  ends: CompleteEnds,
+  chunk: ChunkSeries,
+): ServiceScores {
+  const stored = (signal: string, operation: string) =>
+    byKey.get(seriesKey(service, signal, operation));
+  const series = chunk.red.get(service) ?? new Map<string, StepValues[]>();
+  const metricSeries = chunk.metrics.get(service) ?? new Map<string, MetricPoint[]>();
+  const out: ServiceScores = {
+    states: [],
+    steps: 0,
+    scores: [],
+    anomaliesByStep: new Map(),
+    observationsByStep: new Map(),
+  };
+  const stepMs = options.stepSeconds * 1000;
+  for (const operation of [SERVICE_LEVEL, ...operations]) {
+    const steps = series.get(operation) ?? [];
+    const samples = new Map(steps.map((step) => [step.timeMs, sampleOf(step)]));
+    const baselineRatio = chunk.errorRatios.get(seriesKey(service, '', operation)) ?? 0;
+    const judgeFor =
+      (signal: string) =>
+      (timeMs: number, alarm: boolean | null, verdict: Verdict, value: number) =>
+        judgeSpanAlarm({
+          signal,
+          alarm,
+          upper: verdict.upper,
+          value,
+          recent: Array.from({ length: RATIO_POOL_STEPS }, (_, back) =>
+            samples.get(timeMs - (RATIO_POOL_STEPS - 1 - back) * stepMs),
+          ),
+          baselineRatio,
+        });
+    for (const signal of SIGNALS) {
+      const values = new Map(steps.map((step) => [step.timeMs, step.values[signal]]));
+      // A step without requests is a rate of zero (a traffic drop); it has no error
+      // ratio or latency to learn from.
+      feedSeries(options, out, {
+        service,
+        signal,
+        operation,
+        entry: stored(signal, operation),
+        values,
+        firstMs: steps[0]?.timeMs ?? ends.spans,
+        missingIsZero: signal === 'request_rate',
+        endMs: ends.spans,
+        judge: judgeFor(signal),
+      });
+    }
+  }
+  for (const metric of options.watchedMetrics ?? []) {
+    const points = metricSeries.get(metric) ?? [];
+    const signal = metricSignal(metric);
+    const instances = chunk.instances.get(service)?.get(metric);
+    feedSeries(options, out, {
+      service,
+      signal,
+      operation: SERVICE_LEVEL,
+      entry: stored(signal, SERVICE_LEVEL),
+      values: new Map(points.map((point) => [point.timeMs, point.value])),
+      firstMs: points[0]?.timeMs ?? ends.metrics,
+      missingIsZero: false,
+      endMs: ends.metrics,
+      // Where instances report the metric, they alarm: the service's mean of them moves
+      // when one restarts (its memory starts afresh) though nothing is wrong.
+      ...(instances && instances.size > 0
+        ? { judge: (_timeMs: number, alarm: boolean | null) => (alarm === true ? false : alarm) }
+        : {}),
+    });
+    // Each instance is a series of its own: a new one (a restart) learns before it alarms.
+    for (const [instance, instancePoints] of instances ?? []) {
+      const operation = instanceOperation(instance);
+      feedSeries(options, out, {
+        service,
+        signal,
+        operation,
+        entry: stored(signal, operation),
+        values: new Map(instancePoints.map((point) => [point.timeMs, point.value])),
+        firstMs: instancePoints[0]?.timeMs ?? ends.metrics,
+        missingIsZero: false,
+        endMs: ends.metrics,
+      });
+    }
+  }
+  return out;
+}
+
+function sampleOf(step: StepValues): StepSample {
+  return {
+    requests: step.requests,
+    errorRatio: step.values.error_ratio,
+    p50: step.values.latency_p50,
+    p95: step.values.latency_p95,
+    p99: step.values.latency_p99,
+  };
+}
+
+/** The `operation` of an instance's series of a metric (in states, scores and alerts). */
+function instanceOperation(instance: string): string {
+  return `${INSTANCE_ATTRIBUTE}=${instance}`;
+}
+
+/** Series of an instance not seen for this long are forgotten (it was replaced or scaled in). */
+const RETIRED_INSTANCE_MS = 3_600_000;
+
+export function isRetired(
+  entry: { operation: string; lastStepMs: number },
+  nowMs: number,
+): boolean {
+  return (
+    entry.operation.startsWith(`${INSTANCE_ATTRIBUTE}=`) &&
+    entry.lastStepMs < nowMs - RETIRED_INSTANCE_MS
+  );
+}
+
+export function metricSignal(metric: string): string {
+  return `${METRIC_SIGNAL_PREFIX}${metric}`;
+}
+
+/** Runs one series' new steps through its model, collecting scores, anomalies and state. */
+function feedSeries(
+  options: EvaluatorOptions,
+  out: ServiceScores,
+  series: {
+    service: string;
+    signal: string;
+    operation: string;
+    entry: StoredState | undefined;
+    values: Map<number, number>;
+    firstMs: number;
+    missingIsZero: boolean;
+    endMs: number;
+    /** Judges the engine's alarm with what the step's volume can tell (see volume.ts). */
+    judge?: (
+      timeMs: number,
+      alarm: boolean | null,
+      verdict: Verdict,
+      value: number,
+    ) => boolean | null;
+  },
+): void {
+  const { service, signal, operation, entry, values, endMs } = series;
+  const stepMs = options.stepSeconds * 1000;
+  const key = seriesKey(service, signal, operation);
+  const cached = options.cache?.series.get(key);
+  const model =
+    cached?.model ?? (entry ? options.models.restore(entry.state) : options.models.create());
+  const from = cached?.lastStepMs ?? entry?.lastStepMs ?? series.firstMs;
+  for (let timeMs = from; timeMs < endMs; timeMs += stepMs) {
+    const observed = values.get(timeMs);
+    if (observed === undefined && !series.missingIsZero) continue;
+    const value = observed ?? 0;
+    const verdict = model.update(timeMs, value);
+    out.steps++;
+    // Learning a long history keeps only its last day of scores: enough for charts of
+    // the recent past, without writing a row per step of weeks.
+    if (timeMs < endMs - SCORED_HISTORY_MS) continue;
+    out.scores.push({
+      service,
+      signal,
+      operation,
+      timeMs,
+      observed: value,
+      ...verdict,
+      model: verdict.models.join('+'),
+    });
+    const anomalies = out.anomaliesByStep.get(timeMs) ?? [];
+    const engineAlarm = stepAlarm(verdict, value, options.models.threshold);
+    const alarm = series.judge ? series.judge(timeMs, engineAlarm, verdict, value) : engineAlarm;
+    if (alarm === true && !model.learning()) model.rest?.();
+    if (alarm !== null && !model.learning()) {
+      anomalies.push({
+        signal,
+        operation: operation === SERVICE_LEVEL ? null : operation,
+        score: verdict.score,
+        observed: value,
+        expected: verdict.expected,
+        lower: verdict.lower,
+        upper: verdict.upper,
+        alarm,
+      });
+    }
+    const observations = out.observationsByStep.get(timeMs) ?? [];
+    observations.push({
+      signal,
+      operation: operation === SERVICE_LEVEL ? null : operation,
+      observed: value,
+    });
+    out.observationsByStep.set(timeMs, observations);
+    // Steps without an anomaly still advance incidents (toward resolution).
+    out.anomaliesByStep.set(timeMs, anomalies);
+  }
+  const lastStepMs = Math.max(from, endMs);
+  options.cache?.series.set(key, { model, lastStepMs, service, signal, operation });
+  if (options.checkpoint ?? true) {
+    out.states.push({ service, signal, operation, lastStepMs, state: model.state() });
+  }
+}
+
+/**
+ * What a scored step means for incidents: null when the value is inside its band, else
+ * whether it is an alarm (score at or above `threshold`; an alarm can open an incident,
+ * any value outside the band keeps one open). An alert shows the value beside its band,
+ * so a value inside it never alarms: the engine also scores new extremes of a series
+ * (its best evidence on the NAB corpus), which a growing or noisy service sets within
+ * its band now and then.
+ */
+export function stepAlarm(
+  verdict: Pick<Verdict, 'score' | 'lower' | 'upper'>,
+  value: number,
+  threshold: number,
+): boolean | null {
+  if (value >= verdict.lower && value <= verdict.upper) return null;
+  return verdict.score >= threshold;
+}

@@ -1,0 +1,139 @@
+/**
+ * How much a step's requests can tell. Error ratios and percentiles of a handful of
+ * requests swing wildly (one error in four requests is a ratio of 25%), so before such a
+ * value may open an alert it is judged with its uncertainty. Pure: counts in, verdicts out.
+ */
+
+/** Requests and errors of one step. */
+export interface StepCounts {
+  requests: number;
+  errors: number;
+}
+
+/**
+ * Standard errors between an observed error ratio and its lower bound: about a one in a
+ * thousand chance that a healthy route reaches it on one window by luck.
+ */
+const RATIO_Z = 3;
+/** Fewer requests than this, pooled over the last steps, never judge an error ratio. */
+export const MIN_RATIO_REQUESTS = 10;
+/** Steps pooled, at most, to reach MIN_RATIO_REQUESTS. */
+export const RATIO_POOL_STEPS = 10;
+/**
+ * The size of an error-ratio rise worth a page: at least this many points of percentage
+ * above the usual ratio, and at least RATIO_FACTOR times it.
+ */
+export const RATIO_MIN_RISE = 0.05;
+export const RATIO_FACTOR = 2;
+/** Requests a step needs before one of its percentiles may open an alert. */
+export const MIN_PERCENTILE_REQUESTS = 10;
+/** One-sided 95% for the conservative percentile (the lower confidence bound of a quantile). */
+const QUANTILE_Z = 1.645;
+
+/** Lower bound of the Wilson score interval of `errors` in `requests` at `z` standard errors. */
+export function wilsonLowerBound(errors: number, requests: number, z: number): number {
+  if (requests <= 0) return 0;
+  const ratio = errors / requests;
+  const z2 = z * z;
+  const centre = ratio + z2 / (2 * requests);
+  const spread = z * Math.sqrt((ratio * (1 - ratio)) / requests + z2 / (4 * requests * requests));
+  return Math.max(0, (centre - spread) / (1 + z2 / requests));
+}
+
+export interface RatioJudgement {
+  /** True when the pooled ratio is surely above what the route usually fails. */
+  alarming: boolean;
+  /** Steps pooled to reach enough requests (1 when the last step alone had enough). */
+  pooledSteps: number;
+}
+
+/**
+ * Judges the error ratio of the last step (the last of `recent`, oldest first) against the
+ * usual ratio `baseline` (0..1): the steps are pooled back until MIN_RATIO_REQUESTS (at
+ * most RATIO_POOL_STEPS), and the pool alarms when the Wilson lower bound of its ratio is
+ * above both baseline + RATIO_MIN_RISE and RATIO_FACTOR × baseline.
+ */
+export function judgeErrorRatio(recent: readonly StepCounts[], baseline: number): RatioJudgement {
+  let requests = 0;
+  let errors = 0;
+  let pooledSteps = 0;
+  for (let index = recent.length - 1; index >= 0 && pooledSteps < RATIO_POOL_STEPS; index--) {
+    requests += recent[index]!.requests;
+    errors += recent[index]!.errors;
+    pooledSteps++;
+    if (requests >= MIN_RATIO_REQUESTS) break;
+  }
+  if (requests < MIN_RATIO_REQUESTS) return { alarming: false, pooledSteps };
+  const usual = Math.max(0, baseline);
+  const bar = Math.max(usual + RATIO_MIN_RISE, RATIO_FACTOR * usual);
+  return { alarming: wilsonLowerBound(errors, requests, RATIO_Z) > bar, pooledSteps };
+}
+
+/** A step's latency percentiles (ms) and its request count. */
+export interface StepPercentiles {
+  requests: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/**
+ * The value a percentile of a step is surely above: the sample quantile at the lower
+ * one-sided 95% confidence bound of the quantile's rank (q − 1.645·√(q(1−q)/n)), read by
+ * linear interpolation between the step's p50, p95 and p99. Null when the step has fewer
+ * than MIN_PERCENTILE_REQUESTS requests, or when that rank falls below the median (for the
+ * median itself the minimum count is the whole test).
+ */
+export function conservativePercentile(step: StepPercentiles, q: 0.5 | 0.95 | 0.99): number | null {
+  const n = step.requests;
+  if (n < MIN_PERCENTILE_REQUESTS) return null;
+  if (q === 0.5) return step.p50;
+  const rank = q - QUANTILE_Z * Math.sqrt((q * (1 - q)) / n);
+  if (rank < 0.5) return null;
+  if (rank <= 0.95) return step.p50 + ((step.p95 - step.p50) * (rank - 0.5)) / 0.45;
+  return step.p95 + ((step.p99 - step.p95) * (rank - 0.95)) / 0.04;
+}
+
+/** What is known of one step of a service's or operation's spans. */
+export interface StepSample {
+  requests: number;
+  errorRatio: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+const QUANTILE_OF = { latency_p50: 0.5, latency_p95: 0.95, latency_p99: 0.99 } as const;
+
+/**
+ * The engine's verdict on a step of a span signal (`alarm` as stepAlarm returns it), judged
+ * with the step's volume: an error-ratio alarm needs judgeErrorRatio to agree (and when the
+ * last step alone was too small to judge, the pooled steps' verdict alone raises the alarm:
+ * per step, a route of two requests a step is all noise); a high percentile needs enough
+ * requests and its conservative value (conservativePercentile) above the band too.
+ * `recent` ends with the step judged, oldest first; absent steps have no requests.
+ */
+export function judgeSpanAlarm(options: {
+  signal: string;
+  alarm: boolean | null;
+  upper: number;
+  value: number;
+  recent: ReadonlyArray<StepSample | undefined>;
+  baselineRatio: number;
+}): boolean | null {
+  const { signal, alarm } = options;
+  const step = options.recent[options.recent.length - 1];
+  if (signal === 'error_ratio') {
+    const counts = options.recent.map((sample) => ({
+      requests: sample?.requests ?? 0,
+      errors: Math.round((sample?.errorRatio ?? 0) * (sample?.requests ?? 0)),
+    }));
+    const judged = judgeErrorRatio(counts, options.baselineRatio);
+    if (judged.alarming && (alarm === true || judged.pooledSteps > 1)) return true;
+    return alarm === null && !judged.alarming ? null : false;
+  }
+  if (alarm !== true || !(signal in QUANTILE_OF) || options.value <= options.upper) return alarm;
+  if (!step) return false;
+  const surely = conservativePercentile(step, QUANTILE_OF[signal as keyof typeof QUANTILE_OF]);
+  return surely !== null && surely > options.upper;
+}
