@@ -78,5 +78,19 @@ describe('log verdicts of one step', () => {
       patterns: [],
     }).anomalies;
     expect(anomalies.map((anomaly) => anomaly.signal)).toContain(LOG_ERRORS_SIGNAL);
+    expect(anomalies.every((anomaly) => anomaly.alarm)).toBe(true);
+  });
+
+  it('lets a pattern, not the rate it is part of, head the incident', () => {
+    const anomalies = judgeLogStep(HISTORY, {
+      timeMs: NOW,
+      warnings: 30,
+      errors: 30,
+      patterns: [pattern({ count: 30, usualPerStep: 1 })],
+    }).anomalies;
+    expect(anomalies.filter((anomaly) => anomaly.alarm).map((anomaly) => anomaly.signal)).toEqual([
+      PATTERN_BURST_SIGNAL,
+    ]);
+    expect(anomalies).toHaveLength(3);
   });
 });

@@ -98,13 +98,6 @@ export function judgeLogStep(
     { signal: LOG_WARNINGS_SIGNAL, operation: null, observed: step.warnings },
     { signal: LOG_ERRORS_SIGNAL, operation: null, observed: step.errors },
   ];
-  for (const [signal, count, usual] of [
-    [LOG_WARNINGS_SIGNAL, step.warnings, history.usualWarnings],
-    [LOG_ERRORS_SIGNAL, step.errors, history.usualErrors],
-  ] as const) {
-    const verdict = judgeBurst(count, usual);
-    if (verdict.burst) anomalies.push(rateAnomaly(signal, null, count, usual, verdict.p));
-  }
   const longKnown =
     history.firstLogMs !== null && history.firstLogMs <= step.timeMs - NEW_PATTERN_HISTORY_MS;
   for (const pattern of step.patterns) {
@@ -139,6 +132,17 @@ export function judgeLogStep(
         ),
       );
     }
+  }
+  const explained = anomalies.length > 0;
+  for (const [signal, count, usual] of [
+    [LOG_WARNINGS_SIGNAL, step.warnings, history.usualWarnings],
+    [LOG_ERRORS_SIGNAL, step.errors, history.usualErrors],
+  ] as const) {
+    const verdict = judgeBurst(count, usual);
+    if (!verdict.burst) continue;
+    // A pattern's verdict says more than the rate it is part of: then the rate only
+    // joins the incident (it cannot be its headline).
+    anomalies.push({ ...rateAnomaly(signal, null, count, usual, verdict.p), alarm: !explained });
   }
   return { anomalies, observations };
 }
