@@ -72,7 +72,11 @@ LIMIT 1000`,
       anomalousCount: Number(row.points),
     };
   });
-  contributors.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+  // Of two instances, one's gain is the other's loss: the one that grew comes first.
+  contributors.sort(
+    (a, b) =>
+      Math.abs(b.contribution) - Math.abs(a.contribution) || b.contribution - a.contribution,
+  );
   return {
     focus: 'metric',
     metric: options.metric,

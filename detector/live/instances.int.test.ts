@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertStore, type AlertStore } from '../../alerts/index.ts';
 import { openStorage, type SpanRow, type Storage } from '../../storage/index.ts';
-import { testEvaluatorOptions, WHOLE_MINUTES } from '../../test/support/evaluator.ts';
-import { createModelCache, evaluateOnce } from './evaluator.ts';
+import { storeSpansAndGauges, watchingDetector } from '../../test/support/watched-metrics.ts';
 
 const MINUTE = 60_000;
 const MIB = 1024 * 1024;
@@ -37,49 +36,30 @@ function memory(minute: number, instance: string, extraMiB = 0) {
 describe('memory watched per instance', () => {
   let storage: Storage;
   let alerts: AlertStore;
-  const cache = createModelCache();
+  let detector: ReturnType<typeof watchingDetector>;
   let minute = HISTORY_MINUTES;
-  const evaluateAt = (nowMs: number) =>
-    evaluateOnce(
-      testEvaluatorOptions(storage.client, () => nowMs, {
-        ...WHOLE_MINUTES,
-        alerts,
-        cache,
-        watchedMetrics: [MEMORY],
-      }),
-    );
   /** Sends a minute of jobs and of each instance's memory; evaluates it; alerts opened. */
   const live = async (memoryMiB: Record<string, number>): Promise<number> => {
-    await storage.client.insert({
-      table: 'otel_traces',
-      values: spans(minute),
-      format: 'JSONEachRow',
-    });
-    await storage.client.insert({
-      table: 'otel_metrics_gauge',
-      values: Object.entries(memoryMiB).map(([instance, extra]) => memory(minute, instance, extra)),
-      format: 'JSONEachRow',
-    });
+    const points = Object.entries(memoryMiB).map(([instance, extra]) =>
+      memory(minute, instance, extra),
+    );
+    await storeSpansAndGauges(storage.client, spans(minute), points);
     minute++;
-    return (await evaluateAt(START + minute * MINUTE + 20_000)).alertsOpened;
+    return (await detector.at(START + minute * MINUTE + 20_000)).alertsOpened;
   };
 
   beforeAll(async () => {
     storage = await openStorage({ dataDir: ':memory:', retentionDays: 0 });
     alerts = createAlertStore(storage.client);
+    detector = watchingDetector(storage.client, alerts, [MEMORY]);
     const rows = [];
     const points = [];
     for (let at = 0; at < HISTORY_MINUTES; at++) {
       rows.push(...spans(at));
       for (const instance of ['a', 'b', 'c']) points.push(memory(at, instance));
     }
-    await storage.client.insert({ table: 'otel_traces', values: rows, format: 'JSONEachRow' });
-    await storage.client.insert({
-      table: 'otel_metrics_gauge',
-      values: points,
-      format: 'JSONEachRow',
-    });
-    await evaluateAt(START + HISTORY_MINUTES * MINUTE + 20_000);
+    await storeSpansAndGauges(storage.client, rows, points);
+    await detector.at(START + HISTORY_MINUTES * MINUTE + 20_000);
   });
   afterAll(async () => {
     await storage.close();
@@ -118,7 +98,7 @@ describe('memory watched per instance', () => {
 
   it('forgets the series of an instance that went away', async () => {
     const instances = () =>
-      [...cache.series.values()]
+      [...detector.cache.series.values()]
         .filter((entry) => entry.operation.startsWith('service.instance.id='))
         .map((entry) => entry.operation.slice('service.instance.id='.length))
         .sort();

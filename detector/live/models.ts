@@ -6,6 +6,8 @@ export interface SeriesModel {
   update(timeMs: number, value: number): Verdict;
   /** True until the model has seen enough steps to be trusted with alerts. */
   learning(): boolean;
+  /** Steps in a row, up to the last, whose score reached the threshold (0 when unknown). */
+  highRun?(): number;
   /** Told that the last step raised an alarm: the next scores are damped (one alarm per incident). */
   rest?(): void;
   state(): unknown;
@@ -19,6 +21,7 @@ export interface SeriesModels {
 
 interface Stored {
   steps: number;
+  highRun?: number;
   detector: DetectorState;
 }
 
@@ -34,21 +37,33 @@ export function engineModels(
   options: { minTrainingSteps?: number; threshold?: number } = {},
 ): SeriesModels {
   const minTrainingSteps = options.minTrainingSteps ?? MIN_TRAINING_STEPS;
-  const wrap = (detector: ReturnType<typeof createDetector>, steps: number): SeriesModel => ({
+  const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+  const wrap = (
+    detector: ReturnType<typeof createDetector>,
+    steps: number,
+    highRun = 0,
+  ): SeriesModel => ({
     update(timeMs, value) {
       steps++;
-      return detector.update(timeMs, value);
+      const verdict = detector.update(timeMs, value);
+      highRun = verdict.score >= threshold ? highRun + 1 : 0;
+      return verdict;
     },
+    highRun: () => highRun,
     learning: () => steps < minTrainingSteps,
     rest: () => detector.rest(),
-    state: (): Stored => ({ steps, detector: detector.toJSON() }),
+    state: (): Stored => ({ steps, highRun, detector: detector.toJSON() }),
   });
   return {
-    threshold: options.threshold ?? DEFAULT_THRESHOLD,
+    threshold,
     create: () => wrap(createDetector({ restAfter: 'caller' }), 0),
     restore: (state) => {
       const stored = state as Stored;
-      return wrap(restoreDetector(stored.detector, { restAfter: 'caller' }), stored.steps);
+      return wrap(
+        restoreDetector(stored.detector, { restAfter: 'caller' }),
+        stored.steps,
+        stored.highRun ?? 0,
+      );
     },
   };
 }

@@ -160,6 +160,9 @@ function instanceOperation(instance: string): string {
 /** Series of an instance not seen for this long are forgotten (it was replaced or scaled in). */
 const RETIRED_INSTANCE_MS = 3_600_000;
 
+/** Steps in a row a metric must score high inside its band before that alarms. */
+export const SUSTAINED_HIGH_STEPS = 5;
+
 export function isRetired(
   entry: { operation: string; lastStepMs: number },
   nowMs: number,
@@ -222,7 +225,16 @@ function feedSeries(
       model: verdict.models.join('+'),
     });
     const anomalies = out.anomaliesByStep.get(timeMs) ?? [];
-    const engineAlarm = stepAlarm(verdict, value, options.models.threshold);
+    let engineAlarm = stepAlarm(verdict, value, options.models.threshold);
+    // A metric that keeps scoring high inside its band is climbing with its band (a leak,
+    // a backlog): that is not the odd new extreme the band rule is for.
+    if (
+      engineAlarm === null &&
+      signal.startsWith(METRIC_SIGNAL_PREFIX) &&
+      (model.highRun?.() ?? 0) >= SUSTAINED_HIGH_STEPS
+    ) {
+      engineAlarm = true;
+    }
     const alarm = series.judge ? series.judge(timeMs, engineAlarm, verdict, value) : engineAlarm;
     if (alarm === true && !model.learning()) model.rest?.();
     if (alarm !== null && !model.learning()) {
