@@ -3,7 +3,7 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { createAlertStore, type AlertStore } from '../alerts/index.ts';
+import { createAlertStore, explanationText, type AlertStore } from '../alerts/index.ts';
 import type { EvaluatorOptions } from '../detector/index.ts';
 import { evaluateOnce } from '../detector/live/evaluator.ts';
 import { testEvaluatorOptions, WHOLE_MINUTES } from './support/evaluator.ts';
@@ -151,6 +151,9 @@ describe('log patterns in live detection', () => {
     expect(opened[0]!.signal).toBe('log_new_pattern');
     expect(opened[0]!.summary).toContain(pattern!.template);
     expect(opened[0]!.summary).toMatch(/certificate for host bank-\d\.example\.com expired/);
+    const explained = explanationText(opened[0]!.explanation);
+    expect(explained).toContain(pattern!.template);
+    expect(explained).toMatch(/certificate for host bank-\d\.example\.com expired/);
   });
 
   it('does not alert on new INFO patterns after a deploy', async () => {

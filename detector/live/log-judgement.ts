@@ -173,3 +173,38 @@ function rateAnomaly(
     upper: Math.max(upper, BURST_FACTOR * usual, BURST_MIN_COUNT - 1),
   };
 }
+
+/** What a log alert's explanation holds: the pattern (template and sample) and its counts. */
+export interface LogExplanation {
+  focus: 'logs';
+  signal: string;
+  /** The pattern as describePattern() reads it, or null for a service's log rate. */
+  pattern: string | null;
+  /** Records at WARN+ (or ERROR+ for log_errors) in the step, and per step usually. */
+  observed: number;
+  expected: number;
+  contributors: [];
+}
+
+export function isLogSignal(signal: string): boolean {
+  return LOG_SIGNALS.has(signal);
+}
+
+const LOG_SIGNALS = new Set([
+  NEW_PATTERN_SIGNAL,
+  PATTERN_BURST_SIGNAL,
+  LOG_WARNINGS_SIGNAL,
+  LOG_ERRORS_SIGNAL,
+]);
+
+/** The explanation of an alert a log verdict opened: the verdict itself says what happened. */
+export function explainLogAnomaly(anomaly: Anomaly): LogExplanation {
+  return {
+    focus: 'logs',
+    signal: anomaly.signal,
+    pattern: anomaly.operation,
+    observed: anomaly.observed,
+    expected: anomaly.expected,
+    contributors: [],
+  };
+}
