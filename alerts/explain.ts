@@ -182,6 +182,11 @@ function round(value: number): number {
 export function explanationText(explanation: unknown, limit = 3): string {
   const parsed = explanation as Partial<Explanation> | null;
   const contributors = Array.isArray(parsed?.contributors) ? parsed.contributors : [];
+  const logs = explanation as { focus?: unknown; pattern?: unknown; observed?: unknown } | null;
+  if (logs?.focus === 'logs') {
+    // A log alert's explanation is its pattern (see detector/live/log-judgement.ts).
+    return `${typeof logs.pattern === 'string' ? logs.pattern : 'log records'}: ${String(logs.observed)} records in the step`;
+  }
   if (contributors.length === 0) {
     return parsed?.focus === 'metric'
       ? 'no instance stands out'

@@ -3,6 +3,7 @@ import { explainAnomaly, explainMetric } from '../../alerts/index.ts';
 import { METRIC_SIGNAL_PREFIX, readMetricUnit, signalInfo } from '../../signals/index.ts';
 import { alertSummary } from './alert-text.ts';
 import { joinOrRank } from './cross-service.ts';
+import { explainLogAnomaly, isLogSignal } from './log-judgement.ts';
 import type { EvaluatorOptions } from './evaluator.ts';
 import { headlineFault, type IncidentAction, type OpenIncident } from './incidents.ts';
 
@@ -45,19 +46,21 @@ export async function applyAction(
     const stepMs = options.stepSeconds * 1000;
     const window = { service, fromMs: incident.openedAtMs - stepMs, toMs: atMs };
     // A metric is explained by its instances, spans by what is over-represented in them.
-    const explanation = signal.startsWith(METRIC_SIGNAL_PREFIX)
-      ? await explainMetric(options.client, {
-          ...window,
-          metric: signal.slice(METRIC_SIGNAL_PREFIX.length),
-          // Just before: the hour before may hold a restart's warm-up, which is not news.
-          baselineMs: METRIC_BASELINE_STEPS * stepMs,
-        })
-      : await explainAnomaly(options.client, {
-          ...window,
-          // A drop in traffic is explained by what went missing, not by what remained.
-          focus:
-            signal === 'request_rate' && first.observed < first.expected ? 'missing' : info.focus,
-        });
+    const explanation = isLogSignal(signal)
+      ? explainLogAnomaly(first)
+      : signal.startsWith(METRIC_SIGNAL_PREFIX)
+        ? await explainMetric(options.client, {
+            ...window,
+            metric: signal.slice(METRIC_SIGNAL_PREFIX.length),
+            // Just before: the hour before may hold a restart's warm-up, which is not news.
+            baselineMs: METRIC_BASELINE_STEPS * stepMs,
+          })
+        : await explainAnomaly(options.client, {
+            ...window,
+            // A drop in traffic is explained by what went missing, not by what remained.
+            focus:
+              signal === 'request_rate' && first.observed < first.expected ? 'missing' : info.focus,
+          });
     const alert: Alert = {
       id: incident.alertId,
       service,

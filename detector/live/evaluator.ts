@@ -39,6 +39,7 @@ import {
   type CompletionRule,
 } from './watermarks.ts';
 import { RATIO_POOL_STEPS } from './volume.ts';
+import { addLogVerdicts, readServiceLogs } from './log-signals.ts';
 import {
   INCIDENT_SIGNAL,
   loadStates,
@@ -243,6 +244,13 @@ async function evaluateChunk(
       .map((entry) => [seriesKey(entry.service, entry.signal, entry.operation), entry]),
   );
   const series = await readChunk(options, services, operations, byKey, endMs);
+  const liveWindowMs = Math.max(2 * stepMs, rule.maxWaitMs);
+  const logs = await readServiceLogs(options.client, {
+    services,
+    fromMs: Math.floor((endMs - liveWindowMs) / stepMs) * stepMs - stepMs,
+    toMs: endMs,
+    stepMs,
+  });
   const scores: ScoreRow[] = [];
   const states: StoredState[] = [];
   for (const service of services) {
@@ -257,7 +265,11 @@ async function evaluateChunk(
       initialIncidentState();
     // Only recent steps may open alerts: history learned at first start describes the
     // past, not an incident to page anyone about now.
-    const liveFromMs = serviceEndMs - Math.max(2 * stepMs, rule.maxWaitMs);
+    const liveFromMs = serviceEndMs - liveWindowMs;
+    addLogVerdicts(out, logs.get(service), {
+      afterMs: Math.max(incident.lastStepMs ?? -Infinity, liveFromMs - 1),
+      endMs: serviceEndMs,
+    });
     // Metric steps complete later than span steps: values of a step the incident has
     // passed already count with its next step.
     const late = { anomalies: [] as Anomaly[], observations: [] as Observation[] };
