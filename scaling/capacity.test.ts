@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { erlangC } from '../bench/scaling/simulator.ts';
 import { createCapacityEstimator, type CapacitySample } from './capacity.ts';
-
-/** Erlang C: the chance a request waits in an M/M/k queue offered `a` erlangs. */
-function erlangC(k: number, a: number): number {
-  let sum = 0;
-  let term = 1;
-  for (let i = 0; i < k; i++) {
-    if (i > 0) term *= a / i;
-    sum += term;
-  }
-  const waiting = ((term * a) / k) * (k / (k - a));
-  return waiting / (sum + waiting);
-}
 
 /**
  * Telemetry of a replica with `workers` servers and a true capacity of 100 requests/s:
