@@ -124,6 +124,7 @@ describe('the last, still open step and one definition of a request', () => {
         ServiceName: 'checkout',
         SpanName: 'GET /',
         SpanKind: i === 0 ? 'Server' : 'Client',
+        StatusCode: 'Unset',
         Duration: 1_000_000,
       })),
       format: 'JSONEachRow',

@@ -94,12 +94,20 @@ describe("import '@opsless/instrument'", () => {
       'item served',
       'item lookup failed',
     ]);
-    // What the detector reads: the service's request rate, from the rollup.
-    const response = await fetch(
-      `${opsless.apiUrl}/v1/services/shop/series?signal=request_rate&since=15m&step=10s`,
-    );
-    const series = (await response.json()) as { points: Array<{ observed: number }> };
-    expect(series.points.reduce((sum, point) => sum + point.observed * 10, 0)).toBeCloseTo(4);
+    // What the detector reads: the service's request rate, from the rollup, over complete
+    // steps (the step still open is a rate over the seconds passed so far).
+    const completeRequests = async () => {
+      const response = await fetch(
+        `${opsless.apiUrl}/v1/services/shop/series?signal=request_rate&since=15m&step=10s`,
+      );
+      const series = (await response.json()) as {
+        points: Array<{ observed: number; partial?: boolean }>;
+      };
+      return series.points
+        .filter((point) => point.partial !== true)
+        .reduce((sum, point) => sum + point.observed * 10, 0);
+    };
+    await expect.poll(completeRequests, { timeout: 20_000, interval: 500 }).toBeCloseTo(4);
   }, 60_000);
 
   it('works with plain OTEL_* variables instead, imported as opsless/instrument', async () => {
