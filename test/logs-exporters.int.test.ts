@@ -104,28 +104,6 @@ describe.each([
       });
     }
   });
-});
-
-describe.each([
-  [
-    'exporter-logs-otlp-http (JSON)',
-    'search-json',
-    (o: TestOpsless) => new JsonLogExporter({ url: `${o.otlpUrl}/v1/logs` }),
-  ],
-  [
-    'exporter-logs-otlp-grpc',
-    'search-grpc',
-    (o: TestOpsless) => new GrpcLogExporter({ url: o.grpcUrl }),
-  ],
-])('logs sent with %s, searched', (_name, serviceName, makeExporter) => {
-  let opsless: TestOpsless;
-  beforeAll(async () => {
-    opsless = await startTestOpsless();
-    await sendLogs(serviceName, makeExporter(opsless));
-  });
-  afterAll(async () => {
-    await opsless.stop();
-  });
 
   it('are found through /v1/logs by service, severity and a word of the body', async () => {
     const range = 'from=2026-11-24T09:59:00Z&to=2026-11-24T10:01:00Z';
