@@ -2,11 +2,9 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { LOG_PATTERN_COUNTS_TABLE, LOG_PATTERNS_TABLE } from '../storage/index.ts';
+import { SEVERITY_LEVELS, type SeverityLevel } from './log-schema.ts';
 import { parseTimeRange } from './time-range.ts';
 import { parseWith } from './validation.ts';
-
-/** Severity levels from the least to the most severe, as OpenTelemetry names its ranges. */
-export const SEVERITY_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
 
 export const LogPatternQuery = z.strictObject({
   service: z.string().min(1).optional().describe('Only this service (default every service).'),
@@ -168,5 +166,5 @@ LIMIT 200000`,
 }
 
 function rank(level: string): number {
-  return SEVERITY_LEVELS.indexOf(level as (typeof SEVERITY_LEVELS)[number]);
+  return SEVERITY_LEVELS.indexOf(level as SeverityLevel);
 }
