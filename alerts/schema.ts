@@ -39,8 +39,11 @@ export const Alert = z.object({
   severity: Severity,
   status: AlertStatus,
   score: z.number().min(0).max(1),
-  observed: z.number(),
+  observed: z.number().describe('The headline signal as last measured.'),
   expected: z.number(),
+  peak: z
+    .number()
+    .describe('The headline signal at its farthest from expected since the alert opened.'),
   openedAt: z.string().describe('ISO 8601'),
   updatedAt: z.string().describe('ISO 8601'),
   acknowledgedAt: z.string().nullable(),

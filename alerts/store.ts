@@ -5,7 +5,7 @@ import type { Alert, AlertStatus } from './schema.ts';
 type TimeColumn = 'openedAt' | 'updatedAt' | 'acknowledgedAt' | 'resolvedAt';
 // Times come back as epoch milliseconds under other names: an alias named like its
 // column would shadow the column in WHERE and ORDER BY.
-const SELECT_COLUMNS = `id, service, signal, signals, operation, severity, status, score, observed, expected,
+const SELECT_COLUMNS = `id, service, signal, signals, operation, severity, status, score, observed, expected, peak,
   toUnixTimestamp64Milli(openedAt) AS openedAtMs, toUnixTimestamp64Milli(updatedAt) AS updatedAtMs,
   toUnixTimestamp64Milli(acknowledgedAt) AS acknowledgedAtMs, acknowledgedBy,
   toUnixTimestamp64Milli(resolvedAt) AS resolvedAtMs, resolvedBy, summary, explanation, services, rootCause`;
@@ -22,6 +22,7 @@ function fromRow(row: AlertRow): Alert {
     score: Number(row.score),
     observed: Number(row.observed),
     expected: Number(row.expected),
+    peak: Number(row.peak),
     openedAt: iso(openedAtMs)!,
     updatedAt: iso(updatedAtMs)!,
     acknowledgedAt: iso(acknowledgedAtMs),

@@ -124,6 +124,7 @@ function alertOf(event: HookEvent): Alert {
     score: 0,
     observed: 0,
     expected: 0,
+    peak: 0,
     openedAt: event.timestamp,
     updatedAt: event.timestamp,
     acknowledgedAt: null,

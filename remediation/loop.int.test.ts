@@ -212,6 +212,11 @@ describe('remediation loop on ClickHouse', () => {
     clock += MINUTE;
     await recover('adapted-1');
     await measuring.runOnce();
+    // Resolved, but the signal has not come back: the run waits out its window …
+    expect((await run('rollback-cart', 'adapted-1')).status).toBe('verifying');
+    clock += 600_000;
+    await measuring.runOnce();
+    // … and fails at its end.
     expect(await run('rollback-cart', 'adapted-1')).toMatchObject({
       status: 'failed',
       reason:
@@ -222,8 +227,14 @@ describe('remediation loop on ClickHouse', () => {
     await openAlert('fixed-1', 'cart');
     await measuring.runOnce();
     clock += MINUTE;
-    latency = 140; // back near the 120 expected before the incident
+    // Resolved while the last steps read still hold some from before the rollback …
+    latency = 500;
     await recover('fixed-1');
+    await measuring.runOnce();
+    expect((await run('rollback-cart', 'fixed-1')).status).toBe('verifying');
+    // … and the next pass finds the signal back near the 120 expected before the incident.
+    clock += MINUTE;
+    latency = 140;
     await measuring.runOnce();
     expect(await run('rollback-cart', 'fixed-1')).toMatchObject({ status: 'succeeded' });
     await store.removeRule('rollback-cart', clock);

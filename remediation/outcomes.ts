@@ -63,7 +63,7 @@ export function createRunOutcomes(options: RunOutcomeOptions) {
   }
 
   /**
-   * Succeeded when opsless resolved the alert (its signal recovered) by the end of the
+   * Succeeded when opsless resolved the alert and its signal came back by the end of the
    * verification window; failed when the window passed, or a person resolved it (nothing
    * says the signal recovered). Resolves to whether the run ended.
    */
@@ -91,6 +91,9 @@ export function createRunOutcomes(options: RunOutcomeOptions) {
     } else if (resolvedAtMs > verifyUntilMs) {
       await fail(run, 'the signal recovered only after the verification window');
     } else if (!(await cameBack(alert, nowMs))) {
+      // The signal is read over the last few steps, which may still hold some from before
+      // the steps took effect: it has until the end of the window to come back.
+      if (nowMs < verifyUntilMs) return false;
       await fail(
         run,
         `not verified: the alert resolved as the detector took ${alert.signal} near ${format(alert.observed)} for the new normal, but it has not come back to about ${format(alert.expected)}`,

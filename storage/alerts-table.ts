@@ -41,3 +41,12 @@ export function alertIncidentColumnsStatement(options: SchemaOptions): string {
   ADD COLUMN IF NOT EXISTS services Array(LowCardinality(String)) DEFAULT [] AFTER explanation,
   ADD COLUMN IF NOT EXISTS rootCause String DEFAULT '' AFTER services`;
 }
+
+/**
+ * The headline signal's farthest value from expected while open (older alerts: the value
+ * they were last written with).
+ */
+export function alertPeakColumnStatement(options: SchemaOptions): string {
+  return `ALTER TABLE ${ALERTS_TABLE}${onCluster(options)}
+  ADD COLUMN IF NOT EXISTS peak Float64 DEFAULT observed AFTER expected`;
+}

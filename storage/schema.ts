@@ -1,4 +1,8 @@
-import { alertIncidentColumnsStatement, alertsTableStatement } from './alerts-table.ts';
+import {
+  alertIncidentColumnsStatement,
+  alertPeakColumnStatement,
+  alertsTableStatement,
+} from './alerts-table.ts';
 import { quoteIdentifier } from './client.ts';
 import { rollupStatements } from './rollups.ts';
 import { SCORES_TABLE, scoresTableStatement } from './scores-table.ts';
@@ -282,6 +286,7 @@ export function migrations(options: SchemaOptions): Migration[] {
       name: 'alerts across services (services, root cause)',
       statements: [alertIncidentColumnsStatement(options)],
     },
+    { version: 15, name: 'alert peaks', statements: [alertPeakColumnStatement(options)] },
   ];
 }
 

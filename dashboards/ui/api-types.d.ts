@@ -91,6 +91,8 @@ export interface Alert {
   score: number;
   observed: number;
   expected: number;
+  /** The headline signal at its farthest from expected since the alert opened. */
+  peak: number;
   openedAt: string;
   updatedAt: string;
   acknowledgedAt: string | null;

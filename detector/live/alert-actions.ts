@@ -72,6 +72,7 @@ export async function applyAction(
       score: first.score,
       observed: first.observed,
       expected: first.expected,
+      peak: first.observed,
       openedAt: new Date(incident.openedAtMs).toISOString(),
       updatedAt: now,
       acknowledgedAt: null,
@@ -96,7 +97,11 @@ export async function applyAction(
     const alert: Alert = {
       ...existing,
       ...(fault
-        ? { observed: fault.current, summary: await summaryOf(options, service, incident) }
+        ? {
+            observed: fault.current,
+            peak: fault.peak,
+            summary: await summaryOf(options, service, incident),
+          }
         : {}),
       status: 'resolved',
       updatedAt: now,
@@ -114,7 +119,11 @@ export async function applyAction(
     ...existing,
     // The alert follows the incident: its figures and text are those of now.
     ...(fault
-      ? { observed: fault.current, summary: await summaryOf(options, service, incident) }
+      ? {
+          observed: fault.current,
+          peak: fault.peak,
+          summary: await summaryOf(options, service, incident),
+        }
       : {}),
     status: reopened ? 'open' : existing.status,
     signals: incident.signals,

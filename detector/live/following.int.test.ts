@@ -110,7 +110,13 @@ describe('an alert that follows its incident', () => {
     await live(11);
     expect((await alerts.list({}))[0]).toMatchObject({ status: 'open' });
     await live(12);
-    expect((await alerts.list({}))[0]).toMatchObject({ status: 'resolved', resolvedBy: 'opsless' });
+    // Resolved with the figures of now, the peak of the whole incident kept.
+    expect((await alerts.list({}))[0]).toMatchObject({
+      status: 'resolved',
+      resolvedBy: 'opsless',
+      observed: 12,
+      peak: 332,
+    });
     expect(events.at(-1)).toMatchObject({ type: 'anomaly.resolved' });
   });
 });

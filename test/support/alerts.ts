@@ -13,6 +13,7 @@ export function sampleAlert(overrides: Partial<Alert> = {}): Alert {
     score: 0.93,
     observed: 812,
     expected: 120,
+    peak: 812,
     openedAt: '2026-11-24T11:50:00.000Z',
     updatedAt: '2026-11-24T11:50:00.000Z',
     acknowledgedAt: null,
