@@ -421,7 +421,9 @@ function describeEvent(event: { type: string; data: Record<string, unknown> }): 
     return `${event.type}: ${String(data.service)} ${String(data.previous)} → ${desired.final} replicas${desired.predictive !== null ? ` (forecast asks ${desired.predictive})` : ''}`;
   }
   const text = (value: unknown) => (typeof value === 'string' ? value : '');
-  return `${event.type}: ${text(data.service)} ${text(data.status) || text(data.reason)}`.trim();
+  // A run's reason says why it ended as it did (why a rollback was not verified, say).
+  const why = data.status && data.reason ? ` (${text(data.reason)})` : '';
+  return `${event.type}: ${text(data.service)} ${text(data.status) || text(data.reason)}${why}`.trim();
 }
 
 /**
