@@ -5,7 +5,7 @@
  * the capacity of ready replicas), replica-hours and scaling actions.
  *
  *   npm run bench:scaling [-- --only Twitter] [--risk 0.03] [--no-curve] [--data dir]
- *                         [--traces a.csv,b.csv] [--capacity-error -0.2,0,0.2]
+ *                         [--traces a.csv,b.csv] [--capacity-error=-0.2,0,0.2] [--help]
  *
  * `--capacity-error x` makes a replica's true capacity (1 + x) times what the policy's target
  * implies (target / 0.7); no controller is told. Replicas report telemetry as a queue would
@@ -46,8 +46,22 @@ const { values: args } = parseArgs({
     data: { type: 'string', default: DEFAULT_NAB_DIR },
     traces: { type: 'string' },
     'capacity-error': { type: 'string', default: '-0.2,0,0.2' },
+    help: { type: 'boolean', default: false },
   },
 });
+if (args.help) {
+  console.log(`usage: npm run bench:scaling -- [--only NAME] [--risk R] [--no-curve] [--data DIR]
+                             [--traces a.csv,b.csv] [--capacity-error=-0.2,0,0.2]
+
+  --only NAME           traces whose name contains NAME
+  --risk R              risk per replica of (b), 0 < R <= 1 (default ${DEFAULT_RISK_PER_REPLICA})
+  --no-curve            skip the trade-off curve (five more runs per trace)
+  --data DIR            a NAB copy laid out as bench/nab/data (default: the copy in the repository)
+  --traces a.csv,...    replay these timestamp,value CSVs instead of the NAB demand traces
+  --capacity-error x,.. a replica truly serves (1 + x) times what the policy assumes; a negative
+                        first value needs the = form (--capacity-error=-0.2)`);
+  process.exit(0);
+}
 const CAPACITY_ERRORS = args['capacity-error'].split(',').map((text) => {
   const value = Number(text);
   if (!(value > -1 && value < 10)) throw new Error(`--capacity-error: ${text} is not above -1`);

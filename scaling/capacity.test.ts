@@ -61,6 +61,20 @@ describe('createCapacityEstimator', () => {
     expect(estimator.estimate().perReplica).toBeNull();
   });
 
+  it('estimates from the samples in its window only, as they come and go', () => {
+    // Load that rose then fell: the fit must drop the samples that left the window.
+    const loads = [...spread(20, 95, 400), ...spread(10, 40, 250)];
+    const sliding = createCapacityEstimator({ window: 200, recomputeEvery: 1 });
+    const samples = telemetry(loads, 4);
+    for (const [index, sample] of samples.entries()) {
+      sliding.add(sample);
+      if (index % 50 !== 49) continue;
+      const fresh = createCapacityEstimator({ window: 200 }, samples.slice(0, index + 1));
+      expect(sliding.estimate()).toEqual(fresh.estimate());
+    }
+    expect(sliding.estimate().perReplica).toBeNull();
+  });
+
   it('keeps a bounded window, ignores invalid samples and resumes from toJSON()', () => {
     const estimator = createCapacityEstimator({ window: 50 });
     for (const sample of telemetry(spread(20, 90), 4)) estimator.add(sample);

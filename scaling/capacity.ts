@@ -55,10 +55,40 @@ export interface CapacityOptions {
 /** Confidence at and above which an estimate is used. */
 export const CONFIDENT = 0.5;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+/** The median, by selection in a copy (the estimate is recomputed often: no full sort). */
+function median(values: ArrayLike<number>): number {
+  const copy = Float64Array.from(values);
+  const mid = copy.length >> 1;
+  const upper = select(copy, mid);
+  if (copy.length % 2) return upper;
+  // Left of `mid` lie the smaller half: its largest is the lower middle.
+  let lower = -Infinity;
+  for (let i = 0; i < mid; i++) lower = Math.max(lower, copy[i]!);
+  return (lower + upper) / 2;
+}
+
+/** Moves the k-th smallest of `values` to index k, smaller ones before it (Hoare's select). */
+function select(values: Float64Array, k: number): number {
+  let left = 0;
+  let right = values.length - 1;
+  while (left < right) {
+    const pivot = values[(left + right) >> 1]!;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = swap;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  return values[k]!;
 }
 
 function clamp01(value: number): number {
@@ -74,6 +104,12 @@ export function createCapacityEstimator(
   const minSaturated = options.minSaturated ?? 6;
   const minHealthy = options.minHealthy ?? 30;
   const samples: CapacitySample[] = saved.filter(valid).slice(-window);
+  // samples[i] arrived as number firstArrival + i. byLoad holds arrival numbers by load, ties
+  // in arrival order (a stable sort of the window), up to sortedUntil: each fit merges in
+  // what came since rather than sorting the whole window again.
+  let firstArrival = 0;
+  let sortedUntil = 0;
+  let byLoad: number[] = [];
   const recomputeEvery = options.recomputeEvery ?? 20;
   let cached: CapacityEstimate | undefined;
   let addedSince = 0;
@@ -102,9 +138,7 @@ export function createCapacityEstimator(
   }
 
   function fromLatency(): CapacityEstimate | null {
-    const healthy = samples
-      .filter((s) => s.errorRatio < overload / 5)
-      .sort((a, b) => a.loadPerReplica - b.loadPerReplica);
+    const healthy = samplesByLoad().filter((s) => s.errorRatio < overload / 5);
     if (healthy.length < minHealthy) return null;
     // Unloaded latency: the median of the lightest fifth.
     const light = healthy.slice(0, Math.max(3, Math.floor(healthy.length / 5)));
@@ -151,7 +185,10 @@ export function createCapacityEstimator(
     add(sample) {
       if (!valid(sample)) return;
       samples.push(sample);
-      if (samples.length > window) samples.shift();
+      if (samples.length > window) {
+        samples.shift();
+        firstArrival++;
+      }
       addedSince++;
     },
     estimate() {
@@ -162,20 +199,44 @@ export function createCapacityEstimator(
     toJSON: () => [...samples],
   };
 
-  function compute(): CapacityEstimate {
-    {
-      for (const estimate of [fromSaturation(), fromLatency()]) {
-        if (estimate && estimate.confidence >= CONFIDENT) return estimate;
-      }
-      const best = [fromSaturation(), fromLatency()]
-        .filter((e): e is CapacityEstimate => e !== null)
-        .sort((a, b) => b.confidence - a.confidence)[0];
-      return {
-        perReplica: null,
-        confidence: best?.confidence ?? 0,
-        basis: 'none',
-        samples: samples.length,
-      };
+  function samplesByLoad(): CapacitySample[] {
+    const at = (arrival: number): CapacitySample => samples[arrival - firstArrival]!;
+    const end = firstArrival + samples.length;
+    const fresh: number[] = [];
+    for (let arrival = Math.max(sortedUntil, firstArrival); arrival < end; arrival++) {
+      fresh.push(arrival);
     }
+    fresh.sort((a, b) => at(a).loadPerReplica - at(b).loadPerReplica || a - b);
+    const merged: number[] = [];
+    let old = 0;
+    let next = 0;
+    while (old < byLoad.length || next < fresh.length) {
+      if (old < byLoad.length && byLoad[old]! < firstArrival) old++;
+      else if (
+        next >= fresh.length ||
+        (old < byLoad.length && at(byLoad[old]!).loadPerReplica <= at(fresh[next]!).loadPerReplica)
+      ) {
+        merged.push(byLoad[old++]!);
+      } else merged.push(fresh[next++]!);
+    }
+    byLoad = merged;
+    sortedUntil = end;
+    return merged.map(at);
+  }
+
+  function compute(): CapacityEstimate {
+    const saturation = fromSaturation();
+    if (saturation && saturation.confidence >= CONFIDENT) return saturation;
+    const latency = fromLatency();
+    if (latency && latency.confidence >= CONFIDENT) return latency;
+    const best = [saturation, latency]
+      .filter((e): e is CapacityEstimate => e !== null)
+      .sort((a, b) => b.confidence - a.confidence)[0];
+    return {
+      perReplica: null,
+      confidence: best?.confidence ?? 0,
+      basis: 'none',
+      samples: samples.length,
+    };
   }
 }

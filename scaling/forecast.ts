@@ -21,9 +21,11 @@ import { durationMs, metricKey, type ScalingPolicy } from './policy.ts';
  * of demand must take away, for steps up to the start-up delay long. A longer step pays for
  * the replica over the whole step, while an outrun lasts only until the reactive HPA's new
  * replicas are ready, so it asks step / startupDelay times as much. Chosen with
- * bench/scaling.ts (one value for all 18 traces): 51.5% fewer under-provisioned minutes than
- * the HPA alone for 9.6% more replica-hours; 0.03 gives -41% for +5.8%, 0.012 -64% for
- * +16.5%, where the HPA alone at a 50% target needs +36% for -50%.
+ * bench/scaling.ts (one value for all 18 traces, tuned on them) before forecast replicas
+ * obeyed the HPA's rate limits and scale-down window: then -51.5% under-provisioned minutes
+ * for +9.6% replica-hours. Since, with the same value: -53.5% for +10.8% when a replica
+ * carries what the policy assumes, -53.9% for +8.0% when it carries 20% more, -58.1% for
+ * +16.6% when 20% less (docs/benchmarks.md); the halves of the 18 traces agree within 4 points.
  */
 export const DEFAULT_RISK_PER_REPLICA = 0.019;
 
