@@ -18,6 +18,15 @@ export interface MetricDescription extends MetricShape {
   services: string[];
 }
 
+/** A metric's kind, unit and, for explicit-bucket histograms, the bounds of its newest point. */
+export interface FoundMetric extends MetricShape {
+  name: string;
+  unit: string;
+  temporality: 'delta' | 'cumulative' | null;
+  /** Histograms: the bounds of the newest point in the range; empty for other kinds. */
+  bounds: number[];
+}
+
 const KINDS: Array<[MetricKind, string, string]> = [
   ['gauge', METRIC_TABLES.gauge.table, 'false'],
   ['sum', METRIC_TABLES.sum.table, 'any(IsMonotonic)'],
@@ -34,9 +43,7 @@ export async function listMetrics(
   client: ClickHouseClient,
   query: { service?: string | undefined; name?: string | undefined; fromMs: number; toMs: number },
 ): Promise<MetricDescription[]> {
-  const filter = `TimeUnix >= fromUnixTimestamp64Milli({from:Int64}) AND TimeUnix < fromUnixTimestamp64Milli({to:Int64})${
-    query.service === undefined ? '' : ' AND ServiceName = {service:String}'
-  }${query.name === undefined ? '' : ' AND MetricName = {name:String}'}`;
+  const filter = filterOf(query);
   const selects = KINDS.map(
     ([
       kind,
@@ -63,17 +70,69 @@ LIMIT {limit:UInt32}`,
     },
     format: 'JSONEachRow',
   });
-  const rows = await result.json<{
-    name: string;
-    type: MetricKind;
-    monotonic: boolean | number;
-    temporality: number;
-    unit: string;
-    description: string;
-    attributeKeys: string[];
-    services: string[];
-  }>();
+  const rows = await result.json<
+    ShapeRow & {
+      description: string;
+      attributeKeys: string[];
+      services: string[];
+    }
+  >();
   return rows.map((row) => ({
+    ...shapeOf(row),
+    description: row.description,
+    attributeKeys: row.attributeKeys,
+    services: row.services,
+  }));
+}
+
+/**
+ * One metric's kind and unit, and a histogram's bounds, for charting it: the catalog's
+ * scan without the attribute keys and services, whose map reads cost a chart more than
+ * its own query (see docs/logs-and-metrics.md). Undefined when it has no point in the range.
+ */
+export async function findMetric(
+  client: ClickHouseClient,
+  query: { service?: string | undefined; name: string; fromMs: number; toMs: number },
+): Promise<FoundMetric | undefined> {
+  const filter = filterOf(query);
+  const selects = KINDS.map(
+    ([
+      kind,
+      table,
+      monotonic,
+    ]) => `SELECT MetricName AS name, '${kind}' AS type, ${monotonic} AS monotonic,
+  ${kind === 'gauge' || kind === 'summary' ? '0' : 'any(AggregationTemporality)'} AS temporality,
+  anyIf(MetricUnit, MetricUnit != '') AS unit,
+  ${kind === 'histogram' ? 'argMax(ExplicitBounds, TimeUnix)' : "CAST([], 'Array(Float64)')"} AS bounds
+FROM ${table} WHERE ${filter}
+GROUP BY MetricName`,
+  );
+  const result = await client.query({
+    query: `SELECT * FROM (${selects.join('\nUNION ALL\n')})
+ORDER BY type
+LIMIT 1`,
+    query_params: {
+      from: query.fromMs,
+      to: query.toMs,
+      name: query.name,
+      ...(query.service === undefined ? {} : { service: query.service }),
+    },
+    format: 'JSONEachRow',
+  });
+  const [row] = await result.json<ShapeRow & { bounds: number[] }>();
+  return row ? { ...shapeOf(row), bounds: row.bounds } : undefined;
+}
+
+interface ShapeRow {
+  name: string;
+  type: MetricKind;
+  monotonic: boolean | number;
+  temporality: number;
+  unit: string;
+}
+
+function shapeOf(row: ShapeRow): Omit<FoundMetric, 'bounds'> {
+  return {
     name: row.name,
     type: row.type,
     monotonic: Boolean(Number(row.monotonic)),
@@ -84,8 +143,16 @@ LIMIT {limit:UInt32}`,
           ? 'delta'
           : 'cumulative',
     unit: row.unit,
-    description: row.description,
-    attributeKeys: row.attributeKeys,
-    services: row.services,
-  }));
+  };
+}
+
+function filterOf(query: {
+  service?: string | undefined;
+  name?: string | undefined;
+  fromMs: number;
+  toMs: number;
+}): string {
+  return `TimeUnix >= fromUnixTimestamp64Milli({from:Int64}) AND TimeUnix < fromUnixTimestamp64Milli({to:Int64})${
+    query.service === undefined ? '' : ' AND ServiceName = {service:String}'
+  }${query.name === undefined ? '' : ' AND MetricName = {name:String}'}`;
 }

@@ -51,7 +51,9 @@ const COLUMNS: Record<MetricKind, string> = {
   ${MS('argMax(StartTimeUnix, TimeUnix)')} AS startMs`,
   // Bounds are read apart, once (see readMetricChart).
   histogram: `any(AggregationTemporality) AS temporality, ${MS('argMax(StartTimeUnix, TimeUnix)')} AS startMs,
-  if(temporality = 2, argMax(BucketCounts, TimeUnix), sumForEach(BucketCounts)) AS counts,
+  -- Both branches of an if are computed: the If combinators keep each to its own points.
+  if(temporality = 2, argMaxIf(BucketCounts, TimeUnix, AggregationTemporality = 2),
+    sumForEachIf(BucketCounts, AggregationTemporality != 2)) AS counts,
   if(temporality = 2, argMax(Count, TimeUnix), sum(Count)) AS count,
   if(temporality = 2, argMax(Sum, TimeUnix), sum(Sum)) AS sum,
   ${rangeColumns()}`,
@@ -135,7 +137,8 @@ interface RawRow {
  */
 export async function readMetricChart(
   client: ClickHouseClient,
-  shape: MetricShape,
+  /** With a histogram's bounds when already read (`findMetric`), else read here. */
+  shape: MetricShape & { bounds?: number[] | undefined },
   query: MetricChartQuery,
 ): Promise<MetricChart> {
   const stepMs = query.stepSeconds * 1000;
@@ -168,7 +171,9 @@ LIMIT {rows:UInt32}`,
   });
   const [raw, bounds] = await Promise.all([
     result.json<RawRow>(),
-    shape.type === 'histogram' ? histogramBounds(client, query) : Promise.resolve(undefined),
+    shape.type !== 'histogram'
+      ? Promise.resolve(undefined)
+      : (shape.bounds ?? histogramBounds(client, query)),
   ]);
   if (bounds) for (const row of raw) row.bounds = bounds;
   if (raw.length > MAX_SERIES_STEPS) {
