@@ -5,6 +5,7 @@ import {
   combineSteps,
   contributions,
   type ChartPoint,
+  type Contribution,
   type SeriesStepRow,
 } from './metric-steps.ts';
 
@@ -120,7 +121,6 @@ interface RawRow {
   max?: number;
   ranged?: number | boolean;
   counts?: Array<string | number>;
-  bounds?: number[];
   count?: string | number;
   sum?: number;
   exponential?: Array<
@@ -175,13 +175,16 @@ LIMIT {rows:UInt32}`,
       ? Promise.resolve(undefined)
       : (shape.bounds ?? histogramBounds(client, query)),
   ]);
-  if (bounds) for (const row of raw) row.bounds = bounds;
   if (raw.length > MAX_SERIES_STEPS) {
     throw new ChartTooLargeError(
       `more than ${MAX_SERIES_STEPS} series × steps; narrow with service, a shorter range or a larger step`,
     );
   }
-  const parts = contributions(raw.map(toStepRow), shape);
+  // Histogram rows come differenced and merged per group and step: each is a part as is.
+  const parts =
+    shape.type === 'histogram'
+      ? raw.map((row) => mergedHistogramPart(row, bounds ?? []))
+      : contributions(raw.map(toStepRow), shape);
   const grid = { firstMs: query.firstMs, endMs: query.endMs, stepSeconds: query.stepSeconds };
   const points = combineSteps(parts, shape, query.agg, grid);
   if (query.by === undefined) return { points, rows: raw.length };
@@ -208,6 +211,20 @@ LIMIT {rows:UInt32}`,
   };
 }
 
+function mergedHistogramPart(row: RawRow, bounds: number[]): Contribution {
+  const ranged = Boolean(Number(row.ranged));
+  return {
+    key: row.key,
+    t: row.t * 1000,
+    min: ranged ? Number(row.min) : undefined,
+    max: ranged ? Number(row.max) : undefined,
+    counts: (row.counts ?? []).map(Number),
+    bounds,
+    count: Number(row.count ?? 0),
+    sum: Number(row.sum ?? 0),
+  };
+}
+
 function toStepRow(row: RawRow): SeriesStepRow {
   const ranged = row.ranged === undefined ? true : Boolean(Number(row.ranged));
   return {
@@ -220,7 +237,6 @@ function toStepRow(row: RawRow): SeriesStepRow {
     total: Number(row.total ?? 0),
     min: ranged && row.min !== undefined ? Number(row.min) : undefined,
     max: ranged && row.max !== undefined ? Number(row.max) : undefined,
-    ...(row.counts ? { counts: row.counts.map(Number), bounds: row.bounds ?? [] } : {}),
     ...(row.count !== undefined ? { count: Number(row.count), sum: Number(row.sum ?? 0) } : {}),
     ...(row.exponential
       ? {

@@ -44,8 +44,8 @@ export interface SeriesStepRow {
   values?: number[];
 }
 
-/** What one series adds to one step once differenced. */
-interface Contribution {
+/** What one series (or a group the engine merged) adds to one step once differenced. */
+export interface Contribution {
   key: string;
   t: number;
   value?: number;
