@@ -41,24 +41,16 @@ const KINDS: Array<[MetricKind, string, string]> = [
  */
 export async function listMetrics(
   client: ClickHouseClient,
-  query: { service?: string | undefined; name?: string | undefined; fromMs: number; toMs: number },
+  query: MetricFilter,
 ): Promise<MetricDescription[]> {
-  const filter = filterOf(query);
-  const selects = KINDS.map(
-    ([
-      kind,
-      table,
-      monotonic,
-    ]) => `SELECT MetricName AS name, '${kind}' AS type, ${monotonic} AS monotonic,
-  ${kind === 'gauge' || kind === 'summary' ? '0' : 'any(AggregationTemporality)'} AS temporality,
-  anyIf(MetricUnit, MetricUnit != '') AS unit, anyIf(MetricDescription, MetricDescription != '') AS description,
+  const selects = kindSelects(
+    query,
+    () => `anyIf(MetricDescription, MetricDescription != '') AS description,
   arraySort(groupUniqArrayArray(${MAX_ATTRIBUTE_KEYS})(mapKeys(Attributes))) AS attributeKeys,
-  arraySort(groupUniqArray(20)(ServiceName)) AS services
-FROM ${table} WHERE ${filter}
-GROUP BY MetricName`,
+  arraySort(groupUniqArray(20)(ServiceName)) AS services`,
   );
   const result = await client.query({
-    query: `SELECT * FROM (${selects.join('\nUNION ALL\n')})
+    query: `SELECT * FROM (${selects})
 ORDER BY name, type
 LIMIT {limit:UInt32}`,
     query_params: {
@@ -94,21 +86,13 @@ export async function findMetric(
   client: ClickHouseClient,
   query: { service?: string | undefined; name: string; fromMs: number; toMs: number },
 ): Promise<FoundMetric | undefined> {
-  const filter = filterOf(query);
-  const selects = KINDS.map(
-    ([
-      kind,
-      table,
-      monotonic,
-    ]) => `SELECT MetricName AS name, '${kind}' AS type, ${monotonic} AS monotonic,
-  ${kind === 'gauge' || kind === 'summary' ? '0' : 'any(AggregationTemporality)'} AS temporality,
-  anyIf(MetricUnit, MetricUnit != '') AS unit,
-  ${kind === 'histogram' ? 'argMax(ExplicitBounds, TimeUnix)' : "CAST([], 'Array(Float64)')"} AS bounds
-FROM ${table} WHERE ${filter}
-GROUP BY MetricName`,
+  const selects = kindSelects(query, (kind) =>
+    kind === 'histogram'
+      ? 'argMax(ExplicitBounds, TimeUnix) AS bounds'
+      : "CAST([], 'Array(Float64)') AS bounds",
   );
   const result = await client.query({
-    query: `SELECT * FROM (${selects.join('\nUNION ALL\n')})
+    query: `SELECT * FROM (${selects})
 ORDER BY type
 LIMIT 1`,
     query_params: {
@@ -146,12 +130,30 @@ function shapeOf(row: ShapeRow): Omit<FoundMetric, 'bounds'> {
   };
 }
 
-function filterOf(query: {
+/** One SELECT per metric table, by metric name, with its shape and `columns`, in a UNION ALL. */
+function kindSelects(query: MetricFilter, columns: (kind: MetricKind) => string): string {
+  const filter = filterOf(query);
+  return KINDS.map(
+    ([
+      kind,
+      table,
+      monotonic,
+    ]) => `SELECT MetricName AS name, '${kind}' AS type, ${monotonic} AS monotonic,
+  ${kind === 'gauge' || kind === 'summary' ? '0' : 'any(AggregationTemporality)'} AS temporality,
+  anyIf(MetricUnit, MetricUnit != '') AS unit, ${columns(kind)}
+FROM ${table} WHERE ${filter}
+GROUP BY MetricName`,
+  ).join('\nUNION ALL\n');
+}
+
+interface MetricFilter {
   service?: string | undefined;
   name?: string | undefined;
   fromMs: number;
   toMs: number;
-}): string {
+}
+
+function filterOf(query: MetricFilter): string {
   return `TimeUnix >= fromUnixTimestamp64Milli({from:Int64}) AND TimeUnix < fromUnixTimestamp64Milli({to:Int64})${
     query.service === undefined ? '' : ' AND ServiceName = {service:String}'
   }${query.name === undefined ? '' : ' AND MetricName = {name:String}'}`;
