@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import {
   aggregationsOf,
   ChartTooLargeError,
+  findMetric,
   listMetrics,
   readMetricChart,
   type ChartPoint,
@@ -34,7 +35,7 @@ export function registerMetricRoutes(
     const range = parseTimeRange(query, nowMs, '1h');
     // Metrics are exported every 10-60 s: a finer default step would draw gaps.
     const grid = stepGrid(range, query.step, { defaultMinSeconds: 60 });
-    const [metric] = await listMetrics(options.client, {
+    const metric = await findMetric(options.client, {
       name,
       service: query.service,
       fromMs: grid.firstMs - grid.stepSeconds * 1000,

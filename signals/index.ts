@@ -31,7 +31,13 @@ export {
   type MetricKind,
   type MetricShape,
 } from './metric-kinds.ts';
-export { listMetrics, MAX_CATALOG_METRICS, type MetricDescription } from './metric-catalog.ts';
+export {
+  findMetric,
+  listMetrics,
+  MAX_CATALOG_METRICS,
+  type FoundMetric,
+  type MetricDescription,
+} from './metric-catalog.ts';
 export {
   ChartTooLargeError,
   MAX_SERIES_STEPS,

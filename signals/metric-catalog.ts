@@ -18,6 +18,15 @@ export interface MetricDescription extends MetricShape {
   services: string[];
 }
 
+/** A metric's kind, unit and, for explicit-bucket histograms, the bounds of its newest point. */
+export interface FoundMetric extends MetricShape {
+  name: string;
+  unit: string;
+  temporality: 'delta' | 'cumulative' | null;
+  /** Histograms: the bounds of the newest point in the range; empty for other kinds. */
+  bounds: number[];
+}
+
 const KINDS: Array<[MetricKind, string, string]> = [
   ['gauge', METRIC_TABLES.gauge.table, 'false'],
   ['sum', METRIC_TABLES.sum.table, 'any(IsMonotonic)'],
@@ -32,26 +41,16 @@ const KINDS: Array<[MetricKind, string, string]> = [
  */
 export async function listMetrics(
   client: ClickHouseClient,
-  query: { service?: string | undefined; name?: string | undefined; fromMs: number; toMs: number },
+  query: MetricFilter,
 ): Promise<MetricDescription[]> {
-  const filter = `TimeUnix >= fromUnixTimestamp64Milli({from:Int64}) AND TimeUnix < fromUnixTimestamp64Milli({to:Int64})${
-    query.service === undefined ? '' : ' AND ServiceName = {service:String}'
-  }${query.name === undefined ? '' : ' AND MetricName = {name:String}'}`;
-  const selects = KINDS.map(
-    ([
-      kind,
-      table,
-      monotonic,
-    ]) => `SELECT MetricName AS name, '${kind}' AS type, ${monotonic} AS monotonic,
-  ${kind === 'gauge' || kind === 'summary' ? '0' : 'any(AggregationTemporality)'} AS temporality,
-  anyIf(MetricUnit, MetricUnit != '') AS unit, anyIf(MetricDescription, MetricDescription != '') AS description,
+  const selects = kindSelects(
+    query,
+    () => `anyIf(MetricDescription, MetricDescription != '') AS description,
   arraySort(groupUniqArrayArray(${MAX_ATTRIBUTE_KEYS})(mapKeys(Attributes))) AS attributeKeys,
-  arraySort(groupUniqArray(20)(ServiceName)) AS services
-FROM ${table} WHERE ${filter}
-GROUP BY MetricName`,
+  arraySort(groupUniqArray(20)(ServiceName)) AS services`,
   );
   const result = await client.query({
-    query: `SELECT * FROM (${selects.join('\nUNION ALL\n')})
+    query: `SELECT * FROM (${selects})
 ORDER BY name, type
 LIMIT {limit:UInt32}`,
     query_params: {
@@ -63,17 +62,61 @@ LIMIT {limit:UInt32}`,
     },
     format: 'JSONEachRow',
   });
-  const rows = await result.json<{
-    name: string;
-    type: MetricKind;
-    monotonic: boolean | number;
-    temporality: number;
-    unit: string;
-    description: string;
-    attributeKeys: string[];
-    services: string[];
-  }>();
+  const rows = await result.json<
+    ShapeRow & {
+      description: string;
+      attributeKeys: string[];
+      services: string[];
+    }
+  >();
   return rows.map((row) => ({
+    ...shapeOf(row),
+    description: row.description,
+    attributeKeys: row.attributeKeys,
+    services: row.services,
+  }));
+}
+
+/**
+ * One metric's kind and unit, and a histogram's bounds, for charting it: the catalog's
+ * scan without the attribute keys and services, whose map reads cost a chart more than
+ * its own query (see docs/logs-and-metrics.md). Undefined when it has no point in the range.
+ */
+export async function findMetric(
+  client: ClickHouseClient,
+  query: { service?: string | undefined; name: string; fromMs: number; toMs: number },
+): Promise<FoundMetric | undefined> {
+  const selects = kindSelects(query, (kind) =>
+    kind === 'histogram'
+      ? 'argMax(ExplicitBounds, TimeUnix) AS bounds'
+      : "CAST([], 'Array(Float64)') AS bounds",
+  );
+  const result = await client.query({
+    query: `SELECT * FROM (${selects})
+ORDER BY type
+LIMIT 1`,
+    query_params: {
+      from: query.fromMs,
+      to: query.toMs,
+      name: query.name,
+      ...(query.service === undefined ? {} : { service: query.service }),
+    },
+    format: 'JSONEachRow',
+  });
+  const [row] = await result.json<ShapeRow & { bounds: number[] }>();
+  return row ? { ...shapeOf(row), bounds: row.bounds } : undefined;
+}
+
+interface ShapeRow {
+  name: string;
+  type: MetricKind;
+  monotonic: boolean | number;
+  temporality: number;
+  unit: string;
+}
+
+function shapeOf(row: ShapeRow): Omit<FoundMetric, 'bounds'> {
+  return {
     name: row.name,
     type: row.type,
     monotonic: Boolean(Number(row.monotonic)),
@@ -84,8 +127,34 @@ LIMIT {limit:UInt32}`,
           ? 'delta'
           : 'cumulative',
     unit: row.unit,
-    description: row.description,
-    attributeKeys: row.attributeKeys,
-    services: row.services,
-  }));
+  };
+}
+
+/** One SELECT per metric table, by metric name, with its shape and `columns`, in a UNION ALL. */
+function kindSelects(query: MetricFilter, columns: (kind: MetricKind) => string): string {
+  const filter = filterOf(query);
+  return KINDS.map(
+    ([
+      kind,
+      table,
+      monotonic,
+    ]) => `SELECT MetricName AS name, '${kind}' AS type, ${monotonic} AS monotonic,
+  ${kind === 'gauge' || kind === 'summary' ? '0' : 'any(AggregationTemporality)'} AS temporality,
+  anyIf(MetricUnit, MetricUnit != '') AS unit, ${columns(kind)}
+FROM ${table} WHERE ${filter}
+GROUP BY MetricName`,
+  ).join('\nUNION ALL\n');
+}
+
+interface MetricFilter {
+  service?: string | undefined;
+  name?: string | undefined;
+  fromMs: number;
+  toMs: number;
+}
+
+function filterOf(query: MetricFilter): string {
+  return `TimeUnix >= fromUnixTimestamp64Milli({from:Int64}) AND TimeUnix < fromUnixTimestamp64Milli({to:Int64})${
+    query.service === undefined ? '' : ' AND ServiceName = {service:String}'
+  }${query.name === undefined ? '' : ' AND MetricName = {name:String}'}`;
 }

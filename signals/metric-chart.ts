@@ -5,6 +5,7 @@ import {
   combineSteps,
   contributions,
   type ChartPoint,
+  type Contribution,
   type SeriesStepRow,
 } from './metric-steps.ts';
 
@@ -51,7 +52,9 @@ const COLUMNS: Record<MetricKind, string> = {
   ${MS('argMax(StartTimeUnix, TimeUnix)')} AS startMs`,
   // Bounds are read apart, once (see readMetricChart).
   histogram: `any(AggregationTemporality) AS temporality, ${MS('argMax(StartTimeUnix, TimeUnix)')} AS startMs,
-  if(temporality = 2, argMax(BucketCounts, TimeUnix), sumForEach(BucketCounts)) AS counts,
+  -- Both branches of an if are computed: the If combinators keep each to its own points.
+  if(temporality = 2, argMaxIf(BucketCounts, TimeUnix, AggregationTemporality = 2),
+    sumForEachIf(BucketCounts, AggregationTemporality != 2)) AS counts,
   if(temporality = 2, argMax(Count, TimeUnix), sum(Count)) AS count,
   if(temporality = 2, argMax(Sum, TimeUnix), sum(Sum)) AS sum,
   ${rangeColumns()}`,
@@ -118,7 +121,6 @@ interface RawRow {
   max?: number;
   ranged?: number | boolean;
   counts?: Array<string | number>;
-  bounds?: number[];
   count?: string | number;
   sum?: number;
   exponential?: Array<
@@ -135,7 +137,8 @@ interface RawRow {
  */
 export async function readMetricChart(
   client: ClickHouseClient,
-  shape: MetricShape,
+  /** With a histogram's bounds when already read (`findMetric`), else read here. */
+  shape: MetricShape & { bounds?: number[] | undefined },
   query: MetricChartQuery,
 ): Promise<MetricChart> {
   const stepMs = query.stepSeconds * 1000;
@@ -168,15 +171,20 @@ LIMIT {rows:UInt32}`,
   });
   const [raw, bounds] = await Promise.all([
     result.json<RawRow>(),
-    shape.type === 'histogram' ? histogramBounds(client, query) : Promise.resolve(undefined),
+    shape.type !== 'histogram'
+      ? Promise.resolve(undefined)
+      : (shape.bounds ?? histogramBounds(client, query)),
   ]);
-  if (bounds) for (const row of raw) row.bounds = bounds;
   if (raw.length > MAX_SERIES_STEPS) {
     throw new ChartTooLargeError(
       `more than ${MAX_SERIES_STEPS} series × steps; narrow with service, a shorter range or a larger step`,
     );
   }
-  const parts = contributions(raw.map(toStepRow), shape);
+  // Histogram rows come differenced and merged per group and step: each is a part as is.
+  const parts =
+    shape.type === 'histogram'
+      ? raw.map((row) => mergedHistogramPart(row, bounds ?? []))
+      : contributions(raw.map(toStepRow), shape);
   const grid = { firstMs: query.firstMs, endMs: query.endMs, stepSeconds: query.stepSeconds };
   const points = combineSteps(parts, shape, query.agg, grid);
   if (query.by === undefined) return { points, rows: raw.length };
@@ -203,6 +211,20 @@ LIMIT {rows:UInt32}`,
   };
 }
 
+function mergedHistogramPart(row: RawRow, bounds: number[]): Contribution {
+  const ranged = Boolean(Number(row.ranged));
+  return {
+    key: row.key,
+    t: row.t * 1000,
+    min: ranged ? Number(row.min) : undefined,
+    max: ranged ? Number(row.max) : undefined,
+    counts: (row.counts ?? []).map(Number),
+    bounds,
+    count: Number(row.count ?? 0),
+    sum: Number(row.sum ?? 0),
+  };
+}
+
 function toStepRow(row: RawRow): SeriesStepRow {
   const ranged = row.ranged === undefined ? true : Boolean(Number(row.ranged));
   return {
@@ -215,7 +237,6 @@ function toStepRow(row: RawRow): SeriesStepRow {
     total: Number(row.total ?? 0),
     min: ranged && row.min !== undefined ? Number(row.min) : undefined,
     max: ranged && row.max !== undefined ? Number(row.max) : undefined,
-    ...(row.counts ? { counts: row.counts.map(Number), bounds: row.bounds ?? [] } : {}),
     ...(row.count !== undefined ? { count: Number(row.count), sum: Number(row.sum ?? 0) } : {}),
     ...(row.exponential
       ? {

@@ -44,8 +44,8 @@ export interface SeriesStepRow {
   values?: number[];
 }
 
-/** What one series adds to one step once differenced. */
-interface Contribution {
+/** What one series (or a group the engine merged) adds to one step once differenced. */
+export interface Contribution {
   key: string;
   t: number;
   value?: number;
@@ -100,6 +100,9 @@ function contributionOf(
   const cumulative = row.temporality === 2;
   if (!cumulative) {
     if (shape.type === 'sum') return { ...base, value: row.total };
+    if (shape.type === 'histogram') {
+      return { ...base, counts: row.counts, bounds: row.bounds, count: row.count, sum: row.sum };
+    }
     const exponential = emptyExponential(20);
     for (const point of row.exponential ?? []) addExponential(exponential, point);
     return {
@@ -197,8 +200,12 @@ function stepValue(
     };
   }
   const observed = observedRange(parts);
-  const count = sumOf(parts.map((part) => part.count ?? 0));
-  const sum = sumOf(parts.map((part) => part.sum ?? 0));
+  let count = 0;
+  let sum = 0;
+  for (const part of parts) {
+    count += part.count ?? 0;
+    sum += part.sum ?? 0;
+  }
   if (agg === 'rate') return plain(count / stepSeconds);
   if (agg === 'sum') return plain(sum);
   if (agg === 'avg') return plain(count > 0 ? sum / count : null);
@@ -216,11 +223,14 @@ function stepValue(
 
 /** The min and max over the parts, only when every part recorded them. */
 function observedRange(parts: Contribution[]): ObservedRange {
-  if (parts.some((part) => part.min === undefined || part.max === undefined)) return {};
-  return {
-    min: Math.min(...parts.map((part) => part.min!)),
-    max: Math.max(...parts.map((part) => part.max!)),
-  };
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const part of parts) {
+    if (part.min === undefined || part.max === undefined) return {};
+    if (part.min < min) min = part.min;
+    if (part.max > max) max = part.max;
+  }
+  return parts.length === 0 ? {} : { min, max };
 }
 
 /** Bucket counts summed over the parts, in the first part's bounds (others re-bucketed by upper edge). */
@@ -228,6 +238,8 @@ function mergeBuckets(parts: Contribution[]): { counts: number[]; bounds: number
   const first = parts.find((part) => part.bounds && part.counts);
   if (!first) return null;
   const bounds = first.bounds!;
+  // One part (a series, or the groups the engine merged already): nothing to add up.
+  if (parts.length === 1) return { counts: first.counts!, bounds };
   const counts = new Array<number>(bounds.length + 1).fill(0);
   for (const part of parts) {
     if (!part.counts || !part.bounds) continue;

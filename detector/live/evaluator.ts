@@ -12,7 +12,7 @@ import {
   type MetricPoint,
   type StepValues,
 } from '../../signals/index.ts';
-import { METRIC_TABLES, RED_TABLE } from '../../storage/index.ts';
+import { LOG_PATTERN_COUNTS_TABLE, METRIC_TABLES, RED_TABLE } from '../../storage/index.ts';
 import type { SeriesModel, SeriesModels } from './models.ts';
 import {
   advanceIncident,
@@ -33,6 +33,7 @@ import {
   type CompleteEnds,
 } from './scoring.ts';
 import {
+  completeLogEnd,
   completeMetricEnd,
   completeSpanEnd,
   readWatermarks,
@@ -172,6 +173,9 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
       },
     ]),
   );
+  const logEnds = new Map(
+    services.map((service) => [service, completeLogEnd(marks, service, rule)]),
+  );
   for (const end of ends.values()) report.lagMs = Math.max(report.lagMs, nowMs - end.spans);
   const operations = await busiestOperations(
     options.client,
@@ -189,7 +193,7 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
   ] as const) {
     for (let start = 0; start < group.length; start += size) {
       const chunk = group.slice(start, start + size);
-      await evaluateChunk(options, chunk, { operations, ends, rule }, report);
+      await evaluateChunk(options, chunk, { operations, ends, logEnds, rule }, report);
     }
   }
   // Instances that went away leave no state behind: what is kept stays bounded.
@@ -212,6 +216,8 @@ const LEARNING_SERVICES_PER_CHUNK = 10;
 interface CycleContext {
   operations: Map<string, string[]>;
   ends: Map<string, CompleteEnds>;
+  /** Where each service's complete log steps end (see completeLogEnd). */
+  logEnds: Map<string, number>;
   rule: CompletionRule;
 }
 
@@ -228,10 +234,16 @@ async function evaluateChunk(
   const { nowMs, stepMs } = rule;
   const endsOf = (service: string): CompleteEnds =>
     context.ends.get(service) ?? { spans: nowMs - rule.maxWaitMs, metrics: nowMs - rule.maxWaitMs };
+  // A service's steps end where the latest of its signals is complete: a service that
+  // sends only logs (or only metrics) is followed on what it sends.
+  const serviceEndOf = (service: string): number =>
+    Math.max(
+      endsOf(service).spans,
+      endsOf(service).metrics,
+      context.logEnds.get(service) ?? -Infinity,
+    );
   let endMs = -Infinity; // of this chunk's steps read
-  for (const service of services) {
-    endMs = Math.max(endMs, endsOf(service).spans, endsOf(service).metrics);
-  }
+  for (const service of services) endMs = Math.max(endMs, serviceEndOf(service));
   const cache = options.cache;
   // With a cache, only services this process has not seen yet are read from storage.
   const stored = await loadStates(
@@ -256,7 +268,7 @@ async function evaluateChunk(
   for (const service of services) {
     const ends = endsOf(service);
     const out = scoreService(options, service, operations.get(service) ?? [], byKey, ends, series);
-    const serviceEndMs = Math.max(ends.spans, ends.metrics);
+    const serviceEndMs = serviceEndOf(service);
     report.steps += out.steps;
     const incidentKey = seriesKey(service, INCIDENT_SIGNAL, SERVICE_LEVEL);
     let incident =
@@ -381,8 +393,8 @@ async function readChunk(
 }
 
 /**
- * The services of this shard with something to evaluate: requests in the rollup, or
- * watched metrics (a service that sends only metrics is evaluated on those).
+ * The services of this shard with something to evaluate: requests in the rollup, watched
+ * metrics or logs (a service that sends only metrics or only logs is evaluated on those).
  */
 async function listServices(options: EvaluatorOptions, sinceMs: number): Promise<string[]> {
   const watched = options.watchedMetrics ?? [];
@@ -393,7 +405,10 @@ async function listServices(options: EvaluatorOptions, sinceMs: number): Promise
   const result = await options.client.query({
     query: `SELECT DISTINCT service FROM (
   SELECT DISTINCT ServiceName AS service FROM ${RED_TABLE}
-  WHERE Bucket >= toDateTime(intDiv({since:Int64}, 1000))${
+  WHERE Bucket >= toDateTime(intDiv({since:Int64}, 1000))
+  UNION ALL
+  SELECT DISTINCT ServiceName AS service FROM ${LOG_PATTERN_COUNTS_TABLE}
+  WHERE Minute >= toStartOfMinute(toDateTime(intDiv({since:Int64}, 1000)))${
     watched.length === 0 ? '' : `\n  UNION ALL\n  ${metricServices.join('\n  UNION ALL\n  ')}`
   }
 )

@@ -1,14 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { completeMetricEnd, completeSpanEnd, type Watermarks } from './watermarks.ts';
+import {
+  completeLogEnd,
+  completeMetricEnd,
+  completeSpanEnd,
+  type Watermarks,
+} from './watermarks.ts';
 
 const MINUTE = 60_000;
 const rule = { nowMs: 10 * MINUTE + 20_000, stepMs: MINUTE, settleMs: 15_000, maxWaitMs: 300_000 };
 const marks = (
   spans: Record<string, number>,
   metrics: Record<string, number> = {},
+  logs: Record<string, number> = {},
 ): Watermarks => ({
   spans: new Map(Object.entries(spans)),
   metrics: new Map(Object.entries(metrics)),
+  logs: new Map(Object.entries(logs)),
   latestSpanMs: Math.max(...Object.values(spans)),
 });
 
@@ -38,5 +45,12 @@ describe('complete steps', () => {
     const points = marks({ cart: 10 * MINUTE + 10_000 }, { shop: 8 * MINUTE + 30_000 });
     expect(completeMetricEnd(points, 'shop', rule)).toBe(8 * MINUTE);
     expect(completeMetricEnd(points, 'cart', rule)).toBe(5 * MINUTE);
+  });
+
+  it('completes log steps on the service own records only', () => {
+    const records = marks({ cart: 10 * MINUTE + 10_000 }, {}, { cron: 9 * MINUTE + 5_000 });
+    expect(completeLogEnd(records, 'cron', rule)).toBe(9 * MINUTE);
+    // No record of its own: only the longest wait completes its steps.
+    expect(completeLogEnd(records, 'cart', rule)).toBe(5 * MINUTE);
   });
 });

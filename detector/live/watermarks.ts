@@ -1,14 +1,16 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { RED_TABLE } from '../../storage/index.ts';
+import { LOG_PATTERN_COUNTS_TABLE, RED_TABLE } from '../../storage/index.ts';
 
 /**
  * How far each service's data has arrived: the latest time (ms) of its spans (a 10 s
- * rollup bucket's start: some span at or after it is stored) and of its metric points.
+ * rollup bucket's start: some span at or after it is stored), of its metric points and
+ * of its log records.
  * Read from what is stored, so any number of collectors and detectors agree on it.
  */
 export interface Watermarks {
   spans: Map<string, number>;
   metrics: Map<string, number>;
+  logs: Map<string, number>;
   /** The latest span time stored for any service of the shard. */
   latestSpanMs: number;
 }
@@ -19,12 +21,17 @@ export async function readWatermarks(
   query: { services: string[]; metrics: readonly string[]; sinceMs: number },
 ): Promise<Watermarks> {
   const { services, metrics: watched } = query;
-  const marks: Watermarks = { spans: new Map(), metrics: new Map(), latestSpanMs: -Infinity };
+  const marks: Watermarks = {
+    spans: new Map(),
+    metrics: new Map(),
+    logs: new Map(),
+    latestSpanMs: -Infinity,
+  };
   if (services.length === 0) return marks;
   const params = { services, metrics: watched, since: query.sinceMs };
   const metricWhere = `ServiceName IN {services:Array(String)} AND MetricName IN {metrics:Array(String)}
   AND TimeUnix >= fromUnixTimestamp64Milli({since:Int64})`;
-  const [spans, metrics] = await Promise.all([
+  const [spans, metrics, logs] = await Promise.all([
     client.query({
       query: `SELECT ServiceName AS service, toUnixTimestamp(max(Bucket)) * 1000 AS ms FROM ${RED_TABLE}
 WHERE ServiceName IN {services:Array(String)} AND Bucket >= toDateTime(intDiv({since:Int64}, 1000))
@@ -43,6 +50,15 @@ GROUP BY ServiceName`,
           query_params: params,
           format: 'JSONEachRow',
         }),
+    // The per-minute log counts keep each minute's latest record time: no log scan.
+    client.query({
+      query: `SELECT ServiceName AS service, toUnixTimestamp64Milli(max(LastSeen)) AS ms
+FROM ${LOG_PATTERN_COUNTS_TABLE}
+WHERE ServiceName IN {services:Array(String)} AND Minute >= toStartOfMinute(toDateTime(intDiv({since:Int64}, 1000)))
+GROUP BY ServiceName`,
+      query_params: params,
+      format: 'JSONEachRow',
+    }),
   ]);
   for (const row of await spans.json<{ service: string; ms: number | string }>()) {
     marks.spans.set(row.service, Number(row.ms));
@@ -50,6 +66,9 @@ GROUP BY ServiceName`,
   }
   for (const row of (await metrics?.json<{ service: string; ms: number | string }>()) ?? []) {
     marks.metrics.set(row.service, Number(row.ms));
+  }
+  for (const row of await logs.json<{ service: string; ms: number | string }>()) {
+    marks.logs.set(row.service, Number(row.ms));
   }
   return marks;
 }
@@ -90,7 +109,16 @@ export function completeMetricEnd(
   service: string,
   rule: CompletionRule,
 ): number {
-  const own = marks.metrics.get(service) ?? -Infinity;
+  return ownEnd(marks.metrics.get(service), rule);
+}
+
+/** The same for a service's log steps: its own records (or `maxWaitMs`) complete them. */
+export function completeLogEnd(marks: Watermarks, service: string, rule: CompletionRule): number {
+  return ownEnd(marks.logs.get(service), rule);
+}
+
+function ownEnd(ownMs: number | undefined, rule: CompletionRule): number {
+  const own = ownMs ?? -Infinity;
   return stepFloor(Math.min(rule.nowMs, Math.max(own, rule.nowMs - rule.maxWaitMs)), rule.stepMs);
 }
 
