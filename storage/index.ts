@@ -46,4 +46,9 @@ export {
   SEVERITY_LEVEL_SQL,
   type LogPatternRow,
 } from './log-pattern-tables.ts';
-export { SERVICE_EDGES_TABLE, serviceEdgesSelect } from './service-map-tables.ts';
+export {
+  SERVICE_EDGES_HOURLY_TABLE,
+  SERVICE_EDGES_TABLE,
+  serviceEdgesSelect,
+} from './service-map-tables.ts';
+export { LATENCY_BUCKET_BOUNDS_NS } from './service-map-hourly.ts';
