@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   LATENCY_BUCKET_BOUNDS_NS,
   openStorage,
+  SERVICE_EDGES_GRAINS,
   SERVICE_EDGES_HOURLY_TABLE,
+  SERVICE_EDGES_10M_TABLE,
   SERVICE_EDGES_TABLE,
   type Storage,
 } from '../storage/index.ts';
@@ -94,25 +96,34 @@ describe('GET /v1/service-map over the hourly and the minute rollup', () => {
       values: rows,
       format: 'JSONEachRow',
     });
-    await storage.client.command({ query: `SYSTEM REFRESH VIEW ${SERVICE_EDGES_HOURLY_TABLE}_mv` });
-    await storage.client.command({ query: `SYSTEM WAIT VIEW ${SERVICE_EDGES_HOURLY_TABLE}_mv` });
+    for (const { table } of SERVICE_EDGES_GRAINS) {
+      await storage.client.command({ query: `SYSTEM REFRESH VIEW ${table}_mv` });
+      await storage.client.command({ query: `SYSTEM WAIT VIEW ${table}_mv` });
+    }
   });
   afterAll(async () => {
     await storage.close();
   });
 
-  it('answers from whole hours plus ragged minutes exactly what the minutes alone answer', async () => {
-    const result = await storage.client.query({
-      query: `SELECT count() AS hours FROM (SELECT DISTINCT Hour FROM ${SERVICE_EDGES_HOURLY_TABLE})`,
-      format: 'JSONEachRow',
-    });
-    expect(await result.json()).toEqual([{ hours: 6 }]);
+  it('answers from whole hours and 10 minutes plus ragged minutes exactly what the minutes alone answer', async () => {
+    const starts = async (table: string) => {
+      const result = await storage.client.query({
+        query: `SELECT uniqExact(Start) AS n FROM ${table}`,
+        format: 'JSONEachRow',
+      });
+      const [row] = await result.json<{ n: number }>();
+      return row?.n;
+    };
+    expect(await starts(SERVICE_EDGES_HOURLY_TABLE)).toBe(6);
+    expect(await starts(SERVICE_EDGES_10M_TABLE)).toBe(31);
     const now = Date.now();
     const grains = mapGrains(range, now);
-    expect(grains.hourTo - grains.hourFrom).toBe(4 * 3600);
-    // Asked as if every hour were still settling, the same code reads minutes only.
+    expect(grains.hours.to - grains.hours.from).toBe(4 * 3600);
+    expect(grains.tenMinutes.map(({ from, to }) => (to - from) / 600)).toEqual([1, 1]);
+    // Asked as if nothing had settled yet, the same code reads minutes only.
     const minutesOnly = mapGrains(range, range.fromMs);
-    expect(minutesOnly.hourFrom).toBe(minutesOnly.hourTo);
+    expect(minutesOnly.hours.to - minutesOnly.hours.from).toBe(0);
+    expect(minutesOnly.tenMinutes.every(({ from, to }) => from === to)).toBe(true);
 
     const combined = await read(now);
     const fromMinutes = await read(range.fromMs);

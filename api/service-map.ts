@@ -5,10 +5,11 @@ import { bucketQuantile } from '../signals/index.ts';
 import {
   ALERTS_TABLE,
   LATENCY_BUCKET_BOUNDS_NS,
+  SERVICE_EDGES_10M_TABLE,
   SERVICE_EDGES_HOURLY_TABLE,
   SERVICE_EDGES_TABLE,
 } from '../storage/index.ts';
-import { mapGrains } from './service-map-grains.ts';
+import { mapGrains, type Interval } from './service-map-grains.ts';
 import { parseTimeRange, type TimeRange } from './time-range.ts';
 import { parseWith } from './validation.ts';
 
@@ -65,23 +66,35 @@ async function readCalls(
   range: TimeRange,
   nowMs: number,
 ): Promise<CallRow[]> {
+  const grains = mapGrains(range, nowMs);
   const columns = 'Caller, Callee, CalleeKind, Requests, Errors, LatencyBuckets';
+  const params: Record<string, number> = {};
+  const within = (column: string, name: string, intervals: readonly Interval[]) =>
+    intervals
+      .map(({ from, to }, index) => {
+        params[`${name}${index}from`] = from;
+        params[`${name}${index}to`] = to;
+        return `(${column} >= toDateTime({${name}${index}from:UInt32}) AND ${column} < toDateTime({${name}${index}to:UInt32}))`;
+      })
+      .join(' OR ');
   const result = await client.query({
     query: `SELECT Caller AS from, Callee AS to, any(CalleeKind) AS kind,
   sum(Requests) AS requests, sum(Errors) AS errors, sumForEach(LatencyBuckets) AS buckets,
   from = to AS own
 FROM (
   SELECT ${columns} FROM ${SERVICE_EDGES_HOURLY_TABLE} FINAL
-  WHERE Hour >= toDateTime({hourFrom:UInt32}) AND Hour < toDateTime({hourTo:UInt32})
+  WHERE ${within('Start', 'hour', [grains.hours])}
+  UNION ALL
+  SELECT ${columns} FROM ${SERVICE_EDGES_10M_TABLE} FINAL
+  WHERE ${within('Start', 'ten', grains.tenMinutes)}
   UNION ALL
   SELECT ${columns} FROM ${SERVICE_EDGES_TABLE} FINAL
-  WHERE (Minute >= toDateTime({minuteFrom:UInt32}) AND Minute < toDateTime({hourFrom:UInt32}))
-    OR (Minute >= toDateTime({hourTo:UInt32}) AND Minute < toDateTime({minuteTo:UInt32}))
+  WHERE ${within('Minute', 'minute', grains.minutes)}
 )
 GROUP BY from, to
 ORDER BY requests DESC
 LIMIT {limit:UInt32} BY own`,
-    query_params: { ...mapGrains(range, nowMs), limit: Math.max(MAX_EDGES, MAX_NODES) + 1 },
+    query_params: { ...params, limit: Math.max(MAX_EDGES, MAX_NODES) + 1 },
     format: 'JSONEachRow',
   });
   return result.json<CallRow>();
@@ -107,8 +120,8 @@ const ratio = (errors: number, requests: number) => (requests > 0 ? errors / req
 
 /**
  * `GET /v1/service-map`: services and what they call in a time range, from the call rollups
- * (a minute appears once it has closed and the rollup refreshed: up to ~2 min; whole hours
- * come from the hourly rollup). p95 is read from log-scale buckets: within 19% of the truth.
+ * (a minute appears once it has closed and the rollup refreshed: up to ~2 min; whole
+ * settled hours and 10 minutes come from the coarser rollups). p95 is read from log-scale buckets: within 19% of the truth.
  */
 export function registerServiceMapRoutes(
   app: Hono,

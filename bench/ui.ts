@@ -93,7 +93,7 @@ async function serviceMap(): Promise<ServiceMapFigures> {
     `service map: ${figures.services} services, ${figures.edgeRows.toLocaleString()} minute rows inserted in ${figures.insertSeconds} s; ${figures.nodes} nodes, ${figures.edges} edges`,
   );
   console.log(
-    `  hourly rollup of the day built by its view: ${figures.hourlyRows.toLocaleString()} rows, ${figures.hourlyBuild.wallMs} ms wall, ${figures.hourlyBuild.cpuMs} ms CPU`,
+    `  coarser rollups of the day built by their views: hourly (${figures.hourlyRows.toLocaleString()} rows) ${figures.hourlyBuild.wallMs} ms wall, ${figures.hourlyBuild.cpuMs} ms CPU; 10-minute ${figures.tenMinuteBuild.wallMs} ms wall, ${figures.tenMinuteBuild.cpuMs} ms CPU`,
   );
   for (const [name, ms] of [['24h', figures.day] as const, ['1h', figures.hour] as const]) {
     console.log(

@@ -46,9 +46,10 @@ export {
   SEVERITY_LEVEL_SQL,
   type LogPatternRow,
 } from './log-pattern-tables.ts';
+export { SERVICE_EDGES_TABLE, serviceEdgesSelect } from './service-map-tables.ts';
 export {
+  LATENCY_BUCKET_BOUNDS_NS,
+  SERVICE_EDGES_10M_TABLE,
+  SERVICE_EDGES_GRAINS,
   SERVICE_EDGES_HOURLY_TABLE,
-  SERVICE_EDGES_TABLE,
-  serviceEdgesSelect,
-} from './service-map-tables.ts';
-export { LATENCY_BUCKET_BOUNDS_NS } from './service-map-hourly.ts';
+} from './service-map-grains.ts';

@@ -12,11 +12,8 @@ import { webhookKindColumnsStatement, webhooksTableStatement } from './webhooks-
 import { SCALING_DECISIONS_TABLE, scalingTableStatements } from './scaling-tables.ts';
 import { REMEDIATION_RUNS_TABLE, remediationTableStatements } from './remediation-tables.ts';
 import { LOG_PATTERN_COUNTS_TABLE, logPatternStatements } from './log-pattern-tables.ts';
-import {
-  SERVICE_EDGES_HOURLY_TABLE,
-  SERVICE_EDGES_TABLE,
-  serviceMapBucketStatements,
-} from './service-map-tables.ts';
+import { SERVICE_EDGES_TABLE, serviceMapBucketStatements } from './service-map-tables.ts';
+import { SERVICE_EDGES_GRAINS } from './service-map-grains.ts';
 import { serviceMapV13Statements } from './service-map-v13.ts';
 
 export interface SchemaOptions {
@@ -294,7 +291,7 @@ export function migrations(options: SchemaOptions): Migration[] {
     { version: 15, name: 'alert peaks', statements: [alertPeakColumnStatement(options)] },
     {
       version: 16,
-      name: 'service map latency buckets, service rows and hourly rollup',
+      name: 'service map latency buckets, service rows, 10-minute and hourly rollups',
       statements: serviceMapBucketStatements(options),
     },
   ];
@@ -315,5 +312,5 @@ export const RETENTION_TABLES: ReadonlyArray<{ table: string; timeExpression: st
   { table: REMEDIATION_RUNS_TABLE, timeExpression: 'toDateTime(createdAt)' },
   { table: LOG_PATTERN_COUNTS_TABLE, timeExpression: 'Minute' },
   { table: SERVICE_EDGES_TABLE, timeExpression: 'Minute' },
-  { table: SERVICE_EDGES_HOURLY_TABLE, timeExpression: 'Hour' },
+  ...SERVICE_EDGES_GRAINS.map(({ table }) => ({ table, timeExpression: 'Start' })),
 ];

@@ -3,9 +3,8 @@ import { onCluster, type SchemaOptions } from './schema.ts';
 import {
   LATENCY_BUCKET_COUNT,
   latencyBucketSql,
-  SERVICE_EDGES_HOURLY_TABLE,
-  serviceEdgesHourlyStatements,
-} from './service-map-hourly.ts';
+  serviceEdgesGrainStatements,
+} from './service-map-grains.ts';
 
 export const SERVICE_EDGES_TABLE = 'opsless_service_edges_1m';
 
@@ -35,7 +34,8 @@ export const EXTERNAL_KIND_SQL = `multiIf(
  * Migration 16: latency as counts in fixed log-scale buckets instead of t-digest states
  * (summing arrays is what makes a day of 1,000 services readable in well under a second),
  * each service's own requests as a row from the service to itself (so the map reads one
- * rollup, not the 10-second RED buckets), and an hourly rollup beside the minute one.
+ * rollup, not the 10-second RED buckets), and 10-minute and hourly rollups beside the minute
+ * one.
  * Minutes rolled up before this migration keep their requests and errors, not their latency.
  */
 export function serviceMapBucketStatements(options: SchemaOptions): string[] {
@@ -49,7 +49,7 @@ ADD COLUMN IF NOT EXISTS LatencyBuckets Array(UInt32) CODEC(ZSTD(1)) AFTER Error
 REFRESH EVERY 1 MINUTE OFFSET 5 SECOND APPEND
 TO ${SERVICE_EDGES_TABLE}
 AS ${serviceEdgesSelect()}`,
-    ...serviceEdgesHourlyStatements(options, SERVICE_EDGES_TABLE),
+    ...serviceEdgesGrainStatements(options, SERVICE_EDGES_TABLE),
   ];
 }
 
@@ -115,5 +115,3 @@ FROM (
 )
 GROUP BY Minute, Caller, Callee`;
 }
-
-export { SERVICE_EDGES_HOURLY_TABLE };
