@@ -24,7 +24,11 @@ export const ServiceMapQuery = z.strictObject({
 const Numbers = {
   requests: z.number().int().describe('Calls in the range.'),
   errorRatio: z.number().describe('Failed share of those calls (0–1).'),
-  p95Ms: z.number().describe('95th percentile latency, ms.'),
+  p95Ms: z
+    .number()
+    .describe(
+      '95th percentile latency, ms, read from log-scale buckets: within 19% of the exact value.',
+    ),
 };
 
 export const ServiceMap = z.object({

@@ -52,4 +52,5 @@ export {
   SERVICE_EDGES_10M_TABLE,
   SERVICE_EDGES_GRAINS,
   SERVICE_EDGES_HOURLY_TABLE,
+  trimmedBucketsSql,
 } from './service-map-grains.ts';

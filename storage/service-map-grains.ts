@@ -21,6 +21,14 @@ export const LATENCY_BUCKET_BOUNDS_NS: readonly number[] = Array.from(
   (_, index) => FIRST_BOUND_NS * 2 ** (index / BUCKETS_PER_DOUBLING),
 );
 
+/**
+ * Bucket counts without their trailing empty buckets: rows are summed element by element,
+ * so a row of calls all under 1 s (bucket 67) costs two thirds of a full one.
+ */
+export function trimmedBucketsSql(counts: string): string {
+  return `arrayResize(${counts}, arrayLastIndex(count -> count > 0, ${counts}))`;
+}
+
 /** The 0-based bucket of a duration in ns, as SQL (matches LATENCY_BUCKET_BOUNDS_NS). */
 export function latencyBucketSql(durationNs: string): string {
   return `if(${durationNs} <= ${FIRST_BOUND_NS}, 0, least(${LATENCY_BUCKET_COUNT - 1},
@@ -73,7 +81,7 @@ function grainSelect(
   const closed = `Minute >= ${since} AND Minute < ${start('now()')}`;
   return `SELECT ${start('Minute')} AS Start, Caller, Callee, any(CalleeKind) AS CalleeKind,
   sum(Requests) AS Requests, sum(Errors) AS Errors,
-  sumForEach(LatencyBuckets) AS LatencyBuckets, max(Version) AS Version
+  ${trimmedBucketsSql('sumForEach(LatencyBuckets)')} AS LatencyBuckets, max(Version) AS Version
 FROM ${minuteTable} FINAL
 WHERE ${closed} AND ${start('Minute')} IN (
   SELECT Start FROM (

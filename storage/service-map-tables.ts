@@ -3,6 +3,7 @@ import { onCluster, type SchemaOptions } from './schema.ts';
 import {
   LATENCY_BUCKET_COUNT,
   latencyBucketSql,
+  trimmedBucketsSql,
   serviceEdgesGrainStatements,
 } from './service-map-grains.ts';
 
@@ -71,7 +72,8 @@ export function serviceEdgesSelect(
   const window = `Timestamp >= ${since} AND Timestamp < ${upto}`;
   return `SELECT Minute, Caller, Callee, any(Kind) AS CalleeKind,
   sum(Calls) AS Requests, sum(Failed) AS Errors,
-  groupArrayInsertAt(0, ${LATENCY_BUCKET_COUNT})(toUInt32(Calls), Bucket) AS LatencyBuckets,
+  ${trimmedBucketsSql(`groupArrayInsertAt(0, ${LATENCY_BUCKET_COUNT})(toUInt32(Calls), Bucket)`)}
+    AS LatencyBuckets,
   toUnixTimestamp64Micro(now64(6)) AS Version
 FROM (
   SELECT Minute, Caller, Callee, any(CalleeKind) AS Kind, ${latencyBucketSql('Duration')} AS Bucket,

@@ -11,6 +11,8 @@ import {
 /*
  * The service map's rollup as migration 13 created it (latency as t-digest states), kept
  * so that migration means what it always meant; migration 16 replaces its view and column.
+ * Its join is written out again in service-map-tables.ts on purpose: sharing the text
+ * would let a later edit of the live view change what this old migration creates.
  */
 
 /**
