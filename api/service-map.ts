@@ -1,7 +1,15 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { ALERTS_TABLE, RED_TABLE, SERVICE_EDGES_TABLE } from '../storage/index.ts';
+import { bucketQuantile } from '../signals/index.ts';
+import {
+  ALERTS_TABLE,
+  LATENCY_BUCKET_BOUNDS_NS,
+  SERVICE_EDGES_10M_TABLE,
+  SERVICE_EDGES_HOURLY_TABLE,
+  SERVICE_EDGES_TABLE,
+} from '../storage/index.ts';
+import { mapGrains, type Interval } from './service-map-grains.ts';
 import { parseTimeRange, type TimeRange } from './time-range.ts';
 import { parseWith } from './validation.ts';
 
@@ -16,7 +24,11 @@ export const ServiceMapQuery = z.strictObject({
 const Numbers = {
   requests: z.number().int().describe('Calls in the range.'),
   errorRatio: z.number().describe('Failed share of those calls (0–1).'),
-  p95Ms: z.number().describe('95th percentile latency, ms.'),
+  p95Ms: z
+    .number()
+    .describe(
+      '95th percentile latency, ms, read from log-scale buckets: within 19% of the exact value.',
+    ),
 };
 
 export const ServiceMap = z.object({
@@ -39,50 +51,57 @@ type MapNode = ServiceMap['nodes'][number];
 const MAX_NODES = 5_000;
 const MAX_EDGES = 20_000;
 
-interface EdgeRow {
+interface CallRow {
   from: string;
   to: string;
   kind: string;
   requests: string | number;
   errors: string | number;
-  q: number[];
+  /** Counts per latency bucket (LATENCY_BUCKET_BOUNDS_NS), summed over the range. */
+  buckets: Array<string | number>;
 }
 
-async function readEdges(client: ClickHouseClient, range: TimeRange): Promise<EdgeRow[]> {
-  const result = await client.query({
-    query: `SELECT Caller AS from, Callee AS to, any(CalleeKind) AS kind,
-  sum(Requests) AS requests, sum(Errors) AS errors,
-  quantilesTDigestMerge(0.5, 0.95, 0.99)(Latency) AS q
-FROM ${SERVICE_EDGES_TABLE} FINAL
-WHERE Minute >= toStartOfMinute(toDateTime(intDiv({from:Int64}, 1000)))
-  AND Minute < toDateTime(intDiv({to:Int64}, 1000))
-GROUP BY from, to
-ORDER BY requests DESC
-LIMIT {limit:UInt32}`,
-    query_params: { from: range.fromMs, to: range.toMs, limit: MAX_EDGES + 1 },
-    format: 'JSONEachRow',
-  });
-  return result.json<EdgeRow>();
-}
-
-async function readServices(
+/**
+ * Calls in the range, summed per caller and callee (a service's row to itself carries its
+ * own requests), from the coarsest rollup rows that cover it; the busiest first.
+ */
+async function readCalls(
   client: ClickHouseClient,
   range: TimeRange,
-): Promise<
-  Array<{ service: string; requests: string | number; errors: string | number; q: number[] }>
-> {
+  nowMs: number,
+): Promise<CallRow[]> {
+  const grains = mapGrains(range, nowMs);
+  const columns = 'Caller, Callee, CalleeKind, Requests, Errors, LatencyBuckets';
+  const params: Record<string, number> = {};
+  const within = (column: string, name: string, intervals: readonly Interval[]) =>
+    intervals
+      .map(({ from, to }, index) => {
+        params[`${name}${index}from`] = from;
+        params[`${name}${index}to`] = to;
+        return `(${column} >= toDateTime({${name}${index}from:UInt32}) AND ${column} < toDateTime({${name}${index}to:UInt32}))`;
+      })
+      .join(' OR ');
   const result = await client.query({
-    query: `SELECT ServiceName AS service, sum(Requests) AS requests, sum(Errors) AS errors,
-  quantilesTDigestMerge(0.5, 0.95, 0.99)(Latency) AS q
-FROM ${RED_TABLE}
-WHERE Bucket >= toDateTime(intDiv({from:Int64}, 1000)) AND Bucket < toDateTime(intDiv({to:Int64}, 1000))
-GROUP BY service
+    query: `SELECT Caller AS from, Callee AS to, any(CalleeKind) AS kind,
+  sum(Requests) AS requests, sum(Errors) AS errors, sumForEach(LatencyBuckets) AS buckets,
+  from = to AS own
+FROM (
+  SELECT ${columns} FROM ${SERVICE_EDGES_HOURLY_TABLE} FINAL
+  WHERE ${within('Start', 'hour', [grains.hours])}
+  UNION ALL
+  SELECT ${columns} FROM ${SERVICE_EDGES_10M_TABLE} FINAL
+  WHERE ${within('Start', 'ten', grains.tenMinutes)}
+  UNION ALL
+  SELECT ${columns} FROM ${SERVICE_EDGES_TABLE} FINAL
+  WHERE ${within('Minute', 'minute', grains.minutes)}
+)
+GROUP BY from, to
 ORDER BY requests DESC
-LIMIT {limit:UInt32}`,
-    query_params: { from: range.fromMs, to: range.toMs, limit: MAX_NODES + 1 },
+LIMIT {limit:UInt32} BY own`,
+    query_params: { ...params, limit: Math.max(MAX_EDGES, MAX_NODES) + 1 },
     format: 'JSONEachRow',
   });
-  return result.json();
+  return result.json<CallRow>();
 }
 
 async function readOpenAlerts(client: ClickHouseClient): Promise<Map<string, number>> {
@@ -96,12 +115,17 @@ GROUP BY service`,
   return new Map(rows.map((row) => [row.service, Number(row.open)]));
 }
 
-const nanosToMs = (nanos: number | undefined) => Math.round((nanos ?? 0) / 1e3) / 1e3;
+/** p95 of summed bucket counts, ms to the µs; 0 without latency (minutes rolled up before it). */
+function p95Ms(buckets: ReadonlyArray<string | number>): number {
+  const reading = bucketQuantile(buckets.map(Number), LATENCY_BUCKET_BOUNDS_NS, 0.95);
+  return Math.round((reading?.value ?? 0) / 1e3) / 1e3;
+}
 const ratio = (errors: number, requests: number) => (requests > 0 ? errors / requests : 0);
 
 /**
- * `GET /v1/service-map`: services and what they call in a time range, from the per-minute
- * call rollup (a minute appears once it has closed and the rollup refreshed: up to ~2 min).
+ * `GET /v1/service-map`: services and what they call in a time range, from the call rollups
+ * (a minute appears once it has closed and the rollup refreshed: up to ~2 min; whole
+ * settled hours and 10 minutes come from the coarser rollups). p95 is read from log-scale buckets: within 19% of the truth.
  */
 export function registerServiceMapRoutes(
   app: Hono,
@@ -109,23 +133,25 @@ export function registerServiceMapRoutes(
 ): void {
   app.get('/v1/service-map', async (c) => {
     const query = parseWith(ServiceMapQuery, c.req.query(), 'query');
-    const range = parseTimeRange(query, options.now(), '1h');
-    const [edgeRows, serviceRows, openAlerts] = await Promise.all([
-      readEdges(options.client, range),
-      readServices(options.client, range),
+    const nowMs = options.now();
+    const range = parseTimeRange(query, nowMs, '1h');
+    const [rows, openAlerts] = await Promise.all([
+      readCalls(options.client, range, nowMs),
       readOpenAlerts(options.client),
     ]);
+    const serviceRows = rows.filter((row) => row.from === row.to);
+    const edgeRows = rows.filter((row) => row.from !== row.to);
     const truncated = edgeRows.length > MAX_EDGES || serviceRows.length > MAX_NODES;
     const nodes = new Map<string, MapNode>();
     for (const row of serviceRows.slice(0, MAX_NODES)) {
       const requests = Number(row.requests);
-      nodes.set(row.service, {
-        service: row.service,
+      nodes.set(row.from, {
+        service: row.from,
         kind: 'service',
         requests,
         errorRatio: ratio(Number(row.errors), requests),
-        p95Ms: nanosToMs(row.q[1]),
-        openAlerts: openAlerts.get(row.service) ?? 0,
+        p95Ms: p95Ms(row.buckets),
+        openAlerts: openAlerts.get(row.from) ?? 0,
       });
     }
     const edges: ServiceMap['edges'] = [];
@@ -148,13 +174,13 @@ export function registerServiceMapRoutes(
     for (const row of edgeRows.slice(0, MAX_EDGES)) {
       const requests = Number(row.requests);
       const errors = Number(row.errors);
-      const p95Ms = nanosToMs(row.q[1]);
+      const edgeP95Ms = p95Ms(row.buckets);
       edges.push({
         from: row.from,
         to: row.to,
         requests,
         errorRatio: ratio(errors, requests),
-        p95Ms,
+        p95Ms: edgeP95Ms,
       });
       ensure(row.from, 'service');
       const kind = CALLEE_KINDS.find((k) => k === row.kind) ?? 'external';
@@ -166,7 +192,7 @@ export function registerServiceMapRoutes(
       callees.set(row.to, seen);
       callee.requests += requests;
       callee.errorRatio = ratio(seen.errors, callee.requests);
-      callee.p95Ms = Math.max(callee.p95Ms, p95Ms);
+      callee.p95Ms = Math.max(callee.p95Ms, edgeP95Ms);
     }
     return c.json({ nodes: [...nodes.values()], edges, truncated } satisfies ServiceMap);
   });

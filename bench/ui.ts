@@ -90,7 +90,10 @@ async function explorers(): Promise<ExplorerFigures> {
 async function serviceMap(): Promise<ServiceMapFigures> {
   const figures = await benchServiceMap({ services: MAP_SERVICES, runs: 20 });
   console.log(
-    `service map: ${figures.services} services, ${figures.edgeRows.toLocaleString()} call rows and ${figures.redRows.toLocaleString()} RED rows inserted in ${figures.insertSeconds} s; ${figures.nodes} nodes, ${figures.edges} edges`,
+    `service map: ${figures.services} services, ${figures.edgeRows.toLocaleString()} minute rows inserted in ${figures.insertSeconds} s; ${figures.nodes} nodes, ${figures.edges} edges`,
+  );
+  console.log(
+    `  coarser rollups of the day built by their views: hourly (${figures.hourlyRows.toLocaleString()} rows) ${figures.hourlyBuild.wallMs} ms wall, ${figures.hourlyBuild.cpuMs} ms CPU; 10-minute ${figures.tenMinuteBuild.wallMs} ms wall, ${figures.tenMinuteBuild.cpuMs} ms CPU`,
   );
   for (const [name, ms] of [['24h', figures.day] as const, ['1h', figures.hour] as const]) {
     console.log(

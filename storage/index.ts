@@ -47,3 +47,10 @@ export {
   type LogPatternRow,
 } from './log-pattern-tables.ts';
 export { SERVICE_EDGES_TABLE, serviceEdgesSelect } from './service-map-tables.ts';
+export {
+  LATENCY_BUCKET_BOUNDS_NS,
+  SERVICE_EDGES_10M_TABLE,
+  SERVICE_EDGES_GRAINS,
+  SERVICE_EDGES_HOURLY_TABLE,
+  trimmedBucketsSql,
+} from './service-map-grains.ts';

@@ -12,7 +12,9 @@ import { webhookKindColumnsStatement, webhooksTableStatement } from './webhooks-
 import { SCALING_DECISIONS_TABLE, scalingTableStatements } from './scaling-tables.ts';
 import { REMEDIATION_RUNS_TABLE, remediationTableStatements } from './remediation-tables.ts';
 import { LOG_PATTERN_COUNTS_TABLE, logPatternStatements } from './log-pattern-tables.ts';
-import { SERVICE_EDGES_TABLE, serviceMapStatements } from './service-map-tables.ts';
+import { SERVICE_EDGES_TABLE, serviceMapBucketStatements } from './service-map-tables.ts';
+import { SERVICE_EDGES_GRAINS } from './service-map-grains.ts';
+import { serviceMapV13Statements } from './service-map-v13.ts';
 
 export interface SchemaOptions {
   /** Cluster name: renders `ON CLUSTER` and Replicated engines. */
@@ -280,13 +282,18 @@ export function migrations(options: SchemaOptions): Migration[] {
       statements: remediationTableStatements(options),
     },
     { version: 12, name: 'log patterns', statements: logPatternStatements(options) },
-    { version: 13, name: 'service map', statements: serviceMapStatements(options) },
+    { version: 13, name: 'service map', statements: serviceMapV13Statements(options) },
     {
       version: 14,
       name: 'alerts across services (services, root cause)',
       statements: [alertIncidentColumnsStatement(options)],
     },
     { version: 15, name: 'alert peaks', statements: [alertPeakColumnStatement(options)] },
+    {
+      version: 16,
+      name: 'service map latency buckets, service rows, 10-minute and hourly rollups',
+      statements: serviceMapBucketStatements(options),
+    },
   ];
 }
 
@@ -305,4 +312,5 @@ export const RETENTION_TABLES: ReadonlyArray<{ table: string; timeExpression: st
   { table: REMEDIATION_RUNS_TABLE, timeExpression: 'toDateTime(createdAt)' },
   { table: LOG_PATTERN_COUNTS_TABLE, timeExpression: 'Minute' },
   { table: SERVICE_EDGES_TABLE, timeExpression: 'Minute' },
+  ...SERVICE_EDGES_GRAINS.map(({ table }) => ({ table, timeExpression: 'Start' })),
 ];

@@ -36,6 +36,7 @@ export async function readCallGraph(
   const result = await client.query({
     query: `SELECT Caller AS caller, Callee AS callee FROM ${SERVICE_EDGES_TABLE} FINAL
 WHERE Minute >= toDateTime(intDiv({from:Int64}, 1000)) AND Minute < toDateTime(intDiv({to:Int64}, 1000))
+  AND Caller != Callee
 GROUP BY caller, callee ORDER BY sum(Requests) DESC LIMIT {limit:UInt32}`,
     query_params: { from: fromMs, to: toMs, limit: MAX_EDGES },
     format: 'JSONEachRow',
