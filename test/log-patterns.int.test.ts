@@ -16,6 +16,33 @@ const LINES: Array<[string, 'INFO' | 'ERROR']> = [
   ['payment 42 failed: timeout after 2999 ms', 'ERROR'],
 ];
 
+/** Lines at given times (ms since the epoch), sent through the real logs SDK. */
+async function sendLinesAt(
+  opsless: TestOpsless,
+  service: string,
+  lines: Array<[body: string, level: 'INFO' | 'ERROR', timeMs: number]>,
+): Promise<void> {
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
+    processors: [
+      new SimpleLogRecordProcessor({
+        exporter: new OTLPLogExporter({ url: `${opsless.otlpUrl}/v1/logs` }),
+      }),
+    ],
+  });
+  const logger = provider.getLogger('patterns-test');
+  for (const [body, level, timeMs] of lines) {
+    logger.emit({
+      body,
+      severityText: level,
+      severityNumber: level === 'ERROR' ? SeverityNumber.ERROR : SeverityNumber.INFO,
+      timestamp: timeMs,
+    });
+  }
+  await provider.forceFlush();
+  await provider.shutdown();
+}
+
 async function sendLines(opsless: TestOpsless, service: string): Promise<void> {
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ 'service.name': service }),
@@ -67,6 +94,7 @@ interface PatternAnswer {
     severities: Record<string, number>;
     sample: string;
     firstSeen: string;
+    counts: number[];
   }>;
 }
 
@@ -134,6 +162,40 @@ describe('log patterns mined at ingest', () => {
     const bad = await fetch(`${opsless.apiUrl}/v1/logs?pattern=xyz`);
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('pattern');
+  });
+
+  it('gives each pattern its counts per bucket of the range, at the levels asked', async () => {
+    // A whole half hour that ended ten minutes ago, in 10 buckets of 3 minutes.
+    const fromMs = Math.floor(Date.now() / 60_000) * 60_000 - 40 * 60_000;
+    const at = (minutes: number) => fromMs + minutes * 60_000;
+    await sendLinesAt(opsless, 'billing', [
+      ['invoice 7 sent to ann', 'INFO', at(2.1)],
+      ['invoice 8 sent to bob', 'INFO', at(2.5)],
+      ...[1, 2, 3, 4, 5].map((n): [string, 'INFO', number] => [
+        `invoice ${10 + n} sent to cy`,
+        'INFO',
+        at(12 + n / 10),
+      ]),
+      ['invoice 99 sent to dee', 'ERROR', at(13)],
+      ['invoice 100 sent to eve', 'INFO', at(25.5)],
+    ]);
+    const range = `from=${new Date(fromMs).toISOString()}&to=${new Date(at(30)).toISOString()}`;
+    const answer = (await patterns(`service=billing&${range}&buckets=10`)) as PatternAnswer & {
+      bucketSeconds: number;
+      buckets: number[];
+      partialFrom: number | null;
+    };
+    expect(answer.bucketSeconds).toBe(180);
+    expect(answer.buckets).toEqual(Array.from({ length: 10 }, (_, i) => at(3 * i)));
+    expect(answer.partialFrom).toBeNull();
+    expect(answer.patterns).toHaveLength(1);
+    expect(answer.patterns[0]).toMatchObject({
+      template: 'invoice <*> sent to <*>',
+      count: 9,
+      counts: [2, 0, 0, 0, 6, 0, 0, 0, 1, 0],
+    });
+    const errors = await patterns(`service=billing&${range}&buckets=10&severity=ERROR`);
+    expect(errors.patterns[0]?.counts).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 0, 0]);
   });
 
   it('refuses an unknown severity with 400 naming it', async () => {
