@@ -11,7 +11,8 @@ import { loadConfig, type Config } from '../../cli/config.ts';
 import { startOpsless, type RunningOpsless } from '../../cli/start.ts';
 import { createDetectorLoop, engineModels } from '../../detector/index.ts';
 import { createStorageClient } from '../../storage/index.ts';
-import { createResources, encodePoints, encodeSpans, send } from './otlp.ts';
+import type { PlannedLog } from './logs.ts';
+import { createResources, encodeLogs, encodePoints, encodeSpans, send } from './otlp.ts';
 import type { Scenario } from './scenarios.ts';
 import type { AlertEvent } from './score.ts';
 import { createTraffic, type PlannedPoint, type PlannedSpan } from './traffic.ts';
@@ -20,6 +21,7 @@ export interface ScenarioRun {
   events: AlertEvent[];
   spans: number;
   points: number;
+  logs: number;
   seconds: number;
 }
 
@@ -71,14 +73,16 @@ async function runScenario(context: {
   await emptyTables(client);
   const resources = createResources();
   const traffic = createTraffic(scenario);
-  const counts = { spans: 0, points: 0 };
-  const deliver = async (spans: PlannedSpan[], points: PlannedPoint[]) => {
+  const counts = { spans: 0, points: 0, logs: 0 };
+  const deliver = async (spans: PlannedSpan[], points: PlannedPoint[], logs: PlannedLog[]) => {
     counts.spans += spans.length;
     counts.points += points.length;
-    // Traces and metrics come from different exporters, so they travel side by side.
+    counts.logs += logs.length;
+    // Traces, metrics and logs come from different exporters, so they travel side by side.
     await Promise.all([
       spans.length > 0 ? send(`${otlp}/v1/traces`, encodeSpans(spans, resources)) : undefined,
       points.length > 0 ? send(`${otlp}/v1/metrics`, encodePoints(points, resources)) : undefined,
+      logs.length > 0 ? send(`${otlp}/v1/logs`, encodeLogs(logs, resources)) : undefined,
     ]);
   };
 
@@ -86,13 +90,15 @@ async function runScenario(context: {
   for (let from = 0; from < scenario.historySteps; from += HISTORY_STEPS_PER_REQUEST) {
     const spans: PlannedSpan[] = [];
     const points: PlannedPoint[] = [];
+    const logs: PlannedLog[] = [];
     const to = Math.min(scenario.historySteps, from + HISTORY_STEPS_PER_REQUEST);
     for (let step = from; step < to; step++) {
       const telemetry = traffic.step(step);
       for (const span of telemetry.spans) spans.push(span);
       for (const point of telemetry.points) points.push(point);
+      for (const log of telemetry.logs) logs.push(log);
     }
-    await deliver(spans, points);
+    await deliver(spans, points, logs);
   }
 
   const stepMs = scenario.stepMs;
@@ -125,13 +131,18 @@ async function runScenario(context: {
   // Live data arrives as exporters send it: a span shortly after it ends, a point shortly
   // after it is taken, what a slow host holds back one step later. Each cycle, everything
   // that has arrived by then is stored first, the first seconds of the next step included.
-  const pending: { spans: PlannedSpan[]; points: PlannedPoint[] } = { spans: [], points: [] };
+  const pending: { spans: PlannedSpan[]; points: PlannedPoint[]; logs: PlannedLog[] } = {
+    spans: [],
+    points: [],
+    logs: [],
+  };
   const end = scenario.historySteps + scenario.liveSteps;
   const generate = (step: number) => {
     if (step >= end) return;
     const telemetry = traffic.step(step);
     for (const span of telemetry.spans) pending.spans.push(span);
     for (const point of telemetry.points) pending.points.push(point);
+    for (const log of telemetry.logs) pending.logs.push(log);
   };
   const arrivedBy = <T>(items: T[], arrival: (item: T) => number, atMs: number): T[] => {
     const arrived = items.filter((item) => arrival(item) <= atMs);
@@ -143,10 +154,12 @@ async function runScenario(context: {
     span.startMs + span.durationMs + EXPORT_DELAY_MS + (span.late ? stepMs : 0);
   const pointArrival = (point: PlannedPoint) =>
     point.timeMs + EXPORT_DELAY_MS + (point.late ? stepMs : 0);
+  const logArrival = (log: PlannedLog) => log.timeMs + EXPORT_DELAY_MS + (log.late ? stepMs : 0);
   const cycle = async () => {
     await deliver(
       arrivedBy(pending.spans, spanArrival, nowMs),
       arrivedBy(pending.points, pointArrival, nowMs),
+      arrivedBy(pending.logs, logArrival, nowMs),
     );
     await loop.evaluate();
   };
