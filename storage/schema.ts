@@ -11,7 +11,11 @@ import { WEBHOOK_OUTBOX_TABLE, webhookOutboxTableStatement } from './webhook-out
 import { webhookKindColumnsStatement, webhooksTableStatement } from './webhooks-table.ts';
 import { SCALING_DECISIONS_TABLE, scalingTableStatements } from './scaling-tables.ts';
 import { REMEDIATION_RUNS_TABLE, remediationTableStatements } from './remediation-tables.ts';
-import { LOG_PATTERN_COUNTS_TABLE, logPatternStatements } from './log-pattern-tables.ts';
+import {
+  LOG_PATTERN_COUNTS_TABLE,
+  logPatternStatements,
+  patternCountsLevelFromTextStatements,
+} from './log-pattern-tables.ts';
 import { SERVICE_EDGES_TABLE, serviceMapStatements } from './service-map-tables.ts';
 
 export interface SchemaOptions {
@@ -287,6 +291,11 @@ export function migrations(options: SchemaOptions): Migration[] {
       statements: [alertIncidentColumnsStatement(options)],
     },
     { version: 15, name: 'alert peaks', statements: [alertPeakColumnStatement(options)] },
+    {
+      version: 16,
+      name: 'log pattern counts: the level from the severity text when there is no number',
+      statements: patternCountsLevelFromTextStatements(options),
+    },
   ];
 }
 

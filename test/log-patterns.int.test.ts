@@ -198,6 +198,30 @@ describe('log patterns mined at ingest', () => {
     expect(errors.patterns[0]?.counts).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 0, 0]);
   });
 
+  it('counts a record that names its level only in text (no severity number) at that level', async () => {
+    const provider = new LoggerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'bridge' }),
+      processors: [
+        new SimpleLogRecordProcessor({
+          exporter: new OTLPLogExporter({ url: `${opsless.otlpUrl}/v1/logs` }),
+        }),
+      ],
+    });
+    const logger = provider.getLogger('patterns-test');
+    logger.emit({ body: 'disk sdb1 is full', severityText: 'error' });
+    logger.emit({ body: 'disk sdc2 is full', severityText: 'Warning' });
+    await provider.forceFlush();
+    await provider.shutdown();
+    const answer = await patterns('service=bridge&since=1h');
+    expect(answer.patterns[0]).toMatchObject({
+      template: 'disk <*> is full',
+      severity: 'ERROR',
+      severities: { ERROR: 1, WARN: 1 },
+    });
+    const errors = await patterns('service=bridge&since=1h&severity=ERROR');
+    expect(errors.patterns.map((p) => p.count)).toEqual([1]);
+  });
+
   it('refuses an unknown severity with 400 naming it', async () => {
     const response = await fetch(`${opsless.apiUrl}/v1/logs/patterns?severity=LOUD`);
     expect(response.status).toBe(400);
