@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SeverityNumber } from '@opentelemetry/api-logs';
+import { SeverityNumber, type LogRecord } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
@@ -16,11 +16,11 @@ const LINES: Array<[string, 'INFO' | 'ERROR']> = [
   ['payment 42 failed: timeout after 2999 ms', 'ERROR'],
 ];
 
-/** Lines at given times (ms since the epoch), sent through the real logs SDK. */
-async function sendLinesAt(
+/** Records sent through the real logs SDK as one service's. */
+async function sendRecords(
   opsless: TestOpsless,
   service: string,
-  lines: Array<[body: string, level: 'INFO' | 'ERROR', timeMs: number]>,
+  records: LogRecord[],
 ): Promise<void> {
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ 'service.name': service }),
@@ -31,37 +31,27 @@ async function sendLinesAt(
     ],
   });
   const logger = provider.getLogger('patterns-test');
-  for (const [body, level, timeMs] of lines) {
-    logger.emit({
-      body,
-      severityText: level,
-      severityNumber: level === 'ERROR' ? SeverityNumber.ERROR : SeverityNumber.INFO,
-      timestamp: timeMs,
-    });
-  }
+  for (const record of records) logger.emit(record);
   await provider.forceFlush();
   await provider.shutdown();
 }
 
-async function sendLines(opsless: TestOpsless, service: string): Promise<void> {
-  const provider = new LoggerProvider({
-    resource: resourceFromAttributes({ 'service.name': service }),
-    processors: [
-      new SimpleLogRecordProcessor({
-        exporter: new OTLPLogExporter({ url: `${opsless.otlpUrl}/v1/logs` }),
-      }),
-    ],
-  });
-  const logger = provider.getLogger('patterns-test');
-  for (const [body, level] of LINES) {
-    logger.emit({
+/** Lines at a level, each at its time (ms since the epoch; now when left out). */
+function sendLines(
+  opsless: TestOpsless,
+  service: string,
+  lines: ReadonlyArray<readonly [body: string, level: 'INFO' | 'ERROR', timeMs?: number]>,
+): Promise<void> {
+  return sendRecords(
+    opsless,
+    service,
+    lines.map(([body, level, timeMs]) => ({
       body,
       severityText: level,
       severityNumber: level === 'ERROR' ? SeverityNumber.ERROR : SeverityNumber.INFO,
-    });
-  }
-  await provider.forceFlush();
-  await provider.shutdown();
+      ...(timeMs === undefined ? {} : { timestamp: timeMs }),
+    })),
+  );
 }
 
 function logRow(body: string): LogRow {
@@ -102,7 +92,7 @@ describe('log patterns mined at ingest', () => {
   let opsless: TestOpsless;
   beforeAll(async () => {
     opsless = await startTestOpsless();
-    await sendLines(opsless, 'checkout');
+    await sendLines(opsless, 'checkout', LINES);
   });
   afterAll(async () => {
     await opsless.stop();
@@ -168,7 +158,7 @@ describe('log patterns mined at ingest', () => {
     // A whole half hour that ended ten minutes ago, in 10 buckets of 3 minutes.
     const fromMs = Math.floor(Date.now() / 60_000) * 60_000 - 40 * 60_000;
     const at = (minutes: number) => fromMs + minutes * 60_000;
-    await sendLinesAt(opsless, 'billing', [
+    await sendLines(opsless, 'billing', [
       ['invoice 7 sent to ann', 'INFO', at(2.1)],
       ['invoice 8 sent to bob', 'INFO', at(2.5)],
       ...[1, 2, 3, 4, 5].map((n): [string, 'INFO', number] => [
@@ -199,19 +189,10 @@ describe('log patterns mined at ingest', () => {
   });
 
   it('counts a record that names its level only in text (no severity number) at that level', async () => {
-    const provider = new LoggerProvider({
-      resource: resourceFromAttributes({ 'service.name': 'bridge' }),
-      processors: [
-        new SimpleLogRecordProcessor({
-          exporter: new OTLPLogExporter({ url: `${opsless.otlpUrl}/v1/logs` }),
-        }),
-      ],
-    });
-    const logger = provider.getLogger('patterns-test');
-    logger.emit({ body: 'disk sdb1 is full', severityText: 'error' });
-    logger.emit({ body: 'disk sdc2 is full', severityText: 'Warning' });
-    await provider.forceFlush();
-    await provider.shutdown();
+    await sendRecords(opsless, 'bridge', [
+      { body: 'disk sdb1 is full', severityText: 'error' },
+      { body: 'disk sdc2 is full', severityText: 'Warning' },
+    ]);
     const answer = await patterns('service=bridge&since=1h');
     expect(answer.patterns[0]).toMatchObject({
       template: 'disk <*> is full',
