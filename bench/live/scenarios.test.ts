@@ -101,9 +101,7 @@ describe('live benchmark corpus', () => {
     const window = fresh.slice(scenario.fromStep, scenario.toStep);
     const lines = window.flat();
     expect(new Set(lines.map((log) => template(log.body))).size).toBe(1);
-    expect(
-      lines.every((log) => log.level === 'ERROR' && log.service === scenario.faultServices[0]),
-    );
+    expect(lines.every((log) => log.level === 'ERROR')).toBe(true);
     expect(lines.length / window.length).toBeGreaterThanOrEqual(2.5);
   });
 
