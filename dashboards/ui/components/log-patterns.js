@@ -40,7 +40,8 @@ export function LogPatterns({ range, service, severity }) {
   const minutes = data.bucketSeconds / 60;
   const every = minutes === 1 ? 'minute' : `${minutes} minutes`;
   return html`<p class="muted small">
-      ${data.patterns.length} pattern${data.patterns.length === 1 ? '' : 's'}, most frequent first.
+      ${data.patterns.length} pattern${data.patterns.length === 1 ? '' : 's'}, most frequent
+      first.${' '}
       <code>${'<*>'}</code> stands for the parts that vary.
     </p>
     <div class="table-scroll">
