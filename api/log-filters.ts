@@ -1,25 +1,7 @@
 import { badRequest } from './errors.ts';
-import { MAX_LOG_ATTRIBUTE_FILTERS, SEVERITY_LEVELS, type SeverityLevel } from './log-schema.ts';
+import { SEVERITY_LEVELS, SEVERITY_NUMBER_SQL, type SeverityLevel } from '../storage/index.ts';
+import { MAX_LOG_ATTRIBUTE_FILTERS } from './log-schema.ts';
 import type { TimeRange } from './time-range.ts';
-
-/**
- * A record's severity number; from its text when the sender gave no number (0), as
- * many logging bridges send only `ERROR`, `warning`, `CRITICAL` and the like.
- */
-export const SEVERITY_NUMBER_SQL = `if(SeverityNumber > 0, SeverityNumber, multiIf(
-  match(SeverityText, '(?i)^(fatal|crit|emerg|alert|panic)'), 21,
-  match(SeverityText, '(?i)^err'), 17,
-  match(SeverityText, '(?i)^warn'), 13,
-  match(SeverityText, '(?i)^(info|notice)'), 9,
-  match(SeverityText, '(?i)^debug'), 5,
-  match(SeverityText, '(?i)^trace'), 1, 0))`;
-
-/** The level name of a severity number expression (UNSPECIFIED for 0). */
-export function severityLevelSql(number: string): string {
-  return `multiIf(${number} = 0, 'UNSPECIFIED', ${SEVERITY_LEVELS.slice(0, -1)
-    .map((level, index) => `${number} <= ${(index + 1) * 4}, '${level}'`)
-    .join(', ')}, 'FATAL')`;
-}
 
 /** The lowest severity number of a level: TRACE 1, DEBUG 5, … ERROR 17, FATAL 21. */
 export function lowestSeverityNumber(level: SeverityLevel): number {

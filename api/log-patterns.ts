@@ -16,9 +16,31 @@ export const LogPatternQuery = z.strictObject({
     .optional()
     .describe('Count only lines at this level and above (ERROR: ERROR and FATAL).'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+  buckets: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(120)
+    .default(30)
+    .describe(
+      "Buckets of each pattern's counts over the range, at most; a bucket is whole minutes.",
+    ),
 });
 
 export const LogPatternList = z.object({
+  bucketSeconds: z.number().int().describe('Width of a bucket of `counts` (a multiple of 60).'),
+  buckets: z
+    .array(z.number().int())
+    .describe(
+      "Start of each bucket, ms since the epoch: from the minute holding the range's start to the one holding its end.",
+    ),
+  partialFrom: z
+    .number()
+    .int()
+    .nullable()
+    .describe(
+      'Start of the last bucket when it is still open (its count is not final), else null.',
+    ),
   patterns: z.array(
     z.object({
       id: z.string().describe('16 hex digits; GET /v1/logs?pattern=<id> lists its lines.'),
@@ -30,6 +52,9 @@ export const LogPatternList = z.object({
       severity: z.string().describe('The most severe level among its lines in the range.'),
       severities: z.record(z.string(), z.number().int()).describe('Lines per level.'),
       sample: z.string().describe('One line of the pattern (its first).'),
+      counts: z
+        .array(z.number().int())
+        .describe('Lines per bucket (one per entry of `buckets`), at the levels counted.'),
     }),
   ),
 });
@@ -41,6 +66,8 @@ interface CountRow {
   Severity: string;
   count: string | number;
   lastSeen: string;
+  /** Bucket indices and their counts (sumMap's keys and values). */
+  series: [Array<string | number>, Array<string | number>];
 }
 
 interface PatternRow {
@@ -110,9 +137,11 @@ export function registerLogPatternRoutes(
       query.severity === undefined
         ? [...SEVERITY_LEVELS, 'UNSPECIFIED']
         : SEVERITY_LEVELS.slice(SEVERITY_LEVELS.indexOf(query.severity));
+    const bucketing = countBuckets(range, query.buckets, options.now());
     const result = await options.client.query({
       query: `SELECT ServiceName, PatternId, Severity, sum(Count) AS count,
-  formatDateTime(max(LastSeen), '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS lastSeen
+  formatDateTime(max(LastSeen), '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS lastSeen,
+  sumMap([toUInt32(intDiv(toUnixTimestamp(Minute) - {first:Int64}, {bucket:UInt32}))], [Count]) AS series
 FROM ${LOG_PATTERN_COUNTS_TABLE}
 WHERE Minute >= toStartOfMinute(toDateTime(intDiv({from:Int64}, 1000)))
   AND Minute < toDateTime(intDiv({to:Int64}, 1000))
@@ -122,6 +151,8 @@ LIMIT 200000`,
       query_params: {
         from: range.fromMs,
         to: range.toMs,
+        first: bucketing.firstMs / 1000,
+        bucket: bucketing.bucketSeconds,
         levels,
         ...(query.service === undefined ? {} : { service: query.service }),
       },
@@ -149,6 +180,7 @@ LIMIT 200000`,
           severity: row.Severity,
           severities: {},
           sample: stored?.Sample ?? '',
+          counts: new Array<number>(bucketing.buckets.length).fill(0),
         };
         byId.set(id, entry);
       }
@@ -157,12 +189,42 @@ LIMIT 200000`,
       entry.severities[row.Severity] = (entry.severities[row.Severity] ?? 0) + n;
       if (row.lastSeen > entry.lastSeen) entry.lastSeen = row.lastSeen;
       if (rank(row.Severity) > rank(entry.severity)) entry.severity = row.Severity;
+      const [indices, values] = row.series;
+      indices.forEach((index, i) => {
+        const bucket = Number(index);
+        if (bucket < entry.counts.length) entry.counts[bucket]! += Number(values[i] ?? 0);
+      });
     }
     const list = [...byId.values()]
       .sort((a, b) => b.count - a.count || a.id.localeCompare(b.id))
       .slice(0, query.limit);
-    return c.json({ patterns: list } satisfies LogPatternList);
+    return c.json({
+      bucketSeconds: bucketing.bucketSeconds,
+      buckets: bucketing.buckets,
+      partialFrom: bucketing.partialFrom,
+      patterns: list,
+    } satisfies LogPatternList);
   });
+}
+
+/**
+ * Buckets of whole minutes (the counts table's grain) from the minute holding the range's
+ * start to the one holding its end, at most `most` of them; the last is open when it ends
+ * after `nowMs`.
+ */
+export function countBuckets(
+  range: { fromMs: number; toMs: number },
+  most: number,
+  nowMs: number,
+): { firstMs: number; bucketSeconds: number; buckets: number[]; partialFrom: number | null } {
+  const firstMs = Math.floor(range.fromMs / 60_000) * 60_000;
+  const spanSeconds = Math.max(1, (range.toMs - firstMs) / 1000);
+  const bucketSeconds = Math.max(60, Math.ceil(spanSeconds / most / 60) * 60);
+  const buckets: number[] = [];
+  for (let t = firstMs; t < range.toMs; t += bucketSeconds * 1000) buckets.push(t);
+  const last = buckets[buckets.length - 1];
+  const partialFrom = last !== undefined && last + bucketSeconds * 1000 > nowMs ? last : null;
+  return { firstMs, bucketSeconds, buckets, partialFrom };
 }
 
 function rank(level: string): number {

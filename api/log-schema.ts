@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEVERITY_LEVELS, type SeverityLevel } from '../storage/index.ts';
 
 /** Most log rows one page returns. */
 export const MAX_LOG_PAGE = 1_000;
@@ -8,8 +9,7 @@ export const MAX_LOG_SEARCH_MS = 7 * 86_400_000;
 export const MAX_LOG_ATTRIBUTE_FILTERS = 5;
 
 /** Severity levels by name; `severity=ERROR` keeps ERROR and above. */
-export const SEVERITY_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
-export type SeverityLevel = (typeof SEVERITY_LEVELS)[number];
+export { SEVERITY_LEVELS, type SeverityLevel };
 
 const TimeRange = {
   since: z.string().optional().describe('A duration back from now (default 1h).'),

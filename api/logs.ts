@@ -1,12 +1,11 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Hono } from 'hono';
 import { badRequest } from './errors.ts';
+import { SEVERITY_NUMBER_SQL, severityLevelSql } from '../storage/index.ts';
 import {
   attributeFilters,
   logConditions,
-  SEVERITY_NUMBER_SQL,
   severityLevelName,
-  severityLevelSql,
   withoutAttributeFilters,
   type LogFilter,
 } from './log-filters.ts';

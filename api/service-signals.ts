@@ -1,6 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { ENVIRONMENT_SQL, METRIC_TABLES } from '../storage/index.ts';
-import { SEVERITY_NUMBER_SQL } from './log-filters.ts';
+import { ENVIRONMENT_SQL, METRIC_TABLES, SEVERITY_NUMBER_SQL } from '../storage/index.ts';
 import type { TimeRange } from './time-range.ts';
 
 /** What a service sent besides spans in a range. */

@@ -50,9 +50,7 @@ function options() {
     seed: integer('seed', values.seed, 0),
     kinds: kinds as Kind[],
     count:
-      values.scenarios === undefined
-        ? Math.max(40, kinds.length)
-        : integer('scenarios', values.scenarios, 1),
+      values.scenarios === undefined ? 2 * kinds.length : integer('scenarios', values.scenarios, 1),
     historySteps: integer('history', values.history, 60),
     liveSteps: integer('live', values.live, 30),
   };
@@ -108,7 +106,7 @@ async function main(): Promise<number> {
         .filter((event) => event.type === 'anomaly.opened')
         .map((event) => `${event.service}/${event.signal}@${event.step - scenario.fromStep}`);
       process.stdout.write(
-        `${scenario.id.padEnd(22)} ${verdict}${outcome.flaps ? `, ${outcome.flaps} flap(s)` : ''}  [${scenario.description}]  pages: ${wrong.join(' ') || 'none'}  (${run.spans} spans, ${run.seconds.toFixed(1)} s)\n`,
+        `${scenario.id.padEnd(22)} ${verdict}${outcome.flaps ? `, ${outcome.flaps} flap(s)` : ''}  [${scenario.description}]  pages: ${wrong.join(' ') || 'none'}  (${run.spans} spans, ${run.logs} log records, ${run.seconds.toFixed(1)} s)\n`,
       );
     }
   } finally {

@@ -78,7 +78,11 @@ describe('createPatternMiner', () => {
     const first = createPatternMiner().add('cache miss for key 42').pattern;
     expect(first.id).toBe(patternId('cache miss for key <*>'));
     const restored = createPatternMiner();
-    restored.restore('00000000000000aa', 'cache miss for key <*>');
+    expect(restored.restore('00000000000000aa', 'cache miss for key <*>')?.id).toBe(
+      '00000000000000aa',
+    );
+    // Covered by a live pattern of another id: nothing of its own to restore.
+    expect(restored.restore('00000000000000bb', 'cache miss for key 9')).toBeUndefined();
     expect(restored.add('cache miss for key 7').pattern.id).toBe('00000000000000aa');
   });
 });

@@ -48,8 +48,11 @@ export interface PatternMiner {
   readonly variantsToGeneralise: number;
   /** Assigns a body to a pattern, new or existing. */
   add(body: string): Assignment;
-  /** Re-creates a pattern known from before (e.g. read back from storage). */
-  restore(id: string, template: string): void;
+  /**
+   * Re-creates a pattern known from before (e.g. read back from storage); returns it, or
+   * undefined when a live pattern of another id already covers it (or absorbed it).
+   */
+  restore(id: string, template: string): Pattern | undefined;
   /** The live patterns (merged ones are not listed). */
   patterns(): Pattern[];
 }
@@ -202,9 +205,12 @@ export function createPatternMiner(options: MinerOptions = {}): PatternMiner {
     },
     restore(id, template) {
       const words = template.split(' ');
-      if (covering(words)) return;
+      const existing = covering(words);
+      if (existing) return existing.id === id ? existing : undefined;
       if (live >= maxPatterns) dropLongestUnseen();
-      register({ id, words, count: 0, lastSeen: clock }, []);
+      const pattern: Pattern = { id, words, count: 0, lastSeen: clock };
+      register(pattern, []);
+      return pattern.mergedInto ? undefined : pattern;
     },
     patterns: () => [...byLength.values()].flatMap((set) => [...set]),
   };

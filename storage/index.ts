@@ -43,9 +43,15 @@ export {
 export {
   LOG_PATTERN_COUNTS_TABLE,
   LOG_PATTERNS_TABLE,
-  SEVERITY_LEVEL_SQL,
   type LogPatternRow,
 } from './log-pattern-tables.ts';
+export {
+  SEVERITY_LEVEL_SQL,
+  SEVERITY_LEVELS,
+  SEVERITY_NUMBER_SQL,
+  severityLevelSql,
+  type SeverityLevel,
+} from './log-severity.ts';
 export { SERVICE_EDGES_TABLE, serviceEdgesSelect } from './service-map-tables.ts';
 export {
   LATENCY_BUCKET_BOUNDS_NS,

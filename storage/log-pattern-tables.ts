@@ -1,13 +1,8 @@
+import { SEVERITY_LEVEL_SQL } from './log-severity.ts';
 import { engine, onCluster, ttlClause, type SchemaOptions } from './schema.ts';
 
 export const LOG_PATTERNS_TABLE = 'opsless_log_patterns';
 export const LOG_PATTERN_COUNTS_TABLE = 'opsless_log_pattern_counts';
-
-/**
- * The severity level of a SeverityNumber, as OpenTelemetry's ranges name them
- * (1–4 TRACE … 21–24 FATAL; 0 is UNSPECIFIED).
- */
-export const SEVERITY_LEVEL_SQL = `multiIf(SeverityNumber = 0, 'UNSPECIFIED', SeverityNumber <= 4, 'TRACE', SeverityNumber <= 8, 'DEBUG', SeverityNumber <= 12, 'INFO', SeverityNumber <= 16, 'WARN', SeverityNumber <= 20, 'ERROR', 'FATAL')`;
 
 /**
  * Log patterns (templates mined from log bodies by the collector), a `PatternId` on every
@@ -42,7 +37,16 @@ ORDER BY (ServiceName, PatternId)`,
 PARTITION BY toDate(Minute)
 ORDER BY (ServiceName, Minute, PatternId, Severity)${ttlClause(options, 'Minute')}
 SETTINGS ttl_only_drop_parts = 1`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${LOG_PATTERN_COUNTS_TABLE}_mv${cluster}
+    patternCountsViewStatement(options),
+  ];
+}
+
+/**
+ * The view that counts each pattern's records per minute and level; the level from the
+ * record's number or else its text, as the logs API reads it.
+ */
+function patternCountsViewStatement(options: SchemaOptions): string {
+  return `CREATE MATERIALIZED VIEW IF NOT EXISTS ${LOG_PATTERN_COUNTS_TABLE}_mv${onCluster(options)}
 TO ${LOG_PATTERN_COUNTS_TABLE}
 AS SELECT
   ServiceName,
@@ -53,7 +57,18 @@ AS SELECT
   max(Timestamp) AS LastSeen
 FROM otel_logs
 WHERE PatternId != ''
-GROUP BY ServiceName, PatternId, Minute, Severity`,
+GROUP BY ServiceName, PatternId, Minute, Severity`;
+}
+
+/**
+ * Rebuilds the pattern-count view, whose first version read the level from the severity
+ * number alone (records with only a text, such as `ERROR`, counted as UNSPECIFIED). Counts
+ * stored before keep their level.
+ */
+export function patternCountsLevelFromTextStatements(options: SchemaOptions): string[] {
+  return [
+    `DROP VIEW IF EXISTS ${LOG_PATTERN_COUNTS_TABLE}_mv${onCluster(options)}`,
+    patternCountsViewStatement(options),
   ];
 }
 

@@ -25,7 +25,7 @@ describe('migrations on embedded ClickHouse', () => {
 
   it('creates the exporter-compatible traces tables, then applies nothing on a second run', async () => {
     expect(await migrate(client, { retentionDays: 7 })).toEqual([
-      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
     ]);
     expect(await migrate(client, { retentionDays: 7 })).toEqual([]);
     const traces = await columns('otel_traces');

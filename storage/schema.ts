@@ -11,7 +11,11 @@ import { WEBHOOK_OUTBOX_TABLE, webhookOutboxTableStatement } from './webhook-out
 import { webhookKindColumnsStatement, webhooksTableStatement } from './webhooks-table.ts';
 import { SCALING_DECISIONS_TABLE, scalingTableStatements } from './scaling-tables.ts';
 import { REMEDIATION_RUNS_TABLE, remediationTableStatements } from './remediation-tables.ts';
-import { LOG_PATTERN_COUNTS_TABLE, logPatternStatements } from './log-pattern-tables.ts';
+import {
+  LOG_PATTERN_COUNTS_TABLE,
+  logPatternStatements,
+  patternCountsLevelFromTextStatements,
+} from './log-pattern-tables.ts';
 import { SERVICE_EDGES_TABLE, serviceMapBucketStatements } from './service-map-tables.ts';
 import { SERVICE_EDGES_GRAINS } from './service-map-grains.ts';
 import { serviceMapV13Statements } from './service-map-v13.ts';
@@ -293,6 +297,11 @@ export function migrations(options: SchemaOptions): Migration[] {
       version: 16,
       name: 'service map latency buckets, service rows, 10-minute and hourly rollups',
       statements: serviceMapBucketStatements(options),
+    },
+    {
+      version: 17,
+      name: 'log pattern counts: the level from the severity text when there is no number',
+      statements: patternCountsLevelFromTextStatements(options),
     },
   ];
 }

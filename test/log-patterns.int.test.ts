@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SeverityNumber } from '@opentelemetry/api-logs';
+import { SeverityNumber, type LogRecord } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
@@ -16,7 +16,12 @@ const LINES: Array<[string, 'INFO' | 'ERROR']> = [
   ['payment 42 failed: timeout after 2999 ms', 'ERROR'],
 ];
 
-async function sendLines(opsless: TestOpsless, service: string): Promise<void> {
+/** Records sent through the real logs SDK as one service's. */
+async function sendRecords(
+  opsless: TestOpsless,
+  service: string,
+  records: LogRecord[],
+): Promise<void> {
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ 'service.name': service }),
     processors: [
@@ -26,15 +31,27 @@ async function sendLines(opsless: TestOpsless, service: string): Promise<void> {
     ],
   });
   const logger = provider.getLogger('patterns-test');
-  for (const [body, level] of LINES) {
-    logger.emit({
+  for (const record of records) logger.emit(record);
+  await provider.forceFlush();
+  await provider.shutdown();
+}
+
+/** Lines at a level, each at its time (ms since the epoch; now when left out). */
+function sendLines(
+  opsless: TestOpsless,
+  service: string,
+  lines: ReadonlyArray<readonly [body: string, level: 'INFO' | 'ERROR', timeMs?: number]>,
+): Promise<void> {
+  return sendRecords(
+    opsless,
+    service,
+    lines.map(([body, level, timeMs]) => ({
       body,
       severityText: level,
       severityNumber: level === 'ERROR' ? SeverityNumber.ERROR : SeverityNumber.INFO,
-    });
-  }
-  await provider.forceFlush();
-  await provider.shutdown();
+      ...(timeMs === undefined ? {} : { timestamp: timeMs }),
+    })),
+  );
 }
 
 function logRow(body: string): LogRow {
@@ -67,6 +84,7 @@ interface PatternAnswer {
     severities: Record<string, number>;
     sample: string;
     firstSeen: string;
+    counts: number[];
   }>;
 }
 
@@ -74,7 +92,7 @@ describe('log patterns mined at ingest', () => {
   let opsless: TestOpsless;
   beforeAll(async () => {
     opsless = await startTestOpsless();
-    await sendLines(opsless, 'checkout');
+    await sendLines(opsless, 'checkout', LINES);
   });
   afterAll(async () => {
     await opsless.stop();
@@ -134,6 +152,55 @@ describe('log patterns mined at ingest', () => {
     const bad = await fetch(`${opsless.apiUrl}/v1/logs?pattern=xyz`);
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('pattern');
+  });
+
+  it('gives each pattern its counts per bucket of the range, at the levels asked', async () => {
+    // A whole half hour that ended ten minutes ago, in 10 buckets of 3 minutes.
+    const fromMs = Math.floor(Date.now() / 60_000) * 60_000 - 40 * 60_000;
+    const at = (minutes: number) => fromMs + minutes * 60_000;
+    await sendLines(opsless, 'billing', [
+      ['invoice 7 sent to ann', 'INFO', at(2.1)],
+      ['invoice 8 sent to bob', 'INFO', at(2.5)],
+      ...[1, 2, 3, 4, 5].map((n): [string, 'INFO', number] => [
+        `invoice ${10 + n} sent to cy`,
+        'INFO',
+        at(12 + n / 10),
+      ]),
+      ['invoice 99 sent to dee', 'ERROR', at(13)],
+      ['invoice 100 sent to eve', 'INFO', at(25.5)],
+    ]);
+    const range = `from=${new Date(fromMs).toISOString()}&to=${new Date(at(30)).toISOString()}`;
+    const answer = (await patterns(`service=billing&${range}&buckets=10`)) as PatternAnswer & {
+      bucketSeconds: number;
+      buckets: number[];
+      partialFrom: number | null;
+    };
+    expect(answer.bucketSeconds).toBe(180);
+    expect(answer.buckets).toEqual(Array.from({ length: 10 }, (_, i) => at(3 * i)));
+    expect(answer.partialFrom).toBeNull();
+    expect(answer.patterns).toHaveLength(1);
+    expect(answer.patterns[0]).toMatchObject({
+      template: 'invoice <*> sent to <*>',
+      count: 9,
+      counts: [2, 0, 0, 0, 6, 0, 0, 0, 1, 0],
+    });
+    const errors = await patterns(`service=billing&${range}&buckets=10&severity=ERROR`);
+    expect(errors.patterns[0]?.counts).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 0, 0]);
+  });
+
+  it('counts a record that names its level only in text (no severity number) at that level', async () => {
+    await sendRecords(opsless, 'bridge', [
+      { body: 'disk sdb1 is full', severityText: 'error' },
+      { body: 'disk sdc2 is full', severityText: 'Warning' },
+    ]);
+    const answer = await patterns('service=bridge&since=1h');
+    expect(answer.patterns[0]).toMatchObject({
+      template: 'disk <*> is full',
+      severity: 'ERROR',
+      severities: { ERROR: 1, WARN: 1 },
+    });
+    const errors = await patterns('service=bridge&since=1h&severity=ERROR');
+    expect(errors.patterns.map((p) => p.count)).toEqual([1]);
   });
 
   it('refuses an unknown severity with 400 naming it', async () => {

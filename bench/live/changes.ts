@@ -1,22 +1,25 @@
 /** What each kind of scenario changes in the traffic, with magnitudes drawn in documented ranges. */
+import { NEW_ERROR_MESSAGES } from './logs.ts';
 import type { Random } from './random.ts';
 import type { Change, Kind, Shape } from './scenarios.ts';
 import { callersOf, reachOf, upstreamOf, type ServiceName } from './topology.ts';
 
 const LATENCY = 'latency_';
 const CPU = 'metric:process.cpu.utilization';
+/** Failed requests log an ERROR line each: their logs' rates and pattern move with them. */
+const ERROR_LOGS = ['log_errors', 'log_warnings', 'log_pattern_burst'];
 
 /** What each kind of change moves, and so what an alert about it names. */
 export const FAULT_SIGNALS: Record<Change['type'], string[]> = {
   none: [],
   latency: [LATENCY],
   tail: [LATENCY],
-  errors: ['error_ratio'],
+  errors: ['error_ratio', ...ERROR_LOGS],
   'memory-leak': ['metric:process.memory.usage'],
   cpu: [CPU, LATENCY],
   queue: ['metric:messaging.queue.depth'],
   'traffic-drop': ['request_rate', CPU],
-  cascade: ['error_ratio', LATENCY],
+  cascade: ['error_ratio', LATENCY, ...ERROR_LOGS],
   deploy: [],
   restart: [],
   scale: [],
@@ -24,6 +27,9 @@ export const FAULT_SIGNALS: Record<Change['type'], string[]> = {
   'single-errors': [],
   skew: [],
   late: [],
+  'new-log-pattern': ['log_new_pattern', 'log_errors', 'log_warnings'],
+  'log-burst': ['log_pattern_burst', 'log_warnings', 'log_errors'],
+  'deploy-logs': [],
 };
 
 export function affected(plan: Plan): ServiceName[] {
@@ -178,6 +184,24 @@ export function planChange(
         [...new Set(cascade)],
       );
     }
+    case 'new-error-pattern': {
+      const perStep = random.between(3, 8);
+      const message = random.integer(0, NEW_ERROR_MESSAGES.length - 1);
+      return plan(
+        { type: 'new-log-pattern', service, perStep, message },
+        15,
+        `${service} starts logging a never-seen ERROR line about ${perStep.toFixed(1)} times a step for 15 steps`,
+      );
+    }
+    case 'log-error-burst': {
+      const level = random.pick(['WARN', 'ERROR'] as const);
+      const perStep = random.integer(15, 40);
+      return plan(
+        { type: 'log-burst', service, level, perStep },
+        15,
+        `${service}'s known ${level} line (a few an hour) comes ${perStep} times a step for 15 steps`,
+      );
+    }
     case 'daily-wave':
       shape.amplitude = random.between(0.4, 0.5);
       return plan(
@@ -206,6 +230,12 @@ export function planChange(
         { type: 'deploy', service, version: `2.${random.integer(0, 9)}.0` },
         30,
         `${service} rolls out a new version (new instances), same behaviour`,
+      );
+    case 'deploy-new-info-patterns':
+      return plan(
+        { type: 'deploy-logs', service, version: `3.${random.integer(0, 9)}.0` },
+        30,
+        `${service} rolls out a new version whose instances log new INFO lines (start-up, feature flags, one more line per request)`,
       );
     case 'restart':
       return plan(

@@ -4,14 +4,17 @@
  * evaluator as `opsless start` builds it (its `now` injected), incidents, alerts and the
  * notifications it emits (`onAlert`, which `opsless start` turns into webhooks).
  */
+import type { AddressInfo } from 'node:net';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { Registry } from 'prom-client';
 import { pino } from 'pino';
 import { createAlertStore } from '../../alerts/index.ts';
+import { createCollector } from '../../collector/index.ts';
 import { loadConfig, type Config } from '../../cli/config.ts';
-import { startOpsless, type RunningOpsless } from '../../cli/start.ts';
 import { createDetectorLoop, engineModels } from '../../detector/index.ts';
-import { createStorageClient } from '../../storage/index.ts';
-import { createResources, encodePoints, encodeSpans, send } from './otlp.ts';
+import { openStorage } from '../../storage/index.ts';
+import type { PlannedLog } from './logs.ts';
+import { createResources, encodeLogs, encodePoints, encodeSpans, send } from './otlp.ts';
 import type { Scenario } from './scenarios.ts';
 import type { AlertEvent } from './score.ts';
 import { createTraffic, type PlannedPoint, type PlannedSpan } from './traffic.ts';
@@ -20,6 +23,7 @@ export interface ScenarioRun {
   events: AlertEvent[];
   spans: number;
   points: number;
+  logs: number;
   seconds: number;
 }
 
@@ -34,28 +38,48 @@ const EXPORT_DELAY_MS = 2_000;
 /** History is sent in requests of this many steps. */
 const HISTORY_STEPS_PER_REQUEST = 20;
 
-/** Starts the collector role on embedded chDB (in memory) and a client on the same engine. */
+/**
+ * Opens embedded chDB (in memory) with the schema; each scenario gets a collector of its
+ * own on it (emptied tables and a collector that remembers no log pattern of the scenario
+ * before: a restarted collector would read its patterns back from the tables).
+ */
 export async function createHarness(): Promise<Harness> {
   const config = loadConfig({
     OPSLESS_DATA_DIR: ':memory:',
-    OPSLESS_OTLP_HTTP_PORT: '0',
-    OPSLESS_OTLP_GRPC_PORT: '0',
     OPSLESS_FLUSH_INTERVAL_MS: '20',
     OPSLESS_RETENTION_DAYS: '0',
   });
-  const logger = pino({ level: 'silent' });
-  const opsless: RunningOpsless = await startOpsless(config, logger, {
-    collector: true,
-    api: false,
-    detector: null,
-  });
-  const client = createStorageClient({ dataDir: config.dataDir });
-  const otlp = `http://127.0.0.1:${opsless.otlpHttpPort}`;
+  const storage = await openStorage({ dataDir: config.dataDir, retentionDays: 0 });
   return {
-    run: (scenario) => runScenario({ scenario, client, config, otlp }),
+    run: (scenario) => runScenario({ scenario, client: storage.client, config }),
+    close: () => storage.close(),
+  };
+}
+
+/** The collector as `opsless collector` builds it, its OTLP/HTTP receiver on a free port. */
+async function startCollector(
+  client: ClickHouseClient,
+  config: Config,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const collector = createCollector({
+    registry: new Registry(),
+    client,
+    limits: config.ingest,
+    logPatterns: config.logPatterns,
+    logger: pino({ level: 'silent' }),
+  });
+  await collector.restore();
+  const server = collector.httpServer;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
     async close() {
-      await opsless.close();
-      await client.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await collector.close();
     },
   };
 }
@@ -64,21 +88,38 @@ async function runScenario(context: {
   scenario: Scenario;
   client: ClickHouseClient;
   config: Config;
-  otlp: string;
 }): Promise<ScenarioRun> {
-  const { scenario, client, config, otlp } = context;
+  const { scenario, client, config } = context;
   const started = performance.now();
   await emptyTables(client);
+  const collector = await startCollector(client, config);
+  try {
+    return await runOnCollector({ scenario, client, config, otlp: collector.url, started });
+  } finally {
+    await collector.close();
+  }
+}
+
+async function runOnCollector(context: {
+  scenario: Scenario;
+  client: ClickHouseClient;
+  config: Config;
+  otlp: string;
+  started: number;
+}): Promise<ScenarioRun> {
+  const { scenario, client, config, otlp, started } = context;
   const resources = createResources();
   const traffic = createTraffic(scenario);
-  const counts = { spans: 0, points: 0 };
-  const deliver = async (spans: PlannedSpan[], points: PlannedPoint[]) => {
+  const counts = { spans: 0, points: 0, logs: 0 };
+  const deliver = async (spans: PlannedSpan[], points: PlannedPoint[], logs: PlannedLog[]) => {
     counts.spans += spans.length;
     counts.points += points.length;
-    // Traces and metrics come from different exporters, so they travel side by side.
+    counts.logs += logs.length;
+    // Traces, metrics and logs come from different exporters, so they travel side by side.
     await Promise.all([
       spans.length > 0 ? send(`${otlp}/v1/traces`, encodeSpans(spans, resources)) : undefined,
       points.length > 0 ? send(`${otlp}/v1/metrics`, encodePoints(points, resources)) : undefined,
+      logs.length > 0 ? send(`${otlp}/v1/logs`, encodeLogs(logs, resources)) : undefined,
     ]);
   };
 
@@ -86,13 +127,15 @@ async function runScenario(context: {
   for (let from = 0; from < scenario.historySteps; from += HISTORY_STEPS_PER_REQUEST) {
     const spans: PlannedSpan[] = [];
     const points: PlannedPoint[] = [];
+    const logs: PlannedLog[] = [];
     const to = Math.min(scenario.historySteps, from + HISTORY_STEPS_PER_REQUEST);
     for (let step = from; step < to; step++) {
       const telemetry = traffic.step(step);
       for (const span of telemetry.spans) spans.push(span);
       for (const point of telemetry.points) points.push(point);
+      for (const log of telemetry.logs) logs.push(log);
     }
-    await deliver(spans, points);
+    await deliver(spans, points, logs);
   }
 
   const stepMs = scenario.stepMs;
@@ -125,13 +168,18 @@ async function runScenario(context: {
   // Live data arrives as exporters send it: a span shortly after it ends, a point shortly
   // after it is taken, what a slow host holds back one step later. Each cycle, everything
   // that has arrived by then is stored first, the first seconds of the next step included.
-  const pending: { spans: PlannedSpan[]; points: PlannedPoint[] } = { spans: [], points: [] };
+  const pending: { spans: PlannedSpan[]; points: PlannedPoint[]; logs: PlannedLog[] } = {
+    spans: [],
+    points: [],
+    logs: [],
+  };
   const end = scenario.historySteps + scenario.liveSteps;
   const generate = (step: number) => {
     if (step >= end) return;
     const telemetry = traffic.step(step);
     for (const span of telemetry.spans) pending.spans.push(span);
     for (const point of telemetry.points) pending.points.push(point);
+    for (const log of telemetry.logs) pending.logs.push(log);
   };
   const arrivedBy = <T>(items: T[], arrival: (item: T) => number, atMs: number): T[] => {
     const arrived = items.filter((item) => arrival(item) <= atMs);
@@ -143,10 +191,12 @@ async function runScenario(context: {
     span.startMs + span.durationMs + EXPORT_DELAY_MS + (span.late ? stepMs : 0);
   const pointArrival = (point: PlannedPoint) =>
     point.timeMs + EXPORT_DELAY_MS + (point.late ? stepMs : 0);
+  const logArrival = (log: PlannedLog) => log.timeMs + EXPORT_DELAY_MS + (log.late ? stepMs : 0);
   const cycle = async () => {
     await deliver(
       arrivedBy(pending.spans, spanArrival, nowMs),
       arrivedBy(pending.points, pointArrival, nowMs),
+      arrivedBy(pending.logs, logArrival, nowMs),
     );
     await loop.evaluate();
   };

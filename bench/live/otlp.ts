@@ -3,15 +3,19 @@
  * SDK exporters use, and sent to the collector's OTLP/HTTP receiver.
  */
 import { SpanKind, SpanStatusCode, TraceFlags, ValueType, type HrTime } from '@opentelemetry/api';
+import { SeverityNumber } from '@opentelemetry/api-logs';
 import {
+  ProtobufLogsSerializer,
   ProtobufMetricsSerializer,
   ProtobufTraceSerializer,
 } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
+import type { LogLevel, PlannedLog } from './logs.ts';
 import type { PlannedPoint, PlannedSpan } from './traffic.ts';
 
 type SdkSpan = Parameters<typeof ProtobufTraceSerializer.serializeRequest>[0][number];
+type SdkLogRecord = Parameters<typeof ProtobufLogsSerializer.serializeRequest>[0][number];
 
 const SCOPE = { name: 'opsless-bench-live', version: '1.0.0' };
 
@@ -92,6 +96,40 @@ export function encodeSpans(
     };
   });
   return required(ProtobufTraceSerializer.serializeRequest(sdkSpans));
+}
+
+const SEVERITY: Record<LogLevel, SeverityNumber> = {
+  INFO: SeverityNumber.INFO,
+  WARN: SeverityNumber.WARN,
+  ERROR: SeverityNumber.ERROR,
+};
+
+/** Log records as the logs SDK hands them to its exporter (trace context on request lines). */
+export function encodeLogs(
+  logs: readonly PlannedLog[],
+  resources: ReturnType<typeof createResources>,
+): Uint8Array {
+  const records = logs.map((log): SdkLogRecord => ({
+    hrTime: hrTime(log.timeMs),
+    hrTimeObserved: hrTime(log.timeMs),
+    ...(log.traceId !== null && log.spanId !== null
+      ? {
+          spanContext: {
+            traceId: log.traceId,
+            spanId: log.spanId,
+            traceFlags: TraceFlags.SAMPLED,
+          },
+        }
+      : {}),
+    severityText: log.level,
+    severityNumber: SEVERITY[log.level],
+    body: log.body,
+    resource: resources(log.service, log.instance, log.version),
+    instrumentationScope: SCOPE,
+    attributes: {},
+    droppedAttributesCount: 0,
+  }));
+  return required(ProtobufLogsSerializer.serializeRequest(records));
 }
 
 /** Gauges and cumulative up-down sums, one data point per instance and metric. */

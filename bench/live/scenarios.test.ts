@@ -1,19 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_KINDS, BENIGN_KINDS, INCIDENT_KINDS, generateCorpus } from './scenarios.ts';
-import { createTraffic, frontendRate } from './traffic.ts';
+import {
+  ALL_KINDS,
+  BENIGN_KINDS,
+  INCIDENT_KINDS,
+  generateCorpus,
+  type Scenario,
+} from './scenarios.ts';
+import { createTraffic, frontendRate, type StepTelemetry } from './traffic.ts';
 
 describe('live benchmark corpus', () => {
-  const corpus = generateCorpus({ seed: 7, count: 40, historySteps: 120, liveSteps: 40 });
+  const count = 2 * ALL_KINDS.length;
+  const corpus = generateCorpus({ seed: 7, count, historySteps: 120, liveSteps: 40 });
 
-  it('covers every benign and incident kind at least twice in forty scenarios, the same for the same seed', () => {
+  it('covers every benign and incident kind twice, the same for the same seed', () => {
     expect(ALL_KINDS).toHaveLength(BENIGN_KINDS.length + INCIDENT_KINDS.length);
     for (const kind of ALL_KINDS) {
       expect(corpus.filter((scenario) => scenario.kind === kind).length).toBeGreaterThanOrEqual(2);
     }
-    expect(generateCorpus({ seed: 7, count: 40, historySteps: 120, liveSteps: 40 })).toEqual(
-      corpus,
-    );
-    expect(generateCorpus({ seed: 8, count: 40, historySteps: 120, liveSteps: 40 })).not.toEqual(
+    expect(generateCorpus({ seed: 7, count, historySteps: 120, liveSteps: 40 })).toEqual(corpus);
+    expect(generateCorpus({ seed: 8, count, historySteps: 120, liveSteps: 40 })).not.toEqual(
       corpus,
     );
   });
@@ -70,5 +75,66 @@ describe('live benchmark corpus', () => {
     expect(low(weekly.fromStep + 5)).toBe(true);
     expect(low(weekly.fromStep - weekend.periodSteps + 5)).toBe(true);
     expect(weekly.fromStep - weekend.periodSteps).toBeGreaterThanOrEqual(0);
+  });
+
+  /** Each step's logs of a scenario, from step 0 to the end of its live part. */
+  const logsOf = (kind: string): { scenario: Scenario; steps: StepTelemetry['logs'][] } => {
+    const scenario = corpus.find((entry) => entry.kind === kind)!;
+    const traffic = createTraffic(scenario);
+    const steps = [];
+    for (let step = 0; step < scenario.historySteps + scenario.liveSteps; step++)
+      steps.push(traffic.step(step).logs);
+    return { scenario, steps };
+  };
+  const template = (body: string) => body.replace(/[0-9a-f]*[0-9][0-9a-f.]*/g, '#');
+
+  it('logs a never-seen ERROR line a few times a step on the faulty service, only in the window', () => {
+    const { scenario, steps } = logsOf('new-error-pattern');
+    const seen = new Set(
+      steps.slice(0, scenario.fromStep).flatMap((logs) => logs.map((log) => template(log.body))),
+    );
+    const service = scenario.faultServices[0];
+    const fresh = steps.map((logs) =>
+      logs.filter((log) => log.service === service && !seen.has(template(log.body))),
+    );
+    expect(fresh.slice(scenario.toStep).flat()).toEqual([]);
+    const window = fresh.slice(scenario.fromStep, scenario.toStep);
+    const lines = window.flat();
+    expect(new Set(lines.map((log) => template(log.body))).size).toBe(1);
+    expect(lines.every((log) => log.level === 'ERROR')).toBe(true);
+    expect(lines.length / window.length).toBeGreaterThanOrEqual(2.5);
+  });
+
+  it("pours a service's known WARN or ERROR line in a log burst, far above its rate in history", () => {
+    const { scenario, steps } = logsOf('log-error-burst');
+    const change = scenario.change;
+    if (change.type !== 'log-burst') throw new Error('not a log burst');
+    const rate = (from: number, to: number) =>
+      steps
+        .slice(from, to)
+        .flat()
+        .filter((log) => log.service === change.service && log.level === change.level)
+        .filter((log) => /connection pool exhausted|lost connection to cache/.test(log.body))
+        .length /
+      (to - from);
+    const before = rate(0, scenario.fromStep);
+    expect(before).toBeGreaterThan(0);
+    expect(before).toBeLessThan(1);
+    expect(rate(scenario.fromStep, scenario.toStep)).toBeGreaterThan(10);
+  });
+
+  it('after a deploy with new INFO lines, every line never seen before is INFO from the new version', () => {
+    const { scenario, steps } = logsOf('deploy-new-info-patterns');
+    const change = scenario.change;
+    if (change.type !== 'deploy-logs') throw new Error('not a deploy');
+    const seen = new Set(
+      steps.slice(0, scenario.fromStep).flatMap((logs) => logs.map((log) => template(log.body))),
+    );
+    const fresh = steps.flat().filter((log) => !seen.has(template(log.body)));
+    expect(new Set(fresh.map((log) => template(log.body))).size).toBeGreaterThanOrEqual(3);
+    for (const log of fresh) {
+      expect(log.level).toBe('INFO');
+      expect(log.version).toBe(change.version);
+    }
   });
 });

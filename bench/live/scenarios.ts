@@ -14,6 +14,7 @@ export const BENIGN_KINDS = [
   'low-volume-errors',
   'clock-skew',
   'slow-host',
+  'deploy-new-info-patterns',
 ] as const;
 
 /** Kinds that must alert, on the service they touch. */
@@ -28,6 +29,8 @@ export const INCIDENT_KINDS = [
   'queue-backlog',
   'traffic-drop',
   'cascade',
+  'new-error-pattern',
+  'log-error-burst',
 ] as const;
 
 export type BenignKind = (typeof BENIGN_KINDS)[number];
@@ -52,7 +55,10 @@ export type Change =
   | { type: 'surge'; factor: number }
   | { type: 'single-errors'; atSteps: number[] }
   | { type: 'skew'; service: ServiceName; instance: number; skewMs: number }
-  | { type: 'late'; share: number };
+  | { type: 'late'; share: number }
+  | { type: 'new-log-pattern'; service: ServiceName; perStep: number; message: number }
+  | { type: 'log-burst'; service: ServiceName; level: 'WARN' | 'ERROR'; perStep: number }
+  | { type: 'deploy-logs'; service: ServiceName; version: string };
 
 /** The traffic's shape, whatever happens in it. */
 export interface Shape {

@@ -1,3 +1,4 @@
+import { createLogs, type PlannedLog } from './logs.ts';
 import { createRandom } from './random.ts';
 import type { Scenario } from './scenarios.ts';
 import { FRONTEND_MIX, INITIAL_INSTANCES, ROUTES, SERVICES, type ServiceName } from './topology.ts';
@@ -40,6 +41,7 @@ export interface PlannedPoint {
 export interface StepTelemetry {
   spans: PlannedSpan[];
   points: PlannedPoint[];
+  logs: PlannedLog[];
 }
 
 interface Instance {
@@ -87,6 +89,7 @@ export function createTraffic(scenario: Scenario): { step(index: number): StepTe
     );
   }
   const meanLoad = expectedLoad(scenario);
+  const logs = createLogs(scenario);
   const live = (step: number) => step >= scenario.fromStep && step < scenario.toStep;
 
   const applyChanges = (step: number) => {
@@ -96,11 +99,15 @@ export function createTraffic(scenario: Scenario): { step(index: number): StepTe
         const list = instances.get(change.service)!;
         list.push(newInstance(change.service, list.length, step, list[0]!.version));
       }
-      if (change.type === 'deploy') replace(change.service, 0, step, change.version);
+      if (change.type === 'deploy' || change.type === 'deploy-logs')
+        replace(change.service, 0, step, change.version);
       if (change.type === 'skew')
         instances.get(change.service)![change.instance]!.skewMs = change.skewMs;
     }
-    if (change.type === 'deploy' && step === scenario.fromStep + 2)
+    if (
+      (change.type === 'deploy' || change.type === 'deploy-logs') &&
+      step === scenario.fromStep + 2
+    )
       replace(change.service, 1, step, change.version);
     if (change.type === 'scale' && step === change.inAtStep) instances.get(change.service)!.pop();
     // The leak is fixed the way on-call fixes one: the instance is restarted.
@@ -215,7 +222,7 @@ export function createTraffic(scenario: Scenario): { step(index: number): StepTe
         );
         if (singleError) span.error = i === 0;
       }
-      return { spans, points: points(step, handled) };
+      return { spans, points: points(step, handled), logs: logs.step(step, spans, instances) };
     },
   };
 

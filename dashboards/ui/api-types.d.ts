@@ -488,6 +488,12 @@ export interface Series {
 
 /** GET /v1/logs/patterns */
 export interface LogPatternList {
+  /** Width of a bucket of `counts`, seconds (a multiple of 60). */
+  bucketSeconds: number;
+  /** Start of each bucket, ms. */
+  buckets: number[];
+  /** Start of the last bucket when it is still open, or null. */
+  partialFrom: number | null;
   patterns: Array<{
     id: string;
     service: string;
@@ -498,5 +504,7 @@ export interface LogPatternList {
     severity: string;
     severities: Record<string, number>;
     sample: string;
+    /** Lines per bucket. */
+    counts: number[];
   }>;
 }

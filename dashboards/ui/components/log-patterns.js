@@ -1,4 +1,5 @@
 import { Badge } from './badges.js';
+import { Sparkline } from './sparkline.js';
 import { EmptyNote, ErrorNotice, Loading } from './states.js';
 import { formatNumber, formatTime } from '../lib/format.js';
 import { html } from '../lib/html.js';
@@ -13,11 +14,13 @@ import { useApi } from '../lib/use-api.js';
 
 /** Levels whose patterns read as trouble. */
 const LOUD = new Set(['WARN', 'ERROR', 'FATAL']);
+/** Buckets of each pattern's sparkline (as many as the cell's 96 pixels show well). */
+const BUCKETS = 30;
 
 /**
  * The log patterns of the range (service and severity as the search has them), most
- * frequent first: template, lines, level, first seen with a "new" badge when that was in
- * the range, and the pattern's lines a click away.
+ * frequent first: template, lines and their sparkline over the range, level, first seen
+ * with a "new" badge when that was in the range, and the pattern's lines a click away.
  * @param {{ range: TimeRange, service?: string, severity?: string }} props
  */
 export function LogPatterns({ range, service, severity }) {
@@ -26,6 +29,7 @@ export function LogPatterns({ range, service, severity }) {
     service: service || undefined,
     severity: severity || undefined,
     limit: 200,
+    buckets: BUCKETS,
   });
   const data = /** @type {LogPatternList | undefined} */ (answer.data);
   if (answer.error && !data)
@@ -33,9 +37,12 @@ export function LogPatterns({ range, service, severity }) {
   if (!data) return html`<${Loading} label="Grouping…" />`;
   if (data.patterns.length === 0)
     return html`<${EmptyNote}>No log pattern in ${range.label.toLowerCase()}.</${EmptyNote}>`;
+  const minutes = data.bucketSeconds / 60;
+  const every = minutes === 1 ? 'minute' : `${minutes} minutes`;
   return html`<p class="muted small">
-      ${data.patterns.length} pattern${data.patterns.length === 1 ? '' : 's'}, most frequent first.
-      <code>&lt;*&gt;</code> stands for the parts that vary.
+      ${data.patterns.length} pattern${data.patterns.length === 1 ? '' : 's'}, most frequent
+      first.${' '}
+      <code>${'<*>'}</code> stands for the parts that vary.
     </p>
     <div class="table-scroll">
       <table class="log-patterns" data-testid="log-patterns">
@@ -47,6 +54,7 @@ export function LogPatterns({ range, service, severity }) {
             <th scope="col">Pattern</th>
             ${!service && html`<th scope="col">Service</th>`}
             <th scope="col" class="numeric">Lines</th>
+            <th scope="col">Over time</th>
             <th scope="col">Level</th>
             <th scope="col">First seen</th>
           </tr>
@@ -73,6 +81,14 @@ export function LogPatterns({ range, service, severity }) {
                 </td>`
               }
               <td class="numeric">${formatNumber(pattern.count)}</td>
+              <td class="pattern-sparkline">
+                <${Sparkline}
+                  values=${pattern.counts}
+                  label=${`Lines per ${every}: ${pattern.counts.join(', ')}`}
+                  tone=${LOUD.has(pattern.severity) ? 'bad' : 'accent'}
+                  partial=${data.partialFrom !== null}
+                />
+              </td>
               <td>
                 <span class=${LOUD.has(pattern.severity) ? 'bad-text' : ''}
                   >${pattern.severity}</span
