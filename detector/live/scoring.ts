@@ -89,6 +89,7 @@ export function scoreService(
           signal,
           alarm,
           upper: verdict.upper,
+          expected: verdict.expected,
           value,
           recent: Array.from({ length: RATIO_POOL_STEPS }, (_, back) =>
             samples.get(timeMs - (RATIO_POOL_STEPS - 1 - back) * stepMs),

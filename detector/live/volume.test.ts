@@ -103,6 +103,19 @@ describe('percentiles at low volume', () => {
     expect(judge([slowStep(60, 50)])).toBe(false); // enough requests, but one step may be noise
     expect(judge([slowStep(60, 25), slowStep(60, 50)])).toBe(false);
     expect(judge([slowStep(60, 40), slowStep(60, 50)])).toBe(true);
+    // A creep the band follows: the step before need only be halfway to the band's edge.
+    const creeping = (previous: number) =>
+      judgeSpanAlarm({
+        signal: 'latency_p50',
+        alarm: true,
+        upper: 30,
+        expected: 20,
+        value: 32,
+        recent: [slowStep(60, previous), slowStep(60, 32)],
+        baselineRatio: 0,
+      });
+    expect(creeping(26)).toBe(true);
+    expect(creeping(24)).toBe(false);
     expect(judge([slowStep(6, 45), slowStep(6, 50)])).toBe(true); // 12 over two high steps
     expect(judge([slowStep(6, 25), slowStep(6, 50)])).toBe(false); // the step before was normal
     // Pooling goes back three steps at most: four steps of three requests are not enough.

@@ -109,12 +109,26 @@ export function pooledPercentile(
   steps: readonly StepPercentiles[],
   q: 0.5 | 0.95 | 0.99,
 ): number | null {
+  const values = pooledValues(steps, q);
+  return values === null ? null : Math.min(...values);
+}
+
+/** Each pooled step's value at the rank bound of the pool (see pooledPercentile). */
+function pooledValues(steps: readonly StepPercentiles[], q: 0.5 | 0.95 | 0.99): number[] | null {
   const n = steps.reduce((sum, step) => sum + step.requests, 0);
   if (n < MIN_PERCENTILE_REQUESTS) return null;
   const rank = q === 0.5 ? 0.5 : q - QUANTILE_Z * Math.sqrt((q * (1 - q)) / n);
   if (rank < 0.5) return null;
-  return Math.min(...steps.map((step) => percentileAt(step, rank)));
+  return steps.map((step) => percentileAt(step, rank));
 }
+
+/**
+ * How far toward the band's edge the steps pooled with the one judged must be, as a share
+ * of the band's half-width above the expectation: the inner bar an alert resolves under
+ * (RESOLVE_BAND_SHARE in incidents.ts), so that a slow creep the band follows, each step
+ * a little above the last, still alarms.
+ */
+export const POOLED_BAR_SHARE = 0.5;
 
 /** A step's value at `rank` (0.5..0.99) between its p50, p95 and p99. */
 function percentileAt(step: StepPercentiles, rank: number): number {
@@ -154,14 +168,17 @@ const QUANTILE_OF = { latency_p50: 0.5, latency_p95: 0.95, latency_p99: 0.99 } a
  * with the step's volume: an error-ratio alarm needs judgeErrorRatio to agree (and when the
  * last step alone was too small to judge, the pooled steps' verdict alone raises the alarm:
  * per step, a route of two requests a step is all noise); a high percentile needs enough
- * requests, over the last steps pooled (pooledPercentile), and its conservative value
- * above the band too.
+ * requests and steps, over the last steps pooled (pooledPercentile): the step's value at
+ * the pool's conservative rank above the band, the others' at least halfway from the
+ * expectation to the band's edge (POOLED_BAR_SHARE).
  * `recent` ends with the step judged, oldest first; absent steps have no requests.
  */
 export function judgeSpanAlarm(options: {
   signal: string;
   alarm: boolean | null;
   upper: number;
+  /** The expectation of the step judged (default `upper`: every pooled step above the band). */
+  expected?: number;
   value: number;
   recent: ReadonlyArray<StepSample | undefined>;
   baselineRatio: number;
@@ -190,6 +207,9 @@ export function judgeSpanAlarm(options: {
     requests += sample.requests;
   }
   if (pool.length < MIN_PERCENTILE_STEPS) return false;
-  const surely = pooledPercentile(pool, QUANTILE_OF[signal as keyof typeof QUANTILE_OF]);
-  return surely !== null && surely > options.upper;
+  const values = pooledValues(pool, QUANTILE_OF[signal as keyof typeof QUANTILE_OF]);
+  if (values === null || !(values[0]! > options.upper)) return false;
+  const expected = options.expected ?? options.upper;
+  const bar = expected + POOLED_BAR_SHARE * (options.upper - expected);
+  return values.every((value) => value > bar);
 }
