@@ -1,8 +1,11 @@
 export {
   isSignalName,
+  metricBadDirection,
+  movesBadWay,
   SIGNAL_INFO,
   SIGNALS,
   signalInfo,
+  type BadDirection,
   type SignalInfo,
   type SignalName,
 } from './definitions.ts';

@@ -80,7 +80,11 @@ describe('incidents', () => {
   });
 
   it('does not resolve on a single normal step in the middle of an incident', () => {
-    expect(kinds(run([[latency()], [], [latency()], [], [], []]))).toBe('open - - - - resolve');
+    // Seen at two steps of three (of four, one quiet step counted in advance), the fault
+    // needs seven quiet steps in a row (0.5^7 < 1%).
+    expect(kinds(run([[latency()], [], [latency()], [], [], [], [], [], [], []]))).toBe(
+      'open - - - - - - - - resolve',
+    );
   });
 
   it('reopens the same alert when the signal relapses soon after resolving (flapping), but opens a new one later', () => {
@@ -163,21 +167,54 @@ describe('incidents', () => {
       });
     });
 
-    it('resolves once the value is back in its band before the incident for three steps', () => {
+    it('resolves once the value is back well inside its band before the incident (or below it) for three steps', () => {
+      // Band 8..12 about 10: recovered at 11 or less (half the band's width above); 12, at the
+      // band's edge, is not yet; 3, below the band, is good news for a queue.
       const actions = follow([
         [[queue(300, true)], [seen(300)]],
-        [[], [seen(80)]],
         [[], [seen(11)]],
         [[], [seen(12)]],
         [[], [seen(10)]],
+        [[], [seen(3)]],
+        [[], [seen(9)]],
+        [[], [seen(10)]],
+        [[], [seen(8)]],
+        [[], [seen(9)]],
+        [[], [seen(10)]],
       ]);
+      // Back, then at the edge again: seen at two steps of three, it needs seven quiet ones.
       expect(actions.map((action) => action?.kind ?? '-')).toEqual([
         'open',
         'update',
         'update',
         'update',
+        'update',
+        'update',
+        'update',
+        'update',
+        'update',
         'resolve',
       ]);
+    });
+
+    it('waits longer to resolve a fault that often looked recovered while it went on', () => {
+      // A tail regression: the queue is high at one step in two, back in band at the others.
+      const steps: Array<[Anomaly[], Observation[]]> = [[[queue(300, true)], [seen(300)]]];
+      for (let i = 0; i < 4; i++) steps.push([[], [seen(10)]], [[], [seen(300)]]);
+      const flapping = follow(steps).map((action) => action?.kind ?? '-');
+      expect(flapping).not.toContain('resolve');
+      // Shown at 5 steps of 9 (of 10, one quiet step counted in advance), it needs 7 healthy
+      // steps in a row (0.5^7 < 1%), not 3.
+      for (let i = 0; i < 7; i++) steps.push([[], [seen(10)]]);
+      const kinds = follow(steps).map((action) => action?.kind ?? '-');
+      expect(kinds.indexOf('resolve')).toBe(steps.length - 1);
+      const steady = follow([
+        [[queue(300, true)], [seen(300)]],
+        [[], [seen(10)]],
+        [[], [seen(10)]],
+        [[], [seen(10)]],
+      ]);
+      expect(steady.map((action) => action?.kind ?? '-')).toContain('resolve');
     });
 
     it('counts only the steps the series was observed in toward recovery', () => {

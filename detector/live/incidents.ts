@@ -4,6 +4,7 @@
  * steps (and across restarts, as JSON). One incident of a service is one alert,
  * whatever number of its signals go wrong and for however many steps.
  */
+import { movesBadWay, signalInfo } from '../../signals/index.ts';
 
 export interface Anomaly {
   signal: string;
@@ -46,6 +47,12 @@ export interface Fault {
   current: number;
   /** Consecutive observed steps it has been recovered. */
   recoveredSteps: number;
+  /**
+   * Observed steps before the current recovered run, and how many of them were not
+   * recovered: how often the fault shows (absent in states saved before they existed).
+   */
+  heldSteps?: number;
+  faultySteps?: number;
 }
 
 export interface IncidentPolicy {
@@ -96,14 +103,63 @@ export function seriesName(series: { signal: string; operation: string | null })
   return `${series.signal}\u0000${series.operation ?? ''}`;
 }
 
-/** Within the band it had before the incident (or, without one, most of the way back). */
-function recovered(fault: Fault, value: number): boolean {
+/**
+ * Hysteresis: an alert opens on a value outside the band (three standard deviations of the
+ * residual), and a step counts toward recovery only back within this share of the band's
+ * half-width of the expectation (one and a half): a fault hovering about the band's edge
+ * stays one incident, while a healthy series is within it most steps (about 87% of them
+ * for a normal residual), so a real recovery still resolves within a few steps.
+ */
+const RESOLVE_BAND_SHARE = 0.5;
+/**
+ * The chance, at most, that a fault still going on looks recovered for as many steps in a
+ * row as its resolution takes: one alert in a hundred resolving under a live fault.
+ */
+const FLAP_CHANCE = 0.01;
+/** However rarely a fault showed, this many recovered steps resolve it. */
+const MAX_RESOLVE_STEPS = 30;
+
+/**
+ * Recovered steps in a row a fault needs before it resolves: at least `minimum`, and, once
+ * it has looked recovered while it went on, enough that a fault showing at the share of
+ * steps it showed at so far (faultySteps of heldSteps) would have shown again with a chance
+ * of 1 − FLAP_CHANCE. A tail regression touching a few
+ * percent of requests, or errors of a route of two requests a step, leave many steps that
+ * look healthy: their alerts wait longer than a fault seen at every step.
+ */
+export function stepsToResolve(fault: Fault, minimum: number): number {
+  const held = fault.heldSteps ?? 0;
+  const faulty = fault.faultySteps ?? held;
+  if (faulty >= held) return minimum;
+  // A share read from a few steps is uncertain: one more healthy-looking step is counted
+  // in advance, so that a fault seen at 3 steps of 4 waits for 6 quiet steps, not 4.
+  const share = faulty / (held + 1);
+  const needed = Math.ceil(Math.log(FLAP_CHANCE) / Math.log(1 - share));
+  return Math.min(MAX_RESOLVE_STEPS, Math.max(minimum, needed));
+}
+
+/**
+ * Back near what it was before the incident (well inside its band then, or, without one,
+ * most of the way back from its peak), on the side the signal is bad on: a latency below
+ * its band is recovered.
+ */
+export function recovered(fault: Fault, value: number): boolean {
+  const bad = signalInfo(fault.signal).bad;
   // Only a band-less fault is judged against its peak: one spike at the start of an
   // incident would make a lasting, milder fault look recovered.
-  if (fault.lower < fault.upper) return value >= fault.lower && value <= fault.upper;
-  return (
-    Math.abs(value - fault.expected) <= RECOVERED_SHARE * Math.abs(fault.peak - fault.expected)
-  );
+  const reach =
+    fault.lower < fault.upper
+      ? {
+          below: RESOLVE_BAND_SHARE * (fault.expected - fault.lower),
+          above: RESOLVE_BAND_SHARE * (fault.upper - fault.expected),
+        }
+      : {
+          below: RECOVERED_SHARE * Math.abs(fault.peak - fault.expected),
+          above: RECOVERED_SHARE * Math.abs(fault.peak - fault.expected),
+        };
+  const tooHigh = value > fault.expected + reach.above && movesBadWay(bad, value, fault.expected);
+  const tooLow = value < fault.expected - reach.below && movesBadWay(bad, value, fault.expected);
+  return !tooHigh && !tooLow;
 }
 
 /** The fault the alert is about (the first that alarmed). */
@@ -266,6 +322,8 @@ function faultOf(anomaly: Anomaly): Fault {
     peak: anomaly.observed,
     current: anomaly.observed,
     recoveredSteps: 0,
+    heldSteps: 1,
+    faultySteps: 1,
   };
 }
 
@@ -278,7 +336,8 @@ function faultsOf(alarms: readonly Anomaly[]): Record<string, Fault> {
 /**
  * One step of an open incident: its faults' figures follow the values observed, and it
  * resolves once every fault has been recovered (recovered()) for policy.resolveAfterSteps
- * observed steps in a row. Without `observations`, the reported anomalies are all that was
+ * observed steps in a row, or more for a fault that often looked recovered while it went on
+ * (stepsToResolve). Without `observations`, the reported anomalies are all that was
  * observed and every other fault counts as recovered at this step.
  */
 function followIncident(
@@ -308,7 +367,14 @@ function followIncident(
     fault.current = value;
     if (Math.abs(value - fault.expected) > Math.abs(fault.peak - fault.expected))
       fault.peak = value;
-    fault.recoveredSteps = recovered(fault, value) ? fault.recoveredSteps + 1 : 0;
+    if (recovered(fault, value)) {
+      fault.recoveredSteps++;
+    } else {
+      // The steps that looked recovered were the fault's too: they join its record.
+      fault.heldSteps = (fault.heldSteps ?? 0) + fault.recoveredSteps + 1;
+      fault.faultySteps = (fault.faultySteps ?? 0) + 1;
+      fault.recoveredSteps = 0;
+    }
   }
   const unobservedSteps = observedAny ? 0 : (open.unobservedSteps ?? 0) + 1;
   const relevant = reported.filter(
@@ -334,7 +400,7 @@ function followIncident(
     notifiedDeviation: notify ? deviation : notifiedDeviation,
   };
   const gone = Object.values(faults).every(
-    (fault) => fault.recoveredSteps >= policy.resolveAfterSteps,
+    (fault) => fault.recoveredSteps >= stepsToResolve(fault, policy.resolveAfterSteps),
   );
   if (gone || unobservedSteps >= UNOBSERVED_RESOLVE_STEPS) {
     return {

@@ -4,7 +4,14 @@
  * through its model, and what the step means for incidents is judged.
  */
 import type { MetricPoint, StepValues } from '../../signals/index.ts';
-import { INSTANCE_ATTRIBUTE, METRIC_SIGNAL_PREFIX, SIGNALS } from '../../signals/index.ts';
+import type { BadDirection } from '../../signals/index.ts';
+import {
+  INSTANCE_ATTRIBUTE,
+  METRIC_SIGNAL_PREFIX,
+  movesBadWay,
+  SIGNALS,
+  signalInfo,
+} from '../../signals/index.ts';
 import type { Verdict } from '../types.ts';
 import type { EvaluatorOptions } from './evaluator.ts';
 import type { Anomaly, Observation } from './incidents.ts';
@@ -82,6 +89,7 @@ export function scoreService(
           signal,
           alarm,
           upper: verdict.upper,
+          expected: verdict.expected,
           value,
           recent: Array.from({ length: RATIO_POOL_STEPS }, (_, back) =>
             samples.get(timeMs - (RATIO_POOL_STEPS - 1 - back) * stepMs),
@@ -225,12 +233,14 @@ function feedSeries(
       model: verdict.models.join('+'),
     });
     const anomalies = out.anomaliesByStep.get(timeMs) ?? [];
-    let engineAlarm = stepAlarm(verdict, value, options.models.threshold);
+    const bad = signalInfo(signal).bad;
+    let engineAlarm = stepAlarm(verdict, value, options.models.threshold, bad);
     // A metric that keeps scoring high inside its band is climbing with its band (a leak,
     // a backlog): that is not the odd new extreme the band rule is for.
     if (
       engineAlarm === null &&
       signal.startsWith(METRIC_SIGNAL_PREFIX) &&
+      movesBadWay(bad, value, verdict.expected) &&
       (model.highRun?.() ?? 0) >= SUSTAINED_HIGH_STEPS
     ) {
       engineAlarm = true;
@@ -267,18 +277,21 @@ function feedSeries(
 }
 
 /**
- * What a scored step means for incidents: null when the value is inside its band, else
- * whether it is an alarm (score at or above `threshold`; an alarm can open an incident,
- * any value outside the band keeps one open). An alert shows the value beside its band,
- * so a value inside it never alarms: the engine also scores new extremes of a series
- * (its best evidence on the NAB corpus), which a growing or noisy service sets within
- * its band now and then.
+ * What a scored step means for incidents: null when the value is inside its band (or
+ * outside it on the side that is good news, see BadDirection), else whether it is an alarm
+ * (score at or above `threshold`; an alarm can open an incident, any value outside the
+ * band keeps one open). An alert shows the value beside its band, so a value inside it
+ * never alarms: the engine also scores new extremes of a series (its best evidence on the
+ * NAB corpus), which a growing or noisy service sets within its band now and then. The
+ * engine scores both ways (NAB's labels do); which way is bad is the signal's to say.
  */
 export function stepAlarm(
   verdict: Pick<Verdict, 'score' | 'lower' | 'upper'>,
   value: number,
   threshold: number,
+  bad: BadDirection = 'both',
 ): boolean | null {
   if (value >= verdict.lower && value <= verdict.upper) return null;
+  if (!movesBadWay(bad, value, value > verdict.upper ? verdict.upper : verdict.lower)) return null;
   return verdict.score >= threshold;
 }

@@ -11,6 +11,15 @@ describe('stepAlarm', () => {
     expect(stepAlarm({ ...band, score: 0.9 }, 70, DEFAULT_THRESHOLD)).toBe(true);
   });
 
+  it('alarms only the way the signal is bad', () => {
+    const high = { ...band, score: 0.9 };
+    expect(stepAlarm(high, 70, DEFAULT_THRESHOLD, 'up')).toBeNull(); // a latency falling: good news
+    expect(stepAlarm(high, 130, DEFAULT_THRESHOLD, 'up')).toBe(true);
+    expect(stepAlarm(high, 130, DEFAULT_THRESHOLD, 'down')).toBeNull();
+    expect(stepAlarm(high, 70, DEFAULT_THRESHOLD, 'down')).toBe(true);
+    expect(stepAlarm({ ...band, score: 0.2 }, 70, DEFAULT_THRESHOLD, 'up')).toBeNull();
+  });
+
   it('never alarms inside the band, however high the score', () => {
     expect(stepAlarm({ ...band, score: 0.99 }, 110, DEFAULT_THRESHOLD)).toBeNull();
     expect(stepAlarm({ ...band, score: 0.99 }, 95, DEFAULT_THRESHOLD)).toBeNull();

@@ -34,6 +34,18 @@ describe('error ratios at low volume', () => {
     });
   });
 
+  it("pools a busy route's high last steps to be sure of a burst, not its earlier ones", () => {
+    const burst = { requests: 10, errors: 3 }; // 30% where 2% is usual: unsure in one step
+    const before = Array.from({ length: 5 }, () => quiet(10));
+    expect(judgeErrorRatio([...before, burst], 0.02).alarming).toBe(false);
+    expect(judgeErrorRatio([...before, burst, burst], 0.02)).toEqual({
+      alarming: true,
+      pooledSteps: 2,
+    });
+    // Once the last step is healthy again, the burst before it is not pooled into it.
+    expect(judgeErrorRatio([...before, burst, burst, quiet(10)], 0.02).alarming).toBe(false);
+  });
+
   it('needs a rise over the usual ratio, not only a high one', () => {
     const step = [{ requests: 200, errors: 40 }];
     expect(judgeErrorRatio(step, 0.01).alarming).toBe(true);
@@ -69,10 +81,46 @@ describe('percentiles at low volume', () => {
         alarm: true,
         upper: 150,
         value: 400,
-        recent: [step(requests)],
+        recent: [step(requests), step(requests)],
         baselineRatio: 0,
       });
-    expect(judge(20)).toBe(false);
-    expect(judge(5000)).toBe(true);
+    expect(judge(10)).toBe(false); // two steps of 10: a p99 of 20 requests
+    expect(judge(2500)).toBe(true);
+  });
+
+  it("pools a quiet route's last steps for a median, when each of them is high", () => {
+    const slowStep = (requests: number, p50: number): StepSample => ({ ...step(requests), p50 });
+    const judge = (recent: Array<StepSample | undefined>) =>
+      judgeSpanAlarm({
+        signal: 'latency_p50',
+        alarm: true,
+        upper: 30,
+        value: recent[recent.length - 1]!.p50,
+        recent,
+        baselineRatio: 0,
+      });
+    expect(judge([slowStep(6, 50)])).toBe(false); // 6 requests: too few alone
+    expect(judge([slowStep(60, 50)])).toBe(false); // enough requests, but one step may be noise
+    expect(judge([slowStep(60, 25), slowStep(60, 50)])).toBe(false);
+    expect(judge([slowStep(60, 40), slowStep(60, 50)])).toBe(true);
+    // A creep the band follows: the step before need only be halfway to the band's edge.
+    const creeping = (previous: number) =>
+      judgeSpanAlarm({
+        signal: 'latency_p50',
+        alarm: true,
+        upper: 30,
+        expected: 20,
+        value: 32,
+        recent: [slowStep(60, previous), slowStep(60, 32)],
+        baselineRatio: 0,
+      });
+    expect(creeping(26)).toBe(true);
+    expect(creeping(24)).toBe(false);
+    expect(judge([slowStep(6, 45), slowStep(6, 50)])).toBe(true); // 12 over two high steps
+    expect(judge([slowStep(6, 25), slowStep(6, 50)])).toBe(false); // the step before was normal
+    // Pooling goes back three steps at most: four steps of three requests are not enough.
+    const three = slowStep(3, 50);
+    expect(judge([three, three, three, three])).toBe(false);
+    expect(judge([three, three, slowStep(4, 50)])).toBe(true);
   });
 });

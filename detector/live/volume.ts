@@ -48,12 +48,24 @@ export interface RatioJudgement {
 }
 
 /**
+ * Steps a busy route's pool may grow to past MIN_RATIO_REQUESTS while its last step is
+ * high: a burst of 20–30% on ten requests a step is too uncertain in one step (its lower
+ * bound at RATIO_Z is about the bar) and sure in two, so it alerts a step later, not four.
+ */
+export const RATIO_WIDE_STEPS = 3;
+
+/**
  * Judges the error ratio of the last step (the last of `recent`, oldest first) against the
  * usual ratio `baseline` (0..1): the steps are pooled back until MIN_RATIO_REQUESTS (at
  * most RATIO_POOL_STEPS), and the pool alarms when the Wilson lower bound of its ratio is
- * above both baseline + RATIO_MIN_RISE and RATIO_FACTOR × baseline.
+ * above both baseline + RATIO_MIN_RISE and RATIO_FACTOR × baseline. While the last step's
+ * own ratio is above that bar, the pool may grow to RATIO_WIDE_STEPS steps to be sure.
  */
 export function judgeErrorRatio(recent: readonly StepCounts[], baseline: number): RatioJudgement {
+  const usual = Math.max(0, baseline);
+  const bar = Math.max(usual + RATIO_MIN_RISE, RATIO_FACTOR * usual);
+  const last = recent[recent.length - 1];
+  const stillHigh = last !== undefined && last.requests > 0 && last.errors / last.requests > bar;
   let requests = 0;
   let errors = 0;
   let pooledSteps = 0;
@@ -61,12 +73,11 @@ export function judgeErrorRatio(recent: readonly StepCounts[], baseline: number)
     requests += recent[index]!.requests;
     errors += recent[index]!.errors;
     pooledSteps++;
-    if (requests >= MIN_RATIO_REQUESTS) break;
+    if (requests < MIN_RATIO_REQUESTS) continue;
+    if (wilsonLowerBound(errors, requests, RATIO_Z) > bar) return { alarming: true, pooledSteps };
+    if (!stillHigh || pooledSteps >= RATIO_WIDE_STEPS) break;
   }
-  if (requests < MIN_RATIO_REQUESTS) return { alarming: false, pooledSteps };
-  const usual = Math.max(0, baseline);
-  const bar = Math.max(usual + RATIO_MIN_RISE, RATIO_FACTOR * usual);
-  return { alarming: wilsonLowerBound(errors, requests, RATIO_Z) > bar, pooledSteps };
+  return { alarming: false, pooledSteps };
 }
 
 /** A step's latency percentiles (ms) and its request count. */
@@ -85,14 +96,61 @@ export interface StepPercentiles {
  * median itself the minimum count is the whole test).
  */
 export function conservativePercentile(step: StepPercentiles, q: 0.5 | 0.95 | 0.99): number | null {
-  const n = step.requests;
+  return pooledPercentile([step], q);
+}
+
+/**
+ * The same over consecutive steps pooled: their requests together set the rank's bound,
+ * and the value is the lowest of the steps' values at that rank. A pool holds at least
+ * the (1 − rank) share of its requests above each step's value at the rank, so above the
+ * lowest of them: every step of the pool must be high for the pool to be.
+ */
+export function pooledPercentile(
+  steps: readonly StepPercentiles[],
+  q: 0.5 | 0.95 | 0.99,
+): number | null {
+  const values = pooledValues(steps, q);
+  return values === null ? null : Math.min(...values);
+}
+
+/** Each pooled step's value at the rank bound of the pool (see pooledPercentile). */
+function pooledValues(steps: readonly StepPercentiles[], q: 0.5 | 0.95 | 0.99): number[] | null {
+  const n = steps.reduce((sum, step) => sum + step.requests, 0);
   if (n < MIN_PERCENTILE_REQUESTS) return null;
-  if (q === 0.5) return step.p50;
-  const rank = q - QUANTILE_Z * Math.sqrt((q * (1 - q)) / n);
+  const rank = q === 0.5 ? 0.5 : q - QUANTILE_Z * Math.sqrt((q * (1 - q)) / n);
   if (rank < 0.5) return null;
+  return steps.map((step) => percentileAt(step, rank));
+}
+
+/**
+ * How far toward the band's edge the steps pooled with the one judged must be, as a share
+ * of the band's half-width above the expectation: the inner bar an alert resolves under
+ * (RESOLVE_BAND_SHARE in incidents.ts), so that a slow creep the band follows, each step
+ * a little above the last, still alarms.
+ */
+export const POOLED_BAR_SHARE = 0.5;
+
+/** A step's value at `rank` (0.5..0.99) between its p50, p95 and p99. */
+function percentileAt(step: StepPercentiles, rank: number): number {
+  if (rank <= 0.5) return step.p50;
   if (rank <= 0.95) return step.p50 + ((step.p95 - step.p50) * (rank - 0.5)) / 0.45;
   return step.p95 + ((step.p99 - step.p95) * (rank - 0.95)) / 0.04;
 }
+
+/**
+ * Steps pooled, at most, to reach MIN_PERCENTILE_REQUESTS: a route of 4–9 requests a step
+ * may alert on a percentile after two or three high steps (within the delay an on-call
+ * engineer accepts, two steps), one of one or two requests a step does not.
+ */
+export const PERCENTILE_POOL_STEPS = 3;
+/**
+ * Steps with requests a percentile alarm needs high, at least: a step's percentiles are
+ * estimates from its requests, skewed and heavier-tailed than the residual the band assumes
+ * (more so at the trough of a daily wave, when a step has half its usual requests), so one
+ * step above the band is often noise; two in a row rarely are, and a real regression shows
+ * at every step, one step later.
+ */
+export const MIN_PERCENTILE_STEPS = 2;
 
 /** What is known of one step of a service's or operation's spans. */
 export interface StepSample {
@@ -110,13 +168,17 @@ const QUANTILE_OF = { latency_p50: 0.5, latency_p95: 0.95, latency_p99: 0.99 } a
  * with the step's volume: an error-ratio alarm needs judgeErrorRatio to agree (and when the
  * last step alone was too small to judge, the pooled steps' verdict alone raises the alarm:
  * per step, a route of two requests a step is all noise); a high percentile needs enough
- * requests and its conservative value (conservativePercentile) above the band too.
+ * requests and steps, over the last steps pooled (pooledPercentile): the step's value at
+ * the pool's conservative rank above the band, the others' at least halfway from the
+ * expectation to the band's edge (POOLED_BAR_SHARE).
  * `recent` ends with the step judged, oldest first; absent steps have no requests.
  */
 export function judgeSpanAlarm(options: {
   signal: string;
   alarm: boolean | null;
   upper: number;
+  /** The expectation of the step judged (default `upper`: every pooled step above the band). */
+  expected?: number;
   value: number;
   recent: ReadonlyArray<StepSample | undefined>;
   baselineRatio: number;
@@ -134,6 +196,20 @@ export function judgeSpanAlarm(options: {
   }
   if (alarm !== true || !(signal in QUANTILE_OF) || options.value <= options.upper) return alarm;
   if (!step) return false;
-  const surely = conservativePercentile(step, QUANTILE_OF[signal as keyof typeof QUANTILE_OF]);
-  return surely !== null && surely > options.upper;
+  // Back from the step judged until enough requests and steps, over at most PERCENTILE_POOL_STEPS.
+  const pool: StepPercentiles[] = [];
+  let requests = 0;
+  const recent = options.recent.slice(-PERCENTILE_POOL_STEPS).reverse();
+  for (const sample of recent) {
+    if (requests >= MIN_PERCENTILE_REQUESTS && pool.length >= MIN_PERCENTILE_STEPS) break;
+    if (!sample || sample.requests === 0) continue;
+    pool.push(sample);
+    requests += sample.requests;
+  }
+  if (pool.length < MIN_PERCENTILE_STEPS) return false;
+  const values = pooledValues(pool, QUANTILE_OF[signal as keyof typeof QUANTILE_OF]);
+  if (values === null || !(values[0]! > options.upper)) return false;
+  const expected = options.expected ?? options.upper;
+  const bar = expected + POOLED_BAR_SHARE * (options.upper - expected);
+  return values.every((value) => value > bar);
 }
