@@ -10,7 +10,11 @@ import { createAlertStore } from '../../alerts/index.ts';
 import { loadConfig, type Config } from '../../cli/config.ts';
 import { startOpsless, type RunningOpsless } from '../../cli/start.ts';
 import { createDetectorLoop, engineModels } from '../../detector/index.ts';
-import { createStorageClient } from '../../storage/index.ts';
+import {
+  createStorageClient,
+  SERVICE_EDGES_TABLE,
+  serviceEdgesSelect,
+} from '../../storage/index.ts';
 import { createResources, encodePoints, encodeSpans, send } from './otlp.ts';
 import type { Scenario } from './scenarios.ts';
 import type { AlertEvent } from './score.ts';
@@ -94,6 +98,11 @@ async function runScenario(context: {
     }
     await deliver(spans, points);
   }
+  await refreshServiceMap(
+    client,
+    scenario.startMs + scenario.historySteps * scenario.stepMs,
+    (scenario.historySteps * scenario.stepMs) / 60_000,
+  );
 
   const stepMs = scenario.stepMs;
   const settleMs = config.detect.settleMs;
@@ -118,6 +127,7 @@ async function runScenario(context: {
         service: alert.service,
         signal: alert.signal,
         signals: alert.signals,
+        rootCause: alert.rootCause?.[0]?.service ?? null,
         step: evaluatedStep,
       });
     },
@@ -148,6 +158,7 @@ async function runScenario(context: {
       arrivedBy(pending.spans, spanArrival, nowMs),
       arrivedBy(pending.points, pointArrival, nowMs),
     );
+    await refreshServiceMap(client, nowMs);
     await loop.evaluate();
   };
   try {
@@ -163,6 +174,21 @@ async function runScenario(context: {
     await loop.close();
   }
   return { events, ...counts, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * The service map's refreshable view runs on the wall clock, which is not the scenario's:
+ * the harness does its refresh at the simulated `nowMs` instead (the closed minutes before it).
+ */
+async function refreshServiceMap(
+  client: ClickHouseClient,
+  nowMs: number,
+  /** Minutes recomputed (default: as many as the view does). */
+  minutes?: number,
+): Promise<void> {
+  const upto = `toStartOfMinute(toDateTime(${Math.floor(nowMs / 1000)}))`;
+  const select = serviceEdgesSelect(upto, minutes === undefined ? undefined : Math.ceil(minutes));
+  await client.command({ query: `INSERT INTO ${SERVICE_EDGES_TABLE} ${select}` });
 }
 
 /** A fresh start for each scenario: every table of the schema emptied (views stay). */

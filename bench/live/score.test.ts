@@ -102,6 +102,40 @@ describe('live benchmark scoring', () => {
     expect(outcome).toMatchObject({ detected: false, falseAlerts: 2, pages: 0 });
   });
 
+  it('checks that the incident’s first root-cause candidate names the root service, at the page and at the end', () => {
+    const cascade: Truth = {
+      ...truth,
+      faultServices: ['payments', 'checkout', 'frontend'],
+      rootService: 'payments',
+    };
+    const withCause = (e: AlertEvent, rootCause: string | null): AlertEvent => ({
+      ...e,
+      rootCause,
+    });
+    const right = scoreScenario(cascade, [
+      withCause(event('anomaly.opened', 104, 'checkout', 'a1'), 'payments'),
+      withCause(event('anomaly.updated', 106, 'checkout', 'a1'), 'payments'),
+      withCause(event('anomaly.opened', 105, 'catalog', 'other'), 'catalog'),
+    ]);
+    expect(right).toMatchObject({
+      rootCauseAtPage: 'payments',
+      rootCauseLast: 'payments',
+      rootCauseRight: true,
+    });
+    // Re-ranked to the caller when a service joined: wrong, though the page was right.
+    const turned = scoreScenario(cascade, [
+      withCause(event('anomaly.opened', 104, 'payments', 'a1'), 'payments'),
+      withCause(event('anomaly.updated', 106, 'payments', 'a1'), 'checkout'),
+      withCause(event('anomaly.resolved', 121, 'payments', 'a1'), 'payments'),
+    ]);
+    expect(turned).toMatchObject({ rootCauseLast: 'checkout', rootCauseRight: false });
+    expect(scoreScenario(truth, [event('anomaly.opened', 104)]).rootCauseRight).toBeNull();
+    expect(summarize('cascade', true, [right, turned])).toMatchObject({
+      rootCauseRight: 1,
+      rootCauseJudged: 2,
+    });
+  });
+
   it('summarizes recall, delay quantiles, flaps and pages per incident', () => {
     const outcomes = [
       scoreScenario(truth, [event('anomaly.opened', 104)]),

@@ -11,6 +11,8 @@ export interface AlertEvent {
   /** The alert's headline signal and every signal it carries by then. */
   signal: string;
   signals: readonly string[];
+  /** The service the alert's root-cause ranking put first when it was sent (null: none). */
+  rootCause?: string | null;
   step: number;
 }
 
@@ -26,6 +28,11 @@ export interface Truth {
   affectedServices: readonly string[];
   /** Signals the fault moves; a signal matches a prefix (`latency_` covers p50, p95, p99). */
   faultSignals: readonly string[];
+  /**
+   * Where a fault was injected that others follow (a cascade): the incident's first
+   * root-cause candidate should name it. Null when the kind has no such service.
+   */
+  rootService?: string | null;
 }
 
 export interface Outcome {
@@ -35,6 +42,14 @@ export interface Outcome {
   /** The service and headline signal of the first alert about the fault. */
   firstService: string | null;
   firstSignal: string | null;
+  /**
+   * The first root-cause candidate of the incident's alert, at its page (the detection)
+   * and as its last notification in the window left it (joined services re-rank it).
+   */
+  rootCauseAtPage: string | null;
+  rootCauseLast: string | null;
+  /** Whether both name the scenario's root service (null when it has none, or undetected). */
+  rootCauseRight: boolean | null;
   /** Alerts of the incident resolved while the fault went on. */
   flaps: number;
   /** Pages (`anomaly.opened`, re-openings included) for the incident, on faulty and affected services. */
@@ -78,11 +93,25 @@ export function scoreScenario(truth: Truth, events: readonly AlertEvent[]): Outc
       incidentAlerts.has(event.alertId) &&
       event.step < truth.toStep,
   ).length;
+  const incidentEvents = first
+    ? events.filter(
+        (event) =>
+          event.alertId === first.alertId && event.type !== 'anomaly.resolved' && inWindow(event),
+      )
+    : [];
+  const rootCauseAtPage = first?.rootCause ?? null;
+  const rootCauseLast = incidentEvents.at(-1)?.rootCause ?? null;
   return {
     detected: first !== undefined,
     delaySteps: first === undefined ? null : Math.max(0, first.step - truth.noticeStep),
     firstService: first?.service ?? null,
     firstSignal: first?.signal ?? null,
+    rootCauseAtPage,
+    rootCauseLast,
+    rootCauseRight:
+      truth.rootService && first
+        ? rootCauseAtPage === truth.rootService && rootCauseLast === truth.rootService
+        : null,
     flaps,
     pages: pages.length,
     notifications: events.filter((event) => incidentAlerts.has(event.alertId)).length,
@@ -106,6 +135,9 @@ export interface KindSummary {
   flaps: number;
   pagesPerIncident: number | null;
   notificationsPerIncident: number | null;
+  /** Detected incidents with a root service whose first root-cause candidate named it, of those. */
+  rootCauseRight: number | null;
+  rootCauseJudged: number;
 }
 
 /** Per-kind (or overall, with kind `all`) figures of scored scenarios. */
@@ -116,6 +148,7 @@ export function summarize(
 ): KindSummary {
   const detected = outcomes.filter((outcome) => outcome.detected);
   const delays = detected.map((outcome) => outcome.delaySteps!).sort((a, b) => a - b);
+  const judged = detected.filter((outcome) => outcome.rootCauseRight !== null);
   const mean = (values: number[]) =>
     values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
   return {
@@ -134,6 +167,9 @@ export function summarize(
     notificationsPerIncident: incident
       ? mean(detected.map((outcome) => outcome.notifications))
       : null,
+    rootCauseRight:
+      judged.length === 0 ? null : judged.filter((outcome) => outcome.rootCauseRight).length,
+    rootCauseJudged: judged.length,
   };
 }
 
