@@ -125,6 +125,7 @@ async function runScenario(context: {
         type,
         alertId: alert.id,
         service: alert.service,
+        services: alert.services ?? [alert.service],
         signal: alert.signal,
         signals: alert.signals,
         rootCause: alert.rootCause?.[0]?.service ?? null,

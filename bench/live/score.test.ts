@@ -93,6 +93,20 @@ describe('live benchmark scoring', () => {
     });
   });
 
+  it('detects by an alert the faulty service joined, from the update that brought it in', () => {
+    const joined = (e: AlertEvent, services: string[]): AlertEvent => ({ ...e, services });
+    const outcome = scoreScenario(truth, [
+      joined(event('anomaly.opened', 103, 'frontend', 'f', ['latency_p50']), ['frontend']),
+      joined(event('anomaly.updated', 106, 'frontend', 'f', ['latency_p50']), [
+        'frontend',
+        'payments',
+      ]),
+    ]);
+    expect(outcome).toMatchObject({ detected: true, delaySteps: 2, firstService: 'frontend' });
+    // The frontend's own page, before payments joined it, was not about the fault's service.
+    expect(outcome.falseAlerts).toBe(0);
+  });
+
   it('counts every page of a benign scenario as false, and its services never detect', () => {
     const benign: Truth = { ...truth, incident: false, faultServices: [], affectedServices: [] };
     const outcome = scoreScenario(benign, [

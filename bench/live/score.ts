@@ -8,6 +8,8 @@ export interface AlertEvent {
   type: 'anomaly.opened' | 'anomaly.updated' | 'anomaly.resolved';
   alertId: string;
   service: string;
+  /** Every service of the alert: a service that joined its incident is one of them. */
+  services?: readonly string[];
   /** The alert's headline signal and every signal it carries by then. */
   signal: string;
   signals: readonly string[];
@@ -68,22 +70,24 @@ export function scoreScenario(truth: Truth, events: readonly AlertEvent[]): Outc
     truth.incident && event.step >= truth.fromStep && event.step < truth.toStep + GRACE_STEPS;
   const about = (event: AlertEvent) =>
     event.signals.some((signal) => truth.faultSignals.some((prefix) => signal.startsWith(prefix)));
+  const on = (event: AlertEvent, services: readonly string[]) =>
+    (event.services ?? [event.service]).some((service) => services.includes(service));
   const opened = events.filter((event) => event.type === 'anomaly.opened');
   // An alert that opens on something else and then takes in the fault's signals (an update)
-  // shows the fault to whoever looks at it: it detects from that update.
+  // shows the fault to whoever looks at it: it detects from that update. So does an alert
+  // the faulty service joined (its incident reached another service's alert first).
   const first = events.find(
     (event) =>
       event.type !== 'anomaly.resolved' &&
       inWindow(event) &&
-      truth.faultServices.includes(event.service) &&
+      on(event, truth.faultServices) &&
       about(event),
   );
   const pages = opened.filter(
     (event) =>
       inWindow(event) &&
       about(event) &&
-      (truth.faultServices.includes(event.service) ||
-        truth.affectedServices.includes(event.service)),
+      on(event, [...truth.faultServices, ...truth.affectedServices]),
   );
   const incidentAlerts = new Set(pages.map((event) => event.alertId));
   if (first) incidentAlerts.add(first.alertId);
