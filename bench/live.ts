@@ -65,7 +65,11 @@ function line(summary: KindSummary): string {
   const figures = summary.incident
     ? `recall ${text(summary.recall === null ? null : summary.recall * 100, '%')}  delay p50 ${text(summary.delayMedian)} p90 ${text(summary.delayP90)}  flaps ${summary.flaps}  pages/incident ${text(summary.pagesPerIncident)}  notifications/incident ${text(summary.notificationsPerIncident)}  false pages/scenario ${text(summary.falseAlertsPerScenario)}`
     : `pages per benign event ${text(summary.falseAlertsPerScenario)}`;
-  return `  ${summary.kind.padEnd(18)} n=${String(summary.scenarios).padEnd(3)} ${figures}`;
+  const rootCause =
+    summary.rootCauseJudged > 0
+      ? `  root cause named first ${summary.rootCauseRight}/${summary.rootCauseJudged}`
+      : '';
+  return `  ${summary.kind.padEnd(18)} n=${String(summary.scenarios).padEnd(3)} ${figures}${rootCause}`;
 }
 
 async function main(): Promise<number> {
@@ -102,11 +106,15 @@ async function main(): Promise<number> {
         : outcome.falseAlerts === 0
           ? 'quiet'
           : `${outcome.falseAlerts} FALSE page(s)`;
+      const rootCause =
+        outcome.rootCauseRight === null
+          ? ''
+          : `, root cause ${outcome.rootCauseRight ? 'right' : 'WRONG'} (first candidate ${outcome.rootCauseAtPage ?? 'none'} at the page, ${outcome.rootCauseLast ?? 'none'} at the end; injected into ${scenario.rootService})`;
       const wrong = run.events
         .filter((event) => event.type === 'anomaly.opened')
         .map((event) => `${event.service}/${event.signal}@${event.step - scenario.fromStep}`);
       process.stdout.write(
-        `${scenario.id.padEnd(22)} ${verdict}${outcome.flaps ? `, ${outcome.flaps} flap(s)` : ''}  [${scenario.description}]  pages: ${wrong.join(' ') || 'none'}  (${run.spans} spans, ${run.logs} log records, ${run.seconds.toFixed(1)} s)\n`,
+        `${scenario.id.padEnd(22)} ${verdict}${rootCause}${outcome.flaps ? `, ${outcome.flaps} flap(s)` : ''}  [${scenario.description}]  pages: ${wrong.join(' ') || 'none'}  (${run.spans} spans, ${run.logs} log records, ${run.seconds.toFixed(1)} s)\n`,
       );
     }
   } finally {
@@ -140,7 +148,7 @@ async function main(): Promise<number> {
   const cascades = results.filter((r) => r.scenario.kind === 'cascade');
   if (cascades.length > 0) {
     process.stdout.write(
-      `cascade: first page names ${cascades.map((r) => r.outcome.firstService ?? 'nothing').join(', ')}\n`,
+      `cascade: first page names ${cascades.map((r) => r.outcome.firstService ?? 'nothing').join(', ')}; first root-cause candidate ${cascades.map((r) => `${r.outcome.rootCauseAtPage ?? 'none'}→${r.outcome.rootCauseLast ?? 'none'}`).join(', ')} (injected into ${cascades.map((r) => r.scenario.rootService).join(', ')})\n`,
     );
   }
   const seconds = (performance.now() - started) / 1000;
@@ -161,6 +169,9 @@ async function main(): Promise<number> {
           pagesPerIncident: round(summary.pagesPerIncident),
           notificationsPerIncident: round(summary.notificationsPerIncident),
           falsePagesPerScenario: round(summary.falseAlertsPerScenario),
+          ...(summary.rootCauseJudged > 0
+            ? { rootCauseRight: summary.rootCauseRight, rootCauseJudged: summary.rootCauseJudged }
+            : {}),
         }
       : { pagesPerBenignEvent: round(summary.falseAlertsPerScenario) }),
   });
@@ -175,6 +186,7 @@ async function main(): Promise<number> {
     benign: compact(benign),
     kinds: Object.fromEntries(perKind.map((summary) => [summary.kind, compact(summary)])),
     cascadeFirstNamed: cascades.map((r) => r.outcome.firstService),
+    cascadeRootCause: cascades.map((r) => r.outcome.rootCauseAtPage),
   };
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
   return 0;

@@ -1,8 +1,17 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { MetricPoint, MetricSeriesQuery } from './metrics.ts';
 
-/** Instances per service and metric read at most: the state a detector keeps stays bounded. */
+/**
+ * Instances per service and metric read at most: the state a detector keeps stays bounded.
+ * Past it, the others are seen only in the service's figure (see readInstanceMetricSeries).
+ */
 export const MAX_INSTANCES = 20;
+
+/**
+ * An instance that reported within this long before the end of what is read counts as
+ * alive: one gone for longer is forgotten by the detector (its RETIRED_INSTANCE_MS).
+ */
+const ALIVE_MS = 3_600_000;
 
 /** The resource attribute that tells one instance of a service from another. */
 export const INSTANCE_ATTRIBUTE = 'service.instance.id';
@@ -16,9 +25,13 @@ const STEP = 'toUnixTimestamp(toStartOfInterval(TimeUnix, toIntervalSecond({step
  * A gauge's mean, or a non-monotonic sum's total over its series, per step for each
  * instance (`service.instance.id`) of each service: memory, CPU utilisation and queue
  * depth are properties of an instance, and one leaking instance among several hardly
- * moves the service's figure. Counters and histograms are read per service only. At most
- * MAX_INSTANCES instances per service and metric, those last seen latest.
- * service → metric → instance → points, oldest first.
+ * moves the service's figure. Counters and histograms are read per service only.
+ *
+ * At most MAX_INSTANCES instances per service and metric: alive ones first (a first read
+ * may span days of instances long replaced), then a fixed pseudo-random order (a hash of
+ * the id), so that the same instances stay watched from one cycle to the next while they
+ * live, and a restart's new id takes a place only by its hash. Past the cap, the others are
+ * watched only through the service's figure. service → metric → instance → points, oldest first.
  */
 export async function readInstanceMetricSeries(
   client: ClickHouseClient,
@@ -46,7 +59,7 @@ WHERE (service, metric, instance) IN (
     SELECT ServiceName AS service, MetricName AS metric, ResourceAttributes['${INSTANCE_ATTRIBUTE}'] AS instance, max(TimeUnix) AS seen
     FROM merge(currentDatabase(), '^otel_metrics_(gauge|sum)$') WHERE ${RANGE}
     GROUP BY service, metric, instance
-    ORDER BY seen DESC, instance
+    ORDER BY seen >= fromUnixTimestamp64Milli({alive:Int64}) DESC, cityHash64(instance), instance
     LIMIT {limit:UInt32} BY service, metric
   )
 )
@@ -58,6 +71,7 @@ ORDER BY t`,
       to: query.toMs,
       step: query.stepSeconds,
       limit: MAX_INSTANCES,
+      alive: query.toMs - ALIVE_MS,
     },
     format: 'JSONEachRow',
   });

@@ -12,7 +12,7 @@ import { createAlertStore } from '../../alerts/index.ts';
 import { createCollector } from '../../collector/index.ts';
 import { loadConfig, type Config } from '../../cli/config.ts';
 import { createDetectorLoop, engineModels } from '../../detector/index.ts';
-import { openStorage } from '../../storage/index.ts';
+import { openStorage, SERVICE_EDGES_TABLE, serviceEdgesSelect } from '../../storage/index.ts';
 import type { PlannedLog } from './logs.ts';
 import { createResources, encodeLogs, encodePoints, encodeSpans, send } from './otlp.ts';
 import type { Scenario } from './scenarios.ts';
@@ -137,6 +137,11 @@ async function runOnCollector(context: {
     }
     await deliver(spans, points, logs);
   }
+  await refreshServiceMap(
+    client,
+    scenario.startMs + scenario.historySteps * scenario.stepMs,
+    (scenario.historySteps * scenario.stepMs) / 60_000,
+  );
 
   const stepMs = scenario.stepMs;
   const settleMs = config.detect.settleMs;
@@ -159,8 +164,10 @@ async function runOnCollector(context: {
         type,
         alertId: alert.id,
         service: alert.service,
+        services: alert.services ?? [alert.service],
         signal: alert.signal,
         signals: alert.signals,
+        rootCause: alert.rootCause?.[0]?.service ?? null,
         step: evaluatedStep,
       });
     },
@@ -198,6 +205,7 @@ async function runOnCollector(context: {
       arrivedBy(pending.points, pointArrival, nowMs),
       arrivedBy(pending.logs, logArrival, nowMs),
     );
+    await refreshServiceMap(client, nowMs);
     await loop.evaluate();
   };
   try {
@@ -213,6 +221,21 @@ async function runOnCollector(context: {
     await loop.close();
   }
   return { events, ...counts, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * The service map's refreshable view runs on the wall clock, which is not the scenario's:
+ * the harness does its refresh at the simulated `nowMs` instead (the closed minutes before it).
+ */
+async function refreshServiceMap(
+  client: ClickHouseClient,
+  nowMs: number,
+  /** Minutes recomputed (default: as many as the view does). */
+  minutes?: number,
+): Promise<void> {
+  const upto = `toStartOfMinute(toDateTime(${Math.floor(nowMs / 1000)}))`;
+  const select = serviceEdgesSelect(upto, minutes === undefined ? undefined : Math.ceil(minutes));
+  await client.command({ query: `INSERT INTO ${SERVICE_EDGES_TABLE} ${select}` });
 }
 
 /** A fresh start for each scenario: every table of the schema emptied (views stay). */

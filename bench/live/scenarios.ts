@@ -99,6 +99,8 @@ export interface Scenario {
   noticeStep: number;
   /** Services the fault touches: an alert on one of them within the window is a detection. */
   faultServices: ServiceName[];
+  /** The service a fault was injected into that others follow (a cascade's), else null. */
+  rootService: ServiceName | null;
   /**
    * Services the fault reaches through the call graph (callers wait on a slow or failing
    * callee): a page on one of them within the window is not false, nor is it the detection.
@@ -180,6 +182,7 @@ export function generateScenario(input: ScenarioInput): Scenario {
     toStep,
     noticeStep: Math.min(fromStep + plan.noticeAfter, toStep - 1),
     faultServices: incident ? plan.services : [],
+    rootService: plan.change.type === 'cascade' ? plan.change.root : null,
     affectedServices: incident ? affected(plan) : [],
     faultSignals: incident ? FAULT_SIGNALS[plan.change.type] : [],
     change: plan.change,

@@ -93,6 +93,20 @@ describe('live benchmark scoring', () => {
     });
   });
 
+  it('detects by an alert the faulty service joined, from the update that brought it in', () => {
+    const joined = (e: AlertEvent, services: string[]): AlertEvent => ({ ...e, services });
+    const outcome = scoreScenario(truth, [
+      joined(event('anomaly.opened', 103, 'frontend', 'f', ['latency_p50']), ['frontend']),
+      joined(event('anomaly.updated', 106, 'frontend', 'f', ['latency_p50']), [
+        'frontend',
+        'payments',
+      ]),
+    ]);
+    expect(outcome).toMatchObject({ detected: true, delaySteps: 2, firstService: 'frontend' });
+    // The frontend's own page, before payments joined it, was not about the fault's service.
+    expect(outcome.falseAlerts).toBe(0);
+  });
+
   it('counts every page of a benign scenario as false, and its services never detect', () => {
     const benign: Truth = { ...truth, incident: false, faultServices: [], affectedServices: [] };
     const outcome = scoreScenario(benign, [
@@ -100,6 +114,40 @@ describe('live benchmark scoring', () => {
       event('anomaly.opened', 130),
     ]);
     expect(outcome).toMatchObject({ detected: false, falseAlerts: 2, pages: 0 });
+  });
+
+  it('checks that the incident’s first root-cause candidate names the root service, at the page and at the end', () => {
+    const cascade: Truth = {
+      ...truth,
+      faultServices: ['payments', 'checkout', 'frontend'],
+      rootService: 'payments',
+    };
+    const withCause = (e: AlertEvent, rootCause: string | null): AlertEvent => ({
+      ...e,
+      rootCause,
+    });
+    const right = scoreScenario(cascade, [
+      withCause(event('anomaly.opened', 104, 'checkout', 'a1'), 'payments'),
+      withCause(event('anomaly.updated', 106, 'checkout', 'a1'), 'payments'),
+      withCause(event('anomaly.opened', 105, 'catalog', 'other'), 'catalog'),
+    ]);
+    expect(right).toMatchObject({
+      rootCauseAtPage: 'payments',
+      rootCauseLast: 'payments',
+      rootCauseRight: true,
+    });
+    // Re-ranked to the caller when a service joined: wrong, though the page was right.
+    const turned = scoreScenario(cascade, [
+      withCause(event('anomaly.opened', 104, 'payments', 'a1'), 'payments'),
+      withCause(event('anomaly.updated', 106, 'payments', 'a1'), 'checkout'),
+      withCause(event('anomaly.resolved', 121, 'payments', 'a1'), 'payments'),
+    ]);
+    expect(turned).toMatchObject({ rootCauseLast: 'checkout', rootCauseRight: false });
+    expect(scoreScenario(truth, [event('anomaly.opened', 104)]).rootCauseRight).toBeNull();
+    expect(summarize('cascade', true, [right, turned])).toMatchObject({
+      rootCauseRight: 1,
+      rootCauseJudged: 2,
+    });
   });
 
   it('summarizes recall, delay quantiles, flaps and pages per incident', () => {

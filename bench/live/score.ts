@@ -8,9 +8,13 @@ export interface AlertEvent {
   type: 'anomaly.opened' | 'anomaly.updated' | 'anomaly.resolved';
   alertId: string;
   service: string;
+  /** Every service of the alert: a service that joined its incident is one of them. */
+  services?: readonly string[];
   /** The alert's headline signal and every signal it carries by then. */
   signal: string;
   signals: readonly string[];
+  /** The service the alert's root-cause ranking put first when it was sent (null: none). */
+  rootCause?: string | null;
   step: number;
 }
 
@@ -26,6 +30,11 @@ export interface Truth {
   affectedServices: readonly string[];
   /** Signals the fault moves; a signal matches a prefix (`latency_` covers p50, p95, p99). */
   faultSignals: readonly string[];
+  /**
+   * Where a fault was injected that others follow (a cascade): the incident's first
+   * root-cause candidate should name it. Null when the kind has no such service.
+   */
+  rootService?: string | null;
 }
 
 export interface Outcome {
@@ -35,6 +44,14 @@ export interface Outcome {
   /** The service and headline signal of the first alert about the fault. */
   firstService: string | null;
   firstSignal: string | null;
+  /**
+   * The first root-cause candidate of the incident's alert, at its page (the detection)
+   * and as its last notification in the window left it (joined services re-rank it).
+   */
+  rootCauseAtPage: string | null;
+  rootCauseLast: string | null;
+  /** Whether both name the scenario's root service (null when it has none, or undetected). */
+  rootCauseRight: boolean | null;
   /** Alerts of the incident resolved while the fault went on. */
   flaps: number;
   /** Pages (`anomaly.opened`, re-openings included) for the incident, on faulty and affected services. */
@@ -53,22 +70,24 @@ export function scoreScenario(truth: Truth, events: readonly AlertEvent[]): Outc
     truth.incident && event.step >= truth.fromStep && event.step < truth.toStep + GRACE_STEPS;
   const about = (event: AlertEvent) =>
     event.signals.some((signal) => truth.faultSignals.some((prefix) => signal.startsWith(prefix)));
+  const on = (event: AlertEvent, services: readonly string[]) =>
+    (event.services ?? [event.service]).some((service) => services.includes(service));
   const opened = events.filter((event) => event.type === 'anomaly.opened');
   // An alert that opens on something else and then takes in the fault's signals (an update)
-  // shows the fault to whoever looks at it: it detects from that update.
+  // shows the fault to whoever looks at it: it detects from that update. So does an alert
+  // the faulty service joined (its incident reached another service's alert first).
   const first = events.find(
     (event) =>
       event.type !== 'anomaly.resolved' &&
       inWindow(event) &&
-      truth.faultServices.includes(event.service) &&
+      on(event, truth.faultServices) &&
       about(event),
   );
   const pages = opened.filter(
     (event) =>
       inWindow(event) &&
       about(event) &&
-      (truth.faultServices.includes(event.service) ||
-        truth.affectedServices.includes(event.service)),
+      on(event, [...truth.faultServices, ...truth.affectedServices]),
   );
   const incidentAlerts = new Set(pages.map((event) => event.alertId));
   if (first) incidentAlerts.add(first.alertId);
@@ -78,11 +97,25 @@ export function scoreScenario(truth: Truth, events: readonly AlertEvent[]): Outc
       incidentAlerts.has(event.alertId) &&
       event.step < truth.toStep,
   ).length;
+  const incidentEvents = first
+    ? events.filter(
+        (event) =>
+          event.alertId === first.alertId && event.type !== 'anomaly.resolved' && inWindow(event),
+      )
+    : [];
+  const rootCauseAtPage = first?.rootCause ?? null;
+  const rootCauseLast = incidentEvents.at(-1)?.rootCause ?? null;
   return {
     detected: first !== undefined,
     delaySteps: first === undefined ? null : Math.max(0, first.step - truth.noticeStep),
     firstService: first?.service ?? null,
     firstSignal: first?.signal ?? null,
+    rootCauseAtPage,
+    rootCauseLast,
+    rootCauseRight:
+      truth.rootService && first
+        ? rootCauseAtPage === truth.rootService && rootCauseLast === truth.rootService
+        : null,
     flaps,
     pages: pages.length,
     notifications: events.filter((event) => incidentAlerts.has(event.alertId)).length,
@@ -106,6 +139,9 @@ export interface KindSummary {
   flaps: number;
   pagesPerIncident: number | null;
   notificationsPerIncident: number | null;
+  /** Detected incidents with a root service whose first root-cause candidate named it, of those. */
+  rootCauseRight: number | null;
+  rootCauseJudged: number;
 }
 
 /** Per-kind (or overall, with kind `all`) figures of scored scenarios. */
@@ -116,6 +152,7 @@ export function summarize(
 ): KindSummary {
   const detected = outcomes.filter((outcome) => outcome.detected);
   const delays = detected.map((outcome) => outcome.delaySteps!).sort((a, b) => a - b);
+  const judged = detected.filter((outcome) => outcome.rootCauseRight !== null);
   const mean = (values: number[]) =>
     values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
   return {
@@ -134,6 +171,9 @@ export function summarize(
     notificationsPerIncident: incident
       ? mean(detected.map((outcome) => outcome.notifications))
       : null,
+    rootCauseRight:
+      judged.length === 0 ? null : judged.filter((outcome) => outcome.rootCauseRight).length,
+    rootCauseJudged: judged.length,
   };
 }
 

@@ -1,7 +1,7 @@
 /**
- * One incident per failure across services: an alert opening on a service connected in
- * the service map (as caller or callee, transitively) to a service of an alert opened
- * within a few steps joins that alert instead of paging again; the joined alert carries
+ * One incident per failure across services: an alert opening on a service on a call path
+ * with a service of an alert opened within a few steps (its caller or callee,
+ * transitively, in the service map) joins that alert instead of paging again; the joined alert carries
  * the incident's root-cause candidates, ranked by rca/ from the RED rollup and the map.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -64,6 +64,19 @@ function reachable(next: (node: string) => readonly string[] | undefined, start:
   return seen;
 }
 
+/** `callee → callers` of a call graph. */
+function callersOf(graph: CallGraph): CallGraph {
+  const callers: CallGraph = new Map();
+  for (const [caller, callees] of graph) {
+    for (const callee of callees) {
+      const list = callers.get(callee);
+      if (list) list.push(caller);
+      else callers.set(callee, [caller]);
+    }
+  }
+  return callers;
+}
+
 /** The services reachable from `start` through calls in either direction, itself included. */
 export function connectedServices(graph: CallGraph, start: string): Set<string> {
   const neighbours = new Map<string, string[]>();
@@ -81,6 +94,18 @@ export function connectedServices(graph: CallGraph, start: string): Set<string> 
   return reachable((node) => neighbours.get(node), start);
 }
 
+/**
+ * The services on a call path through `service`: those it calls and those calling it,
+ * transitively, itself included. A failure travels along calls, up to the callers; two
+ * services that only share a caller (siblings) or a callee do not explain each other.
+ */
+export function callPathServices(graph: CallGraph, service: string): Set<string> {
+  const callers = callersOf(graph);
+  const down = reachable((node) => graph.get(node), service);
+  for (const node of reachable((node) => callers.get(node), service)) down.add(node);
+  return down;
+}
+
 /** The open alert, opened at most JOIN_WITHIN_STEPS before `openedAtMs`, this service joins. */
 export function incidentToJoin(
   open: readonly Alert[],
@@ -89,7 +114,7 @@ export function incidentToJoin(
   openedAtMs: number,
   stepMs: number,
 ): Alert | undefined {
-  const connected = connectedServices(graph, service);
+  const connected = callPathServices(graph, service);
   return open.find(
     (alert) =>
       alert.status !== 'resolved' &&
