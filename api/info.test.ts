@@ -28,8 +28,8 @@ describe('GET /v1/info', () => {
       info: {
         otlpHttpEndpoint: 'http://127.0.0.1:43180',
         otlpGrpcEndpoint: 'http://127.0.0.1:43170',
-        stepSeconds: 10,
       },
+      stepMs: 10_000,
     }).request('/v1/info');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({

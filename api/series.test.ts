@@ -9,7 +9,7 @@ describe('GET /v1/services/:name/series', () => {
   const app = () =>
     testApi(storage.client, {
       now: () => T0 + 3 * 60_000,
-      stepSeconds: 60,
+      stepMs: 60_000,
     });
 
   beforeAll(async () => {

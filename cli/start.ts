@@ -182,8 +182,8 @@ export async function startOpsless(
       info: {
         otlpHttpEndpoint: otlpHttpPort === null ? null : localUrl(config.host, otlpHttpPort),
         otlpGrpcEndpoint: otlpGrpcPort === null ? null : localUrl(config.host, otlpGrpcPort),
-        stepSeconds: config.detect.stepSeconds,
       },
+      stepMs: config.detect.stepMs,
       demo: options.demo,
       isReady: () => ready,
       logger,
@@ -245,7 +245,7 @@ export async function startOpsless(
     const scaling = createScalingLoop({
       client: storage.client,
       store: scalingStore,
-      stepSeconds: config.detect.stepSeconds,
+      stepMs: config.detect.stepMs,
       lookbackMs: config.detect.lookbackMs,
       settleMs: config.detect.settleMs,
       shard: roles.detector,
@@ -258,7 +258,7 @@ export async function startOpsless(
       client: storage.client,
       alerts: alertStore,
       models: engineModels(),
-      stepSeconds: config.detect.stepSeconds,
+      stepMs: config.detect.stepMs,
       lookbackMs: config.detect.lookbackMs,
       settleMs: config.detect.settleMs,
       watchedMetrics: config.detect.watchedMetrics,
@@ -313,7 +313,7 @@ export async function startOpsless(
             signal: alert.signal,
             operation: alert.operation,
             nowMs: nowMs - config.detect.settleMs,
-            stepSeconds: config.detect.stepSeconds,
+            stepMs: config.detect.stepMs,
           }),
       });
       remediation.start();

@@ -24,6 +24,7 @@ export type {
 export { ENTRY_SPAN_SQL, ENVIRONMENT_SQL, ERROR_SPAN_SQL } from './semconv.ts';
 export { ALERTS_TABLE } from './alerts-table.ts';
 export { RED_TABLE } from './rollups.ts';
+export { alignDown, isRollupStep, ROLLUP_GRAIN_MS } from './grain.ts';
 export { SCORES_TABLE } from './scores-table.ts';
 export { DETECTOR_STATE_TABLE } from './detector-state-table.ts';
 export { WEBHOOKS_TABLE } from './webhooks-table.ts';

@@ -124,7 +124,7 @@ describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', (
     const decided = await createScalingLoop({
       client: opsless.clickhouse,
       store: createScalingStore(opsless.clickhouse),
-      stepSeconds: 60,
+      stepMs: 60_000,
       lookbackMs: 24 * 60 * MINUTE,
       settleMs: 15_000,
       shard: { index: 0, count: 1 },

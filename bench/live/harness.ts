@@ -104,7 +104,7 @@ async function runScenario(context: {
     client,
     alerts: createAlertStore(client),
     models: engineModels(),
-    stepSeconds: stepMs / 1000,
+    stepMs,
     lookbackMs: config.detect.lookbackMs,
     settleMs,
     watchedMetrics: config.detect.watchedMetrics,

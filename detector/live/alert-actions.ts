@@ -43,7 +43,7 @@ export async function applyAction(
       return 'updated';
     }
     const info = signalInfo(signal);
-    const stepMs = options.stepSeconds * 1000;
+    const stepMs = options.stepMs;
     const window = { service, fromMs: incident.openedAtMs - stepMs, toMs: atMs };
     // A metric is explained by its instances, spans by what is over-represented in them.
     const explanation = isLogSignal(signal)

@@ -70,7 +70,7 @@ export function scoreService(
     anomaliesByStep: new Map(),
     observationsByStep: new Map(),
   };
-  const stepMs = options.stepSeconds * 1000;
+  const stepMs = options.stepMs;
   for (const operation of [SERVICE_LEVEL, ...operations]) {
     const steps = series.get(operation) ?? [];
     const samples = new Map(steps.map((step) => [step.timeMs, sampleOf(step)]));
@@ -200,7 +200,7 @@ function feedSeries(
   },
 ): void {
   const { service, signal, operation, entry, values, endMs } = series;
-  const stepMs = options.stepSeconds * 1000;
+  const stepMs = options.stepMs;
   const key = seriesKey(service, signal, operation);
   const cached = options.cache?.series.get(key);
   const model =

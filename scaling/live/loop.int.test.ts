@@ -93,7 +93,7 @@ describe('scaling decisions from stored telemetry', () => {
     loop = createScalingLoop({
       client: storage.client,
       store,
-      stepSeconds: 60,
+      stepMs: 60_000,
       lookbackMs: 3_600_000,
       settleMs: 15_000,
       shard: { index: 0, count: 1 },
