@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStorage, type Storage } from '../storage/index.ts';
+import type { Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 import { type ApiOptions } from './app.ts';
 import { testApi } from '../test/support/api.ts';
 

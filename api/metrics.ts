@@ -1,12 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Hono } from 'hono';
-import {
-  aggregationsOf,
-  ChartTooLargeError,
-  listMetrics,
-  readMetricChart,
-  type ChartPoint,
-} from '../signals/index.ts';
+import { aggregationsOf, type ChartPoint } from '../signals/index.ts';
+import { ChartTooLargeError, listMetrics, readMetricChart } from '../signals/live/index.ts';
 import { badRequest, notFound } from './errors.ts';
 import { MetricListQuery, MetricSeriesQuery, type MetricSeries } from './metric-schema.ts';
 import { partialFrom, stepGrid } from './steps.ts';

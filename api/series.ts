@@ -1,16 +1,13 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import { isSignalName, signalInfo, SIGNALS, type SignalName } from '../signals/index.ts';
 import {
-  isSignalName,
   listMetrics,
   METRIC_SIGNAL_PREFIX,
   readMetricSeries,
   readSeries,
-  signalInfo,
-  SIGNALS,
-  type SignalName,
-} from '../signals/index.ts';
+} from '../signals/live/index.ts';
 import { alignDown, isRollupStep, ROLLUP_GRAIN_MS, SCORES_TABLE } from '../storage/index.ts';
 import { badRequest } from './errors.ts';
 import { parseDuration, parseTimeRange } from './time-range.ts';

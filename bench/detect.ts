@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { pino } from 'pino';
-import { createAlertStore } from '../alerts/index.ts';
+import { createAlertStore } from '../alerts/live/index.ts';
 import { engineModels, type EvaluatorOptions, type SeriesModels } from '../detector/index.ts';
 // The public surface runs the evaluator only inside its loop; the benchmark times single cycles.
 import {
@@ -27,9 +27,10 @@ import {
   createModelCache,
   evaluateOnce,
   OPERATIONS_PER_SERVICE,
-} from '../detector/live/evaluator.ts';
+} from '../detector/live/index.ts';
 import { SIGNALS } from '../signals/index.ts';
-import { DETECTOR_STATE_TABLE, isRollupStep, openStorage, RED_TABLE } from '../storage/index.ts';
+import { DETECTOR_STATE_TABLE, isRollupStep, RED_TABLE } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 
 const { values: args } = parseArgs({
   options: {

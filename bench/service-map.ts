@@ -13,8 +13,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createApi } from '../api/index.ts';
-import { openStorage, RED_TABLE, SERVICE_EDGES_TABLE } from '../storage/index.ts';
+import { createApi } from '../api/live/index.ts';
+import { RED_TABLE, SERVICE_EDGES_TABLE } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 
 const DAY_MINUTES = 1440;
 const SPANS_PER_SECOND = 10_000;

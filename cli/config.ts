@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { parseAllowList } from '../hooks/index.ts';
+import { parseAllowList } from '../hooks/live/index.ts';
 import { readRulesFile, type RemediationRule } from '../remediation/index.ts';
-import { DEFAULT_WATCHED_METRICS } from '../signals/index.ts';
+import { DEFAULT_WATCHED_METRICS } from '../signals/live/index.ts';
 import { isRollupStep } from '../storage/index.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config.ts';
-import { PolicyFileError } from '../scaling/live/policy-file.ts';
+import { PolicyFileError } from '../scaling/live/index.ts';
 import { DEMO_STORY, demoMinuteMs, runDemo } from './demo.ts';
 import { runDemoCheck } from './demo-check.ts';
 import { prepareDemoData } from './demo-data.ts';

@@ -3,26 +3,31 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createAlertStore, type Alert } from '../alerts/index.ts';
-import { createApi, type DemoControl } from '../api/index.ts';
-import { bindGrpc, createCollector } from '../collector/index.ts';
-import { createDetectorLoop, engineModels } from '../detector/index.ts';
+import type { Alert } from '../alerts/index.ts';
+import { createAlertStore } from '../alerts/live/index.ts';
+import type { DemoControl } from '../api/index.ts';
+import { createApi } from '../api/live/index.ts';
+import { bindGrpc, createCollector } from '../collector/live/index.ts';
+import { engineModels } from '../detector/index.ts';
+import { createDetectorLoop } from '../detector/live/index.ts';
+import type { AlertmanagerPusher, EventType, HookEvent } from '../hooks/index.ts';
 import {
   createAlertmanagerPusher,
   createDeliveryWorker,
   createWebhookStore,
   enqueue,
   parseAllowList,
-  type AlertmanagerPusher,
-  type EventType,
-  type HookEvent,
-} from '../hooks/index.ts';
-import { readRecentValue } from '../signals/index.ts';
-import { openStorage } from '../storage/index.ts';
-import { createRemediationLoop, createRemediationStore, loadRules } from '../remediation/index.ts';
-import { createScalingLoop } from '../scaling/live/loop.ts';
-import { applyPolicies, readPolicyFile } from '../scaling/live/policy-file.ts';
-import { createScalingStore } from '../scaling/live/store.ts';
+} from '../hooks/live/index.ts';
+import { readRecentValue } from '../signals/live/index.ts';
+import { openStorage } from '../storage/live/index.ts';
+import { loadRules } from '../remediation/index.ts';
+import { createRemediationLoop, createRemediationStore } from '../remediation/live/index.ts';
+import {
+  applyPolicies,
+  createScalingLoop,
+  createScalingStore,
+  readPolicyFile,
+} from '../scaling/live/index.ts';
 import type { Config } from './config.ts';
 import {
   checkDataDir,

@@ -1,7 +1,6 @@
-export { createStorageClient, insertJsonEachRow, type StorageOptions } from './client.ts';
+export type { StorageOptions } from './client.ts';
 export { isRowLevelInsertError } from './insert-errors.ts';
-export { openStorage, type OpenStorageOptions, type Storage } from './open.ts';
-export { migrate } from './migrate.ts';
+export type { OpenStorageOptions, Storage } from './open.ts';
 export {
   engine,
   METRIC_TABLES,
@@ -13,10 +12,12 @@ export {
 } from './schema.ts';
 export type {
   AttributeMap,
+  ExemplarColumns,
   ExpHistogramRow,
   GaugeRow,
   HistogramRow,
   LogRow,
+  MetricRowBase,
   SpanRow,
   SumRow,
   SummaryRow,

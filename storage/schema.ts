@@ -3,7 +3,7 @@ import {
   alertPeakColumnStatement,
   alertsTableStatement,
 } from './alerts-table.ts';
-import { quoteIdentifier } from './client.ts';
+import { quoteIdentifier } from './identifiers.ts';
 import { rollupStatements } from './rollups.ts';
 import { SCORES_TABLE, scoresTableStatement } from './scores-table.ts';
 import { detectorStateTableStatement } from './detector-state-table.ts';

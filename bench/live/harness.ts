@@ -6,11 +6,12 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { pino } from 'pino';
-import { createAlertStore } from '../../alerts/index.ts';
-import { loadConfig, type Config } from '../../cli/config.ts';
-import { startOpsless, type RunningOpsless } from '../../cli/start.ts';
-import { createDetectorLoop, engineModels } from '../../detector/index.ts';
-import { createStorageClient } from '../../storage/index.ts';
+import { createAlertStore } from '../../alerts/live/index.ts';
+import { loadConfig, type Config, type RunningOpsless } from '../../cli/index.ts';
+import { startOpsless } from '../../cli/live/index.ts';
+import { engineModels } from '../../detector/index.ts';
+import { createDetectorLoop } from '../../detector/live/index.ts';
+import { createStorageClient } from '../../storage/live/index.ts';
 import { createResources, encodePoints, encodeSpans, send } from './otlp.ts';
 import type { Scenario } from './scenarios.ts';
 import type { AlertEvent } from './score.ts';

@@ -6,9 +6,10 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Alert, RootCauseCandidate } from '../../alerts/index.ts';
-import { explainAnomaly, type Explanation } from '../../alerts/index.ts';
+import type { Explanation } from '../../alerts/index.ts';
+import { explainAnomaly } from '../../alerts/live/index.ts';
 import { rankRootCauses, type NodeSeries, type SymptomKind } from '../../rca/index.ts';
-import { readServicesSeries } from '../../signals/index.ts';
+import { readServicesSeries } from '../../signals/live/index.ts';
 import { alignDown, SERVICE_EDGES_TABLE } from '../../storage/index.ts';
 
 /** Alerts opened this many steps apart or less may be one incident. */

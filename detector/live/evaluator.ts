@@ -2,16 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import type { Alert, AlertStore } from '../../alerts/index.ts';
+import { SIGNALS, type MetricPoint, type StepValues } from '../../signals/index.ts';
 import {
   busiestOperations,
   readErrorRatios,
   readInstanceMetricSeries,
   readMetricSeries,
   readServicesSeries,
-  SIGNALS,
-  type MetricPoint,
-  type StepValues,
-} from '../../signals/index.ts';
+} from '../../signals/live/index.ts';
 import { alignDown, METRIC_TABLES, RED_TABLE } from '../../storage/index.ts';
 import type { SeriesModel, SeriesModels } from './models.ts';
 import {

@@ -4,7 +4,8 @@
  * through its model, and what the step means for incidents is judged.
  */
 import type { MetricPoint, StepValues } from '../../signals/index.ts';
-import { INSTANCE_ATTRIBUTE, METRIC_SIGNAL_PREFIX, SIGNALS } from '../../signals/index.ts';
+import { SIGNALS } from '../../signals/index.ts';
+import { INSTANCE_ATTRIBUTE, METRIC_SIGNAL_PREFIX } from '../../signals/live/index.ts';
 import type { Verdict } from '../types.ts';
 import type { EvaluatorOptions } from './evaluator.ts';
 import type { Anomaly, Observation } from './incidents.ts';

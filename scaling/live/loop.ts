@@ -1,13 +1,13 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import {
-  attemptDelivery,
   newMessageId,
   webhookHeaders,
   type AllowList,
   type EventType,
   type HookEvent,
 } from '../../hooks/index.ts';
+import { attemptDelivery } from '../../hooks/live/index.ts';
 import type { MetricReading } from '../hpa.ts';
 import { metricKey } from '../policy.ts';
 import { createScaler, type Scaler, type ScalingDecision } from '../scaler.ts';

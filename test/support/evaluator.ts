@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { pino } from 'pino';
-import { createAlertStore } from '../../alerts/index.ts';
+import { createAlertStore } from '../../alerts/live/index.ts';
 import { engineModels, type EvaluatorOptions } from '../../detector/index.ts';
 
 /**
