@@ -9,6 +9,9 @@ export {
 export type { AllowList, CheckedTarget, Lookup } from './ssrf.ts';
 export {
   EVENT_TYPES,
+  PAGERDUTY_EVENTS_URL,
+  WEBHOOK_KINDS,
+  type WebhookKind,
   Webhook,
   WebhookCreate,
   WebhookList,
@@ -25,12 +28,9 @@ export {
   alertUrl,
   labelsFingerprint,
   pagerDutyPayload,
-  PAGERDUTY_EVENTS_URL,
   renderBody,
   toAlertmanagerAlert,
-  WEBHOOK_KINDS,
   type AlertmanagerAlert,
   type PayloadContext,
-  type WebhookKind,
 } from './formats.ts';
 export type { AlertmanagerPusher, AlertmanagerPusherOptions } from './alertmanager.ts';

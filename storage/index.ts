@@ -1,15 +1,8 @@
 export type { StorageOptions } from './client.ts';
 export { isRowLevelInsertError } from './insert-errors.ts';
 export type { OpenStorageOptions, Storage } from './open.ts';
-export {
-  engine,
-  METRIC_TABLES,
-  migrations,
-  onCluster,
-  ttlClause,
-  type Migration,
-  type SchemaOptions,
-} from './schema.ts';
+export { METRIC_TABLES, migrations, type Migration } from './schema.ts';
+export { engine, onCluster, ttlClause, type SchemaOptions } from './table-options.ts';
 export type {
   AttributeMap,
   ExemplarColumns,

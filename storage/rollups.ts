@@ -1,5 +1,5 @@
 import { ENTRY_SPAN_SQL, ERROR_SPAN_SQL } from './semconv.ts';
-import { engine, onCluster, ttlClause, type SchemaOptions } from './schema.ts';
+import { engine, onCluster, ttlClause, type SchemaOptions } from './table-options.ts';
 import { ROLLUP_GRAIN_MS } from './grain.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { ERROR_SPAN_SQL } from './semconv.ts';
-import { engine, onCluster, ttlClause, type SchemaOptions } from './schema.ts';
+import { engine, onCluster, ttlClause, type SchemaOptions } from './table-options.ts';
 
 export const SERVICE_EDGES_TABLE = 'opsless_service_edges_1m';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chainTo, reachable, runtimeImports } from './support/import-graph.ts';
+import { chainTo, importCycles, reachable, runtimeImports } from './support/import-graph.ts';
 
 /** Packages that talk to a database, the network or serve HTTP: only live faces load them. */
 const LIVE_PACKAGES = [
@@ -41,5 +41,16 @@ describe('the code layout', () => {
     const parents = reachable(graph, 'scaling/scaler.ts');
     const faces = [...parents.keys()].filter((module) => module.endsWith('/live/index.ts'));
     expect(faces.map((face) => chainTo(parents, face))).toEqual([]);
+  });
+
+  it('no module loads itself through others (an import cycle)', () => {
+    expect(importCycles(graph)).toEqual([]);
+  });
+
+  it('storage and hooks have no import cycle, type-only imports included', () => {
+    const cycles = importCycles(runtimeImports(true)).filter((cycle) =>
+      cycle.some((module) => module.startsWith('storage/') || module.startsWith('hooks/')),
+    );
+    expect(cycles).toEqual([]);
   });
 });

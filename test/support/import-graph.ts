@@ -9,11 +9,11 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const IMPORT = /^(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?'([^']+)'/gm;
 
 /**
- * Runtime imports of every TypeScript source file (tests and type-only imports left out:
- * they load nothing), keyed by path from the root. A relative import is given as the path
- * it resolves to, a package by its name.
+ * Imports of every TypeScript source file (tests left out), keyed by path from the root:
+ * runtime ones only (type-only imports load nothing) unless `withTypes`. A relative import
+ * is given as the path it resolves to, a package by its name.
  */
-export function runtimeImports(): Map<string, string[]> {
+export function runtimeImports(withTypes = false): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   const walk = (folder: string): void => {
     for (const name of readdirSync(join(ROOT, folder))) {
@@ -24,7 +24,7 @@ export function runtimeImports(): Map<string, string[]> {
         const imports: string[] = [];
         for (const match of readFileSync(join(ROOT, path), 'utf8').matchAll(IMPORT)) {
           const specifier = match[2]!;
-          if (match[1] !== undefined) continue;
+          if (match[1] !== undefined && !withTypes) continue;
           imports.push(
             specifier.startsWith('.')
               ? relative(ROOT, resolve(ROOT, dirname(path), specifier))
@@ -51,6 +51,43 @@ export function reachable(graph: Map<string, string[]>, from: string): Map<strin
     }
   }
   return parents;
+}
+
+/** Groups of two or more modules that import each other, directly or through others. */
+export function importCycles(graph: Map<string, string[]>): string[][] {
+  // Tarjan's strongly connected components, iterative over the modules of the graph.
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (module: string): void => {
+    index.set(module, counter);
+    low.set(module, counter++);
+    stack.push(module);
+    onStack.add(module);
+    for (const next of graph.get(module) ?? []) {
+      if (!graph.has(next)) continue;
+      if (!index.has(next)) {
+        visit(next);
+        low.set(module, Math.min(low.get(module)!, low.get(next)!));
+      } else if (onStack.has(next)) {
+        low.set(module, Math.min(low.get(module)!, index.get(next)!));
+      }
+    }
+    if (low.get(module) !== index.get(module)) return;
+    const group: string[] = [];
+    let member: string;
+    do {
+      member = stack.pop()!;
+      onStack.delete(member);
+      group.push(member);
+    } while (member !== module);
+    if (group.length > 1) cycles.push(group.sort());
+  };
+  for (const module of graph.keys()) if (!index.has(module)) visit(module);
+  return cycles;
 }
 
 /** `a -> b -> … -> to`, following `parents` back from `to`. */
