@@ -19,6 +19,7 @@ import {
   parseAllowList,
 } from '../hooks/live/index.ts';
 import { readRecentValue } from '../signals/live/index.ts';
+import type { Storage } from '../storage/index.ts';
 import { openStorage } from '../storage/live/index.ts';
 import { loadRules } from '../remediation/index.ts';
 import { createRemediationLoop, createRemediationStore } from '../remediation/live/index.ts';
@@ -63,20 +64,23 @@ export interface RunningOpsless {
   close(): Promise<void>;
 }
 
-/** Runs the given roles (default: all) in this process, on one storage. */
+export interface StartOptions {
+  /** The detector and scaler begin once this resolves (the demo sends history first). */
+  holdDetector?: Promise<void>;
+  /** The demo's story, steered through the API's `/v1/demo` (only `opsless demo`). */
+  demo?: DemoControl;
+}
+
+/**
+ * Runs the given roles (default: all) in this process, on one storage. When a part fails
+ * to start (a port in use, say), what was opened before it is closed and the error thrown.
+ */
 export async function startOpsless(
   config: Config,
   logger: Logger,
   roles: Roles = ALL_ROLES,
-  options: {
-    /** The detector and scaler begin once this resolves (the demo sends history first). */
-    holdDetector?: Promise<void>;
-    /** The demo's story, steered through the API's `/v1/demo` (only `opsless demo`). */
-    demo?: DemoControl;
-  } = {},
+  options: StartOptions = {},
 ): Promise<RunningOpsless> {
-  let ready = false;
-  let closing: Promise<void> | undefined;
   // A policy file is validated in full before anything is opened.
   const filePolicies =
     config.scalingPoliciesFile === undefined
@@ -105,9 +109,36 @@ export async function startOpsless(
       ? `OPSLESS_DATA_DIR: opening the embedded database in "${config.dataDir}"`
       : 'CLICKHOUSE_URL: connecting to ClickHouse and applying the migrations',
   );
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    return await startRoles({ config, logger, roles, options, storage, closers, filePolicies });
+  } catch (error) {
+    // A later part failed to start: release what the earlier ones opened, storage last.
+    for (const close of closers) await close().catch(() => undefined);
+    await storage.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** What startRoles needs: the parsed configuration, the open storage, the closers so far. */
+interface StartContext {
+  config: Config;
+  logger: Logger;
+  roles: Roles;
+  options: StartOptions;
+  storage: Storage;
+  /** Each part that opens something adds how to close it, in the order to close. */
+  closers: Array<() => Promise<void>>;
+  filePolicies: Awaited<ReturnType<typeof readPolicyFile>>;
+}
+
+/** Starts the roles on open storage; a part registers its closer as soon as it is open. */
+async function startRoles(context: StartContext): Promise<RunningOpsless> {
+  const { config, logger, roles, options, storage, closers, filePolicies } = context;
+  let ready = false;
+  let closing: Promise<void> | undefined;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'opsless_process_' });
-  const closers: Array<() => Promise<void>> = [];
 
   let otlpHttpPort: number | null = null;
   let otlpGrpcPort: number | null = null;
@@ -121,6 +152,13 @@ export async function startOpsless(
       logger,
     });
     await collector.restore();
+    closers.push(async () => {
+      await Promise.all([
+        closeServer(collector.httpServer),
+        new Promise<void>((resolve) => collector.grpcServer.tryShutdown(() => resolve())),
+      ]);
+      await collector.close();
+    });
     const otlpServer = await listen(collector.httpServer, config.host, config.otlpHttpPort).catch(
       (error: unknown) => {
         throw listenFailure(error, {
@@ -140,13 +178,6 @@ export async function startOpsless(
         });
       },
     );
-    closers.push(async () => {
-      await Promise.all([
-        closeServer(otlpServer),
-        new Promise<void>((resolve) => collector.grpcServer.tryShutdown(() => resolve())),
-      ]);
-      await collector.close();
-    });
   }
 
   let apiPort: number | null = null;
@@ -200,6 +231,7 @@ export async function startOpsless(
       hostname: config.host,
       port: config.apiPort,
     }) as Server;
+    closers.push(() => closeServer(apiServer));
     apiPort = await new Promise<number>((resolve, reject) => {
       apiServer.once('error', (error) =>
         reject(
@@ -212,7 +244,6 @@ export async function startOpsless(
       );
       apiServer.once('listening', () => resolve((apiServer.address() as AddressInfo).port));
     });
-    closers.push(() => closeServer(apiServer));
   }
 
   if (config.alertmanager) {
