@@ -143,41 +143,7 @@ async function startRoles(context: StartContext): Promise<RunningOpsless> {
   let otlpHttpPort: number | null = null;
   let otlpGrpcPort: number | null = null;
   if (roles.collector) {
-    const collector = createCollector({
-      registry,
-      client: storage.client,
-      limits: config.ingest,
-      ingestKey: config.ingestKey,
-      logPatterns: config.logPatterns,
-      logger,
-    });
-    await collector.restore();
-    closers.push(async () => {
-      await Promise.all([
-        closeServer(collector.httpServer),
-        new Promise<void>((resolve) => collector.grpcServer.tryShutdown(() => resolve())),
-      ]);
-      await collector.close();
-    });
-    const otlpServer = await listen(collector.httpServer, config.host, config.otlpHttpPort).catch(
-      (error: unknown) => {
-        throw listenFailure(error, {
-          variable: 'OPSLESS_OTLP_HTTP_PORT',
-          host: config.host,
-          port: config.otlpHttpPort,
-        });
-      },
-    );
-    otlpHttpPort = (otlpServer.address() as AddressInfo).port;
-    otlpGrpcPort = await bindGrpc(collector.grpcServer, config.host, config.otlpGrpcPort).catch(
-      (error: unknown) => {
-        throw listenFailure(error, {
-          variable: 'OPSLESS_OTLP_GRPC_PORT',
-          host: config.host,
-          port: config.otlpGrpcPort,
-        });
-      },
-    );
+    ({ httpPort: otlpHttpPort, grpcPort: otlpGrpcPort } = await startCollector(context, registry));
   }
 
   let apiPort: number | null = null;
@@ -375,6 +341,53 @@ async function startRoles(context: StartContext): Promise<RunningOpsless> {
         await storage.close();
       })()),
   };
+}
+
+/**
+ * The collector role: restores its log patterns, then listens for OTLP over HTTP and gRPC;
+ * its closer is registered before it listens, so a port in use still closes it.
+ */
+async function startCollector(
+  context: Pick<StartContext, 'config' | 'logger' | 'storage' | 'closers'>,
+  registry: Registry,
+): Promise<{ httpPort: number; grpcPort: number }> {
+  const { config, logger, storage, closers } = context;
+  const collector = createCollector({
+    registry,
+    client: storage.client,
+    limits: config.ingest,
+    ingestKey: config.ingestKey,
+    logPatterns: config.logPatterns,
+    logger,
+  });
+  await collector.restore();
+  closers.push(async () => {
+    await Promise.all([
+      closeServer(collector.httpServer),
+      new Promise<void>((resolve) => collector.grpcServer.tryShutdown(() => resolve())),
+    ]);
+    await collector.close();
+  });
+  const otlpServer = await listen(collector.httpServer, config.host, config.otlpHttpPort).catch(
+    (error: unknown) => {
+      throw listenFailure(error, {
+        variable: 'OPSLESS_OTLP_HTTP_PORT',
+        host: config.host,
+        port: config.otlpHttpPort,
+      });
+    },
+  );
+  const httpPort = (otlpServer.address() as AddressInfo).port;
+  const grpcPort = await bindGrpc(collector.grpcServer, config.host, config.otlpGrpcPort).catch(
+    (error: unknown) => {
+      throw listenFailure(error, {
+        variable: 'OPSLESS_OTLP_GRPC_PORT',
+        host: config.host,
+        port: config.otlpGrpcPort,
+      });
+    },
+  );
+  return { httpPort, grpcPort };
 }
 
 /** http://host:port of a port listening on `host`, as a client on this machine reaches it. */
