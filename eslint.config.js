@@ -18,6 +18,45 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
     },
   },
+  // A folder is a component: another component imports only its faces, index.ts (pure: no
+  // database, network or HTTP framework behind it) or live/index.ts (what runs against
+  // them). One block per folder depth, as an import names its path relative to the file.
+  ...[1, 2, 3].map((depth) => ({
+    files: [`${'*/'.repeat(depth)}*.ts`],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./){${depth}}[^./][^/]*/(?!index\\.ts$|live/index\\.ts$)`,
+              message:
+                "Import another component through its face: index.ts, or live/index.ts for what runs against storage or the network (CONTRIBUTING.md, 'How the code is shaped').",
+            },
+          ],
+        },
+      ],
+    },
+  })),
+  // Tests may also use the shared test support and a component's fixtures.
+  ...[1, 2, 3].map((depth) => ({
+    files: [`${'*/'.repeat(depth)}*.test.ts`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./){${depth}}(?!test/support/)[^./][^/]*/(?!index\\.ts$|live/index\\.ts$|.*-fixtures\\.ts$)`,
+              message:
+                "Import another component through its face: index.ts or live/index.ts (CONTRIBUTING.md, 'How the code is shaped').",
+            },
+          ],
+        },
+      ],
+    },
+  })),
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStorage, type SpanRow, type Storage } from '../storage/index.ts';
-import { explainAnomaly, explanationText } from './explain.ts';
+import type { SpanRow, Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
+import { explainAnomaly } from './explain.ts';
+import { explanationText } from './explanation-text.ts';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 const MINUTE = 60_000;

@@ -7,18 +7,7 @@ export {
   RootCauseCandidate,
   Severity,
 } from './schema.ts';
-export {
-  createAlertStore,
-  type AlertFilter,
-  type AlertStore,
-  type TransitionResult,
-} from './store.ts';
-export {
-  explainAnomaly,
-  explanationText,
-  type Contributor,
-  type Explanation,
-  type ExplainFocus,
-  type ExplainOptions,
-} from './explain.ts';
-export { explainMetric, type MetricExplanation } from './explain-metric.ts';
+export type { AlertFilter, AlertStore, TransitionResult } from './store.ts';
+export type { Contributor, Explanation, ExplainFocus, ExplainOptions } from './explain.ts';
+export { explanationText } from './explanation-text.ts';
+export type { MetricExplanation } from './explain-metric.ts';

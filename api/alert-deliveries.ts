@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { AlertStore } from '../alerts/index.ts';
-import { deliveriesOfAlert } from '../hooks/index.ts';
+import { deliveriesOfAlert } from '../hooks/live/index.ts';
 import { notFound } from './errors.ts';
 import { deliveryView } from './webhooks.ts';
 

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { createAlertStore, type Alert } from '../alerts/index.ts';
+import type { Alert } from '../alerts/index.ts';
+import { createAlertStore } from '../alerts/live/index.ts';
 import { sampleAlert } from '../test/support/alerts.ts';
-import { openStorage, type Storage } from '../storage/index.ts';
+import type { Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 import { testApi } from '../test/support/api.ts';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');

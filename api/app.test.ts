@@ -1,8 +1,9 @@
 import { Counter, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlertStore } from '../alerts/index.ts';
+import { createAlertStore } from '../alerts/live/index.ts';
 import { MIN_TRAINING_STEPS } from '../detector/index.ts';
-import { DETECTOR_STATE_TABLE, openStorage, type SpanRow, type Storage } from '../storage/index.ts';
+import { DETECTOR_STATE_TABLE, type SpanRow, type Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 import { sampleAlert } from '../test/support/alerts.ts';
 import { testApi } from '../test/support/api.ts';
 

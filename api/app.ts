@@ -3,17 +3,19 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { createAlertStore, type AlertStore } from '../alerts/index.ts';
+import type { AlertStore } from '../alerts/index.ts';
+import { createAlertStore } from '../alerts/live/index.ts';
 import { bearerMatches } from '../collector/index.ts';
 import { registerAlertRoutes, type AlertRoutesOptions } from './alerts.ts';
 import { openApiDocument } from './openapi.ts';
-import { createWebhookStore, parseAllowList, type AllowList } from '../hooks/index.ts';
+import type { AllowList } from '../hooks/index.ts';
+import { createWebhookStore, parseAllowList } from '../hooks/live/index.ts';
 import { registerWebhookRoutes } from './webhooks.ts';
 import { registerSeriesRoutes } from './series.ts';
 import { registerRemediationRoutes } from './remediations.ts';
-import { createRemediationStore } from '../remediation/index.ts';
+import { createRemediationStore } from '../remediation/live/index.ts';
 import { registerScalingRoutes } from './scaling.ts';
-import { createScalingStore } from '../scaling/live/store.ts';
+import { createScalingStore } from '../scaling/live/index.ts';
 import { registerAlertDeliveryRoutes } from './alert-deliveries.ts';
 import { registerDashboardRoutes } from './dashboards.ts';
 import { registerDemoRoutes, type DemoControl } from './demo.ts';
@@ -30,6 +32,9 @@ import { ApiError } from './errors.ts';
 import { listServices } from './services.ts';
 import { parseTimeRange } from './time-range.ts';
 
+/** The step of series when the detector's is not given, ms. */
+const DEFAULT_STEP_MS = 60_000;
+
 export interface ApiOptions {
   client: ClickHouseClient;
   /** Bearer token required on `/v1/*`; open when undefined. */
@@ -42,13 +47,13 @@ export interface ApiOptions {
   /** Alerts (default: the alert store on `client`). */
   alerts?: AlertStore;
   onAlertTransition?: AlertRoutesOptions['onTransition'];
-  /** The detector's step: the default step of series (default 60). */
-  stepSeconds?: number;
+  /** The detector step, ms: the default step of series, and what `/v1/info` says (default 60 s). */
+  stepMs?: number;
   /** Webhook targets opened deliberately (`OPSLESS_WEBHOOK_ALLOW`; default none). */
   webhookAllow?: AllowList;
   /** `OPSLESS_REMEDIATION_DISABLED=true`: the remediation kill switch is engaged (default false). */
   remediationDisabled?: boolean;
-  /** What `GET /v1/info` says of the other roles: OTLP endpoints, the detector step. */
+  /** What `GET /v1/info` says of the other roles: their OTLP endpoints. */
   info?: InfoOptions;
   /** The demo's story, steered through `/v1/demo` (only `opsless demo` passes one). */
   demo?: DemoControl;
@@ -104,7 +109,11 @@ export function createApi(options: ApiOptions): Hono {
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
 
-  registerInfoRoute(app, { ...options.info, demo: options.demo !== undefined });
+  registerInfoRoute(app, {
+    ...options.info,
+    stepMs: options.stepMs ?? DEFAULT_STEP_MS,
+    demo: options.demo !== undefined,
+  });
   if (options.demo) registerDemoRoutes(app, options.demo);
 
   const alerts = options.alerts ?? createAlertStore(options.client);
@@ -134,7 +143,7 @@ export function createApi(options: ApiOptions): Hono {
   registerSeriesRoutes(app, {
     client: options.client,
     now,
-    defaultStepSeconds: options.stepSeconds ?? 60,
+    defaultStepMs: options.stepMs ?? DEFAULT_STEP_MS,
   });
 
   registerSparklineRoutes(app, { client: options.client, now });

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UI_ROUTES } from '../dashboards/index.ts';
-import { openStorage, type Storage } from '../storage/index.ts';
+import type { Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 import { testApi } from '../test/support/api.ts';
 
 describe('the web UI, served by the API', () => {

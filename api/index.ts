@@ -1,12 +1,5 @@
-export { createApi, type ApiOptions } from './app.ts';
-export { ApiError } from './errors.ts';
-export { parseDuration, parseTimeRange, type TimeRange } from './time-range.ts';
-export { listServices, type ServiceSummary } from './services.ts';
-export {
-  DEMO_INCIDENT_STATES,
-  type DemoAction,
-  type DemoActionResult,
-  type DemoControl,
-  type DemoIncident,
-  type DemoStory,
-} from './demo.ts';
+export type { ApiOptions } from './app.ts';
+export type { TimeRange } from './time-range.ts';
+export type { ServiceSummary } from './services.ts';
+export type { DemoAction, DemoActionResult, DemoControl, DemoIncident, DemoStory } from './demo.ts';
+export { openApiDocument } from './openapi.ts';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStorage, type Storage } from '../storage/index.ts';
+import type { Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 import { type ApiOptions } from './app.ts';
 import { testApi } from '../test/support/api.ts';
 
@@ -28,8 +29,8 @@ describe('GET /v1/info', () => {
       info: {
         otlpHttpEndpoint: 'http://127.0.0.1:43180',
         otlpGrpcEndpoint: 'http://127.0.0.1:43170',
-        stepSeconds: 10,
       },
+      stepMs: 10_000,
     }).request('/v1/info');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({

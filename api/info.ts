@@ -24,7 +24,6 @@ export type Info = z.infer<typeof Info>;
 export interface InfoOptions {
   otlpHttpEndpoint?: string | null | undefined;
   otlpGrpcEndpoint?: string | null | undefined;
-  stepSeconds?: number | undefined;
 }
 
 const VERSION = (
@@ -37,12 +36,15 @@ const VERSION = (
  * `GET /v1/info`: the version, the OTLP endpoints the collector of this process listens on
  * (the UI's empty state shows them), the detector step, and whether the demo API is on.
  */
-export function registerInfoRoute(app: Hono, options: InfoOptions & { demo: boolean }): void {
+export function registerInfoRoute(
+  app: Hono,
+  options: InfoOptions & { stepMs: number; demo: boolean },
+): void {
   const info: Info = {
     version: VERSION,
     otlpHttpEndpoint: options.otlpHttpEndpoint ?? null,
     otlpGrpcEndpoint: options.otlpGrpcEndpoint ?? null,
-    stepSeconds: options.stepSeconds ?? 60,
+    stepSeconds: options.stepMs / 1000,
     demo: options.demo,
   };
   app.get('/v1/info', (c) => c.json(info));

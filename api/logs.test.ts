@@ -1,6 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStorage, type LogRow, type Storage } from '../storage/index.ts';
+import type { LogRow, Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 import { testApi } from '../test/support/api.ts';
 import { logConditions } from './log-filters.ts';
 import type { LogHistogram, LogPage } from './log-schema.ts';

@@ -1,13 +1,12 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Hono } from 'hono';
+import { aggregationsOf, type ChartPoint } from '../signals/index.ts';
 import {
-  aggregationsOf,
   ChartTooLargeError,
   findMetric,
   listMetrics,
   readMetricChart,
-  type ChartPoint,
-} from '../signals/index.ts';
+} from '../signals/live/index.ts';
 import { badRequest, notFound } from './errors.ts';
 import { MetricListQuery, MetricSeriesQuery, type MetricSeries } from './metric-schema.ts';
 import { partialFrom, stepGrid } from './steps.ts';

@@ -1,6 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStorage, type Storage } from '../storage/index.ts';
+import type { Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 import { testApi } from '../test/support/api.ts';
 import { fakeDemo } from '../test/support/demo.ts';
 import { isUiPath, undocumentedAnswer } from '../test/support/openapi.ts';

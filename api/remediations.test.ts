@@ -1,13 +1,11 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllowList } from '../hooks/index.ts';
-import {
-  createRemediationStore,
-  plannedSteps,
-  RemediationRule,
-  type RemediationRun,
-} from '../remediation/index.ts';
-import { openStorage, type Storage } from '../storage/index.ts';
+import { parseAllowList } from '../hooks/live/index.ts';
+import { RemediationRule, type RemediationRun } from '../remediation/index.ts';
+import { plannedSteps } from '../remediation/live/index.ts';
+import { createRemediationStore } from '../remediation/live/index.ts';
+import type { Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 import { testApi } from '../test/support/api.ts';
 
 describe('remediation API', () => {

@@ -1,16 +1,17 @@
 import type { Hono } from 'hono';
-import { BlockedTargetError, checkTarget, type AllowList } from '../hooks/index.ts';
+import type { AllowList } from '../hooks/index.ts';
+import { BlockedTargetError, checkTarget } from '../hooks/live/index.ts';
 import {
   KillSwitchChange,
   RuleBody,
   RuleId,
   RunDecision,
   RunQuery,
-  ruleView,
   type KillSwitch,
   type RemediationRule,
   type RemediationStore,
 } from '../remediation/index.ts';
+import { ruleView } from '../remediation/live/index.ts';
 import { ApiError, badRequest, notFound } from './errors.ts';
 import { parseWith, readJsonBody } from './validation.ts';
 

@@ -1,13 +1,14 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { BlockedTargetError, checkTarget, type AllowList } from '../hooks/index.ts';
+import type { AllowList } from '../hooks/index.ts';
+import { BlockedTargetError, checkTarget } from '../hooks/live/index.ts';
 import {
   metricKey,
   parseScalingPolicy,
   type CapacityEstimate,
   type ScalingPolicy,
 } from '../scaling/index.ts';
-import type { ScalingStore, StoredPolicy } from '../scaling/live/store.ts';
+import type { ScalingStore, StoredPolicy } from '../scaling/index.ts';
 import { badRequest, notFound } from './errors.ts';
 import { parseWith, readJsonBody } from './validation.ts';
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStorage, SCORES_TABLE, type Storage } from '../storage/index.ts';
+import { SCORES_TABLE, type Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 import { testApi } from '../test/support/api.ts';
 
 const T0 = Date.parse('2026-11-24T11:00:00Z');
@@ -9,7 +10,7 @@ describe('GET /v1/services/:name/series', () => {
   const app = () =>
     testApi(storage.client, {
       now: () => T0 + 3 * 60_000,
-      stepSeconds: 60,
+      stepMs: 60_000,
     });
 
   beforeAll(async () => {

@@ -1,17 +1,14 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import { isSignalName, signalInfo, SIGNALS, type SignalName } from '../signals/index.ts';
 import {
-  isSignalName,
   listMetrics,
   METRIC_SIGNAL_PREFIX,
   readMetricSeries,
   readSeries,
-  signalInfo,
-  SIGNALS,
-  type SignalName,
-} from '../signals/index.ts';
-import { SCORES_TABLE } from '../storage/index.ts';
+} from '../signals/live/index.ts';
+import { alignDown, isRollupStep, ROLLUP_GRAIN_MS, SCORES_TABLE } from '../storage/index.ts';
 import { badRequest } from './errors.ts';
 import { parseDuration, parseTimeRange } from './time-range.ts';
 import { parseWith } from './validation.ts';
@@ -72,15 +69,16 @@ const MAX_POINTS = 20_000;
 /** `GET /v1/services/:name/series`: observed values per step with the detector's band and score. */
 export function registerSeriesRoutes(
   app: Hono,
-  options: { client: ClickHouseClient; now: () => number; defaultStepSeconds: number },
+  options: { client: ClickHouseClient; now: () => number; defaultStepMs: number },
 ): void {
   app.get('/v1/services/:name/series', async (c) => {
     const query = parseWith(SeriesQuery, c.req.query(), 'query');
     const range = parseTimeRange(query, options.now(), '6h');
-    const stepSeconds = query.step
-      ? parseDuration(query.step, 'step') / 1000
-      : options.defaultStepSeconds;
-    if (stepSeconds % 10 !== 0) throw badRequest('step must be a multiple of 10s');
+    const stepMs = query.step ? parseDuration(query.step, 'step') : options.defaultStepMs;
+    if (!isRollupStep(stepMs)) {
+      throw badRequest(`step must be a multiple of ${ROLLUP_GRAIN_MS / 1000}s`);
+    }
+    const stepSeconds = stepMs / 1000;
     if ((range.toMs - range.fromMs) / 1000 / stepSeconds > MAX_POINTS) {
       throw badRequest(
         `that range has more than ${MAX_POINTS} steps of ${stepSeconds}s; use a larger step`,
@@ -91,8 +89,7 @@ export function registerSeriesRoutes(
     // The step holding now is still open: its points are marked partial, and its request
     // rate is over the part of the step that has passed (else it would read as a dip).
     const nowMs = options.now();
-    const stepMs = stepSeconds * 1000;
-    const openMs = Math.floor(nowMs / stepMs) * stepMs;
+    const openMs = alignDown(nowMs, stepMs);
     const partialFrom = openMs < range.toMs ? openMs : null;
     const secondsOf = (timeMs: number) =>
       timeMs >= openMs ? Math.max(1, (Math.min(range.toMs, nowMs) - timeMs) / 1000) : stepSeconds;

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   LATENCY_BUCKET_BOUNDS_NS,
-  openStorage,
   SERVICE_EDGES_GRAINS,
   SERVICE_EDGES_HOURLY_TABLE,
   SERVICE_EDGES_10M_TABLE,
   SERVICE_EDGES_TABLE,
   type Storage,
 } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 import { testApi } from '../test/support/api.ts';
 import { mapGrains } from './service-map-grains.ts';
 

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { RED_TABLE } from '../storage/index.ts';
+import { RED_TABLE, ROLLUP_GRAIN_MS } from '../storage/index.ts';
 import { parseTimeRange } from './time-range.ts';
 import { parseWith } from './validation.ts';
 
@@ -72,9 +72,11 @@ export function registerSparklineRoutes(
   app.get('/v1/services/sparklines', async (c) => {
     const query = parseWith(SparklineQuery, c.req.query(), 'query');
     const range = parseTimeRange(query, options.now());
-    const stepSeconds =
-      Math.ceil((range.toMs - range.fromMs) / 1000 / query.points / 10) * 10 || 10;
-    const stepMs = stepSeconds * 1000;
+    // A whole number of rollup grains, so the rollup serves it.
+    const stepMs =
+      Math.ceil((range.toMs - range.fromMs) / query.points / ROLLUP_GRAIN_MS) * ROLLUP_GRAIN_MS ||
+      ROLLUP_GRAIN_MS;
+    const stepSeconds = stepMs / 1000;
     // Whole steps from the start (a step cut by it would draw a false dip), up to the step
     // holding the range's end: the one still open is included, its rate over the part of it
     // that has passed, and marked by partialFrom.

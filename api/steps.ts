@@ -1,5 +1,6 @@
 import { badRequest } from './errors.ts';
 import { parseDuration, type TimeRange } from './time-range.ts';
+import { alignDown } from '../storage/index.ts';
 
 /** Step lengths a chart is given when it asks for none, seconds. */
 const STEP_LADDER = [
@@ -50,8 +51,8 @@ export function stepGrid(
     );
   }
   const stepMs = stepSeconds * 1000;
-  const firstMs = Math.floor(range.fromMs / stepMs) * stepMs;
-  const endMs = Math.floor((range.toMs - 1) / stepMs) * stepMs + stepMs;
+  const firstMs = alignDown(range.fromMs, stepMs);
+  const endMs = alignDown(range.toMs - 1, stepMs) + stepMs;
   return { stepSeconds, firstMs, endMs };
 }
 
@@ -62,6 +63,6 @@ export function stepGrid(
  */
 export function partialFrom(grid: StepGrid, nowMs: number): number | null {
   const stepMs = grid.stepSeconds * 1000;
-  const open = Math.floor(nowMs / stepMs) * stepMs;
+  const open = alignDown(nowMs, stepMs);
   return open < grid.endMs ? Math.max(open, grid.firstMs) : null;
 }

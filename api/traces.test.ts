@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStorage, type SpanRow, type Storage } from '../storage/index.ts';
+import type { SpanRow, Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 import type { Trace, TraceSummary } from './trace-schema.ts';
 import { testApi } from '../test/support/api.ts';
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlertStore } from '../alerts/index.ts';
-import { parseAllowList } from '../hooks/index.ts';
-import { openStorage, type Storage } from '../storage/index.ts';
+import { createAlertStore } from '../alerts/live/index.ts';
+import { parseAllowList } from '../hooks/live/index.ts';
+import type { Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 import { sampleAlert } from '../test/support/alerts.ts';
 import { testApi } from '../test/support/api.ts';
 

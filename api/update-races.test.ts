@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWebhookStore, parseAllowList } from '../hooks/index.ts';
-import { createRemediationStore } from '../remediation/index.ts';
-import { openStorage, type Storage } from '../storage/index.ts';
+import { createWebhookStore, parseAllowList } from '../hooks/live/index.ts';
+import { createRemediationStore } from '../remediation/live/index.ts';
+import type { Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 import { testApi } from '../test/support/api.ts';
 
 const ROUNDS = 12;

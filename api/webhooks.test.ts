@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook as Verifier } from 'standardwebhooks';
-import {
-  createWebhookStore,
-  parseAllowList,
-  signingSecrets,
-  webhookHeaders,
-} from '../hooks/index.ts';
-import { openStorage, type Storage } from '../storage/index.ts';
+import { webhookHeaders } from '../hooks/index.ts';
+import { createWebhookStore, parseAllowList, signingSecrets } from '../hooks/live/index.ts';
+import type { Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 import { testApi } from '../test/support/api.ts';
 
 describe('webhook subscriptions API', () => {

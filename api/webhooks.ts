@@ -2,17 +2,19 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import {
-  BlockedTargetError,
-  checkTarget,
-  deliveriesOf,
-  enqueue,
-  publicWebhook,
   WebhookCreate,
   WebhookPatch,
   type AllowList,
   type Delivery,
   type WebhookStore,
 } from '../hooks/index.ts';
+import {
+  BlockedTargetError,
+  checkTarget,
+  deliveriesOf,
+  enqueue,
+  publicWebhook,
+} from '../hooks/live/index.ts';
 import { badRequest, notFound } from './errors.ts';
 import { parseWith, readJsonBody } from './validation.ts';
 

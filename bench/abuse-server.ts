@@ -11,7 +11,10 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+// The files by path, as the checkout given by --root has them (it may predate the faces).
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports
 import type * as ConfigModule from '../cli/config.ts';
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports
 import type * as StartModule from '../cli/start.ts';
 
 const { values: args } = parseArgs({ options: { root: { type: 'string', default: '.' } } });

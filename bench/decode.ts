@@ -16,9 +16,9 @@ import {
   toJsonLines,
   transcodeTracesProtobuf,
   type DecodeResult,
-} from '../collector/otlp/index.ts';
-import { uint64Decimal } from '../collector/otlp/int64-decimal.ts';
-import { makeSpans } from '../test/support/spans.ts';
+  uint64Decimal,
+} from '../collector/index.ts';
+import { makeSpans } from '../harness/index.ts';
 import protobuf from 'protobufjs';
 
 const { values: args } = parseArgs({

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { pino } from 'pino';
-import { createAlertStore } from '../alerts/index.ts';
+import { createAlertStore } from '../alerts/live/index.ts';
 import { engineModels, type EvaluatorOptions, type SeriesModels } from '../detector/index.ts';
 // The public surface runs the evaluator only inside its loop; the benchmark times single cycles.
 import {
@@ -27,9 +27,10 @@ import {
   createModelCache,
   evaluateOnce,
   OPERATIONS_PER_SERVICE,
-} from '../detector/live/evaluator.ts';
+} from '../detector/live/index.ts';
 import { SIGNALS } from '../signals/index.ts';
-import { DETECTOR_STATE_TABLE, openStorage, RED_TABLE } from '../storage/index.ts';
+import { DETECTOR_STATE_TABLE, isRollupStep, RED_TABLE } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -45,7 +46,7 @@ const DAYS = positiveInteger('days', args.days);
 const CYCLES = positiveInteger('cycles', args.cycles);
 const STEP_SECONDS = positiveInteger('step', args.step);
 const OPERATIONS = positiveInteger('operations', args.operations);
-if (STEP_SECONDS % 10 !== 0)
+if (!isRollupStep(STEP_SECONDS * 1000))
   throw new Error(`--step must be a multiple of 10 s (got ${args.step})`);
 
 const DAY_MS = 86_400_000;
@@ -293,7 +294,7 @@ async function main(): Promise<void> {
       client: timedClient(storage.client, spent),
       alerts: createAlertStore(storage.client),
       models: timedModels(models, spent),
-      stepSeconds: STEP_SECONDS,
+      stepMs: STEP_MS,
       lookbackMs: DAYS * DAY_MS,
       shard: { index: 0, count: 1 },
       settleMs: SETTLE_MS,

@@ -6,8 +6,8 @@
  * 10 s). Each request goes through the API's handler (`app.request()`, no socket).
  */
 import { pino } from 'pino';
-import { createApi } from '../api/index.ts';
-import { openStorage } from '../storage/index.ts';
+import { createApi } from '../api/live/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 
 const DAY_MS = 86_400_000;
 const SERVICES = 20;

@@ -19,7 +19,7 @@ import {
   SimpleLogRecordProcessor,
 } from '@opentelemetry/sdk-logs';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { makeSpans } from '../test/support/spans.ts';
+import { makeSpans } from '../harness/index.ts';
 
 export type Signal = 'traces' | 'metrics' | 'logs';
 

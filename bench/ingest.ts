@@ -28,9 +28,9 @@ import {
   decodeLogsProtobuf,
   decodeMetricsProtobuf,
   decodeTracesProtobuf,
-} from '../collector/otlp/index.ts';
-import { openStorage } from '../storage/index.ts';
-import { spawnOpsless, stopProcess } from '../test/support/process.ts';
+} from '../collector/index.ts';
+import { openStorage } from '../storage/live/index.ts';
+import { spawnOpsless, stopProcess } from '../harness/index.ts';
 import {
   makePayloads,
   makeVariedLogPayloads,

@@ -15,15 +15,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createApi } from '../api/index.ts';
+import { createApi } from '../api/live/index.ts';
 import {
   LATENCY_BUCKET_BOUNDS_NS,
-  openStorage,
   SERVICE_EDGES_10M_TABLE,
   SERVICE_EDGES_HOURLY_TABLE,
   SERVICE_EDGES_TABLE,
   trimmedBucketsSql,
 } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 
 const DAY_MINUTES = 1440;
 const SPANS_PER_SECOND = 10_000;

@@ -36,8 +36,8 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { chromium, type Page } from 'playwright-core';
 import { pino } from 'pino';
-import { loadConfig } from '../cli/config.ts';
-import { startOpsless } from '../cli/start.ts';
+import { loadConfig } from '../cli/index.ts';
+import { startOpsless } from '../cli/live/index.ts';
 import { benchExplorers, type ExplorerFigures } from './explorers.ts';
 import { benchServiceMap, type ServiceMapFigures } from './service-map.ts';
 

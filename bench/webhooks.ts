@@ -17,15 +17,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import type { HookEvent, StoredWebhook } from '../hooks/index.ts';
 import {
   createDeliveryWorker,
   createWebhookStore,
   enqueue,
   parseAllowList,
-  type HookEvent,
-  type StoredWebhook,
-} from '../hooks/index.ts';
-import { openStorage } from '../storage/index.ts';
+} from '../hooks/live/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 
 const { values: args } = parseArgs({
   options: {

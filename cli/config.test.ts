@@ -11,7 +11,7 @@ describe('configuration', () => {
       otlpGrpcPort: 4317,
       apiPort: 8080,
       retentionDays: 30,
-      detect: { stepSeconds: 60, lookbackMs: 7 * 86_400_000, settleMs: 15_000 },
+      detect: { stepMs: 60_000, lookbackMs: 7 * 86_400_000, settleMs: 15_000 },
     });
     expect(config.detect.watchedMetrics).toContain('http.server.request.duration');
     expect(config.clickhouse.url).toBeUndefined();

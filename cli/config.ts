@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { parseAllowList } from '../hooks/index.ts';
+import { parseAllowList } from '../hooks/live/index.ts';
 import { readRulesFile, type RemediationRule } from '../remediation/index.ts';
-import { DEFAULT_WATCHED_METRICS } from '../signals/index.ts';
+import { DEFAULT_WATCHED_METRICS } from '../signals/live/index.ts';
+import { isRollupStep } from '../storage/index.ts';
 
 /**
  * Every setting opsless reads, parsed once at start-up from the environment.
@@ -116,7 +117,7 @@ const schema = z.object({
   OPSLESS_DETECT_STEP: duration
     .default(60_000)
     .refine(
-      (ms) => ms >= 10_000 && ms % 10_000 === 0 && ms <= 3_600_000,
+      (ms) => isRollupStep(ms) && ms <= 3_600_000,
       'must be 10s to 1h, in whole multiples of 10s',
     ),
   OPSLESS_DETECT_LOOKBACK: duration.default(7 * 86_400_000),
@@ -265,7 +266,8 @@ export interface Config {
     bodyMinBytesPerSecond: number;
   };
   detect: {
-    stepSeconds: number;
+    /** The detector step, ms: a whole number of rollup grains (10 s). */
+    stepMs: number;
     lookbackMs: number;
     /** A step is evaluated this long after it ends, so late spans are in. */
     settleMs: number;
@@ -346,7 +348,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bodyMinBytesPerSecond: e.OPSLESS_BODY_MIN_BYTES_PER_SECOND,
     },
     detect: {
-      stepSeconds: e.OPSLESS_DETECT_STEP / 1000,
+      stepMs: e.OPSLESS_DETECT_STEP,
       lookbackMs: e.OPSLESS_DETECT_LOOKBACK,
       settleMs: e.OPSLESS_DETECT_SETTLE,
       watchedMetrics: e.OPSLESS_WATCH_METRICS,

@@ -90,7 +90,7 @@ export async function runDemo(
   options: DemoOptions,
 ): Promise<number> {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const stepMs = config.detect.stepSeconds * 1000;
+  const stepMs = config.detect.stepMs;
   const dayMs = options.realtime ? 86_400_000 : 3_600_000;
   const minute = demoMinuteMs(options.realtime);
   let historySent!: () => void;
@@ -103,7 +103,7 @@ export async function runDemo(
   });
   const api = localUrl(config.host, opsless.apiPort!);
   const otlp = localUrl(config.host, opsless.otlpHttpPort!);
-  write(`opsless demo — UI at ${api}/  (OTLP ${otlp}, ${config.detect.stepSeconds} s steps)`);
+  write(`opsless demo — UI at ${api}/  (OTLP ${otlp}, ${stepMs / 1000} s steps)`);
 
   const children = new Map<ServiceName, Child>();
   let receiver: Server | undefined;

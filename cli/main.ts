@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config.ts';
-import { PolicyFileError } from '../scaling/live/policy-file.ts';
+import { PolicyFileError } from '../scaling/live/index.ts';
 import { DEMO_STORY, demoMinuteMs, runDemo } from './demo.ts';
 import { runDemoCheck } from './demo-check.ts';
 import { prepareDemoData } from './demo-data.ts';
@@ -114,7 +114,7 @@ async function demo(args: string[]): Promise<number> {
       plays: check,
       story: DEMO_STORY,
       minuteMs: demoMinuteMs(realtime),
-      stepMs: config.detect.stepSeconds * 1000,
+      stepMs: config.detect.stepMs,
       env: process.env,
       args: realtime ? ['--realtime'] : [],
       write,
@@ -231,7 +231,7 @@ async function start(command: string, args: string[], roles: Roles): Promise<num
   if (roles.detector) {
     const { index, count } = roles.detector;
     lines.push(
-      `  detector     every ${config.detect.stepSeconds}s` +
+      `  detector     every ${config.detect.stepMs / 1000}s` +
         (count > 1 ? `, shard ${index}/${count}` : ''),
     );
   }

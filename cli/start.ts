@@ -3,26 +3,32 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createAlertStore, type Alert } from '../alerts/index.ts';
-import { createApi, type DemoControl } from '../api/index.ts';
-import { bindGrpc, createCollector } from '../collector/index.ts';
-import { createDetectorLoop, engineModels } from '../detector/index.ts';
+import type { Alert } from '../alerts/index.ts';
+import { createAlertStore } from '../alerts/live/index.ts';
+import type { DemoControl } from '../api/index.ts';
+import { createApi } from '../api/live/index.ts';
+import { bindGrpc, createCollector } from '../collector/live/index.ts';
+import { engineModels } from '../detector/index.ts';
+import { createDetectorLoop } from '../detector/live/index.ts';
+import type { AlertmanagerPusher, EventType, HookEvent } from '../hooks/index.ts';
 import {
   createAlertmanagerPusher,
   createDeliveryWorker,
   createWebhookStore,
   enqueue,
   parseAllowList,
-  type AlertmanagerPusher,
-  type EventType,
-  type HookEvent,
-} from '../hooks/index.ts';
-import { readRecentValue } from '../signals/index.ts';
-import { openStorage } from '../storage/index.ts';
-import { createRemediationLoop, createRemediationStore, loadRules } from '../remediation/index.ts';
-import { createScalingLoop } from '../scaling/live/loop.ts';
-import { applyPolicies, readPolicyFile } from '../scaling/live/policy-file.ts';
-import { createScalingStore } from '../scaling/live/store.ts';
+} from '../hooks/live/index.ts';
+import { readRecentValue } from '../signals/live/index.ts';
+import type { Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
+import { loadRules } from '../remediation/index.ts';
+import { createRemediationLoop, createRemediationStore } from '../remediation/live/index.ts';
+import {
+  applyPolicies,
+  createScalingLoop,
+  createScalingStore,
+  readPolicyFile,
+} from '../scaling/live/index.ts';
 import type { Config } from './config.ts';
 import {
   checkDataDir,
@@ -58,20 +64,23 @@ export interface RunningOpsless {
   close(): Promise<void>;
 }
 
-/** Runs the given roles (default: all) in this process, on one storage. */
+export interface StartOptions {
+  /** The detector and scaler begin once this resolves (the demo sends history first). */
+  holdDetector?: Promise<void>;
+  /** The demo's story, steered through the API's `/v1/demo` (only `opsless demo`). */
+  demo?: DemoControl;
+}
+
+/**
+ * Runs the given roles (default: all) in this process, on one storage. When a part fails
+ * to start (a port in use, say), what was opened before it is closed and the error thrown.
+ */
 export async function startOpsless(
   config: Config,
   logger: Logger,
   roles: Roles = ALL_ROLES,
-  options: {
-    /** The detector and scaler begin once this resolves (the demo sends history first). */
-    holdDetector?: Promise<void>;
-    /** The demo's story, steered through the API's `/v1/demo` (only `opsless demo`). */
-    demo?: DemoControl;
-  } = {},
+  options: StartOptions = {},
 ): Promise<RunningOpsless> {
-  let ready = false;
-  let closing: Promise<void> | undefined;
   // A policy file is validated in full before anything is opened.
   const filePolicies =
     config.scalingPoliciesFile === undefined
@@ -100,48 +109,41 @@ export async function startOpsless(
       ? `OPSLESS_DATA_DIR: opening the embedded database in "${config.dataDir}"`
       : 'CLICKHOUSE_URL: connecting to ClickHouse and applying the migrations',
   );
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    return await startRoles({ config, logger, roles, options, storage, closers, filePolicies });
+  } catch (error) {
+    // A later part failed to start: release what the earlier ones opened, storage last.
+    for (const close of closers) await close().catch(() => undefined);
+    await storage.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** What startRoles needs: the parsed configuration, the open storage, the closers so far. */
+interface StartContext {
+  config: Config;
+  logger: Logger;
+  roles: Roles;
+  options: StartOptions;
+  storage: Storage;
+  /** Each part that opens something adds how to close it, in the order to close. */
+  closers: Array<() => Promise<void>>;
+  filePolicies: Awaited<ReturnType<typeof readPolicyFile>>;
+}
+
+/** Starts the roles on open storage; a part registers its closer as soon as it is open. */
+async function startRoles(context: StartContext): Promise<RunningOpsless> {
+  const { config, logger, roles, options, storage, closers, filePolicies } = context;
+  let ready = false;
+  let closing: Promise<void> | undefined;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'opsless_process_' });
-  const closers: Array<() => Promise<void>> = [];
 
   let otlpHttpPort: number | null = null;
   let otlpGrpcPort: number | null = null;
   if (roles.collector) {
-    const collector = createCollector({
-      registry,
-      client: storage.client,
-      limits: config.ingest,
-      ingestKey: config.ingestKey,
-      logPatterns: config.logPatterns,
-      logger,
-    });
-    await collector.restore();
-    const otlpServer = await listen(collector.httpServer, config.host, config.otlpHttpPort).catch(
-      (error: unknown) => {
-        throw listenFailure(error, {
-          variable: 'OPSLESS_OTLP_HTTP_PORT',
-          host: config.host,
-          port: config.otlpHttpPort,
-        });
-      },
-    );
-    otlpHttpPort = (otlpServer.address() as AddressInfo).port;
-    otlpGrpcPort = await bindGrpc(collector.grpcServer, config.host, config.otlpGrpcPort).catch(
-      (error: unknown) => {
-        throw listenFailure(error, {
-          variable: 'OPSLESS_OTLP_GRPC_PORT',
-          host: config.host,
-          port: config.otlpGrpcPort,
-        });
-      },
-    );
-    closers.push(async () => {
-      await Promise.all([
-        closeServer(otlpServer),
-        new Promise<void>((resolve) => collector.grpcServer.tryShutdown(() => resolve())),
-      ]);
-      await collector.close();
-    });
+    ({ httpPort: otlpHttpPort, grpcPort: otlpGrpcPort } = await startCollector(context, registry));
   }
 
   let apiPort: number | null = null;
@@ -182,8 +184,8 @@ export async function startOpsless(
       info: {
         otlpHttpEndpoint: otlpHttpPort === null ? null : localUrl(config.host, otlpHttpPort),
         otlpGrpcEndpoint: otlpGrpcPort === null ? null : localUrl(config.host, otlpGrpcPort),
-        stepSeconds: config.detect.stepSeconds,
       },
+      stepMs: config.detect.stepMs,
       demo: options.demo,
       isReady: () => ready,
       logger,
@@ -195,6 +197,7 @@ export async function startOpsless(
       hostname: config.host,
       port: config.apiPort,
     }) as Server;
+    closers.push(() => closeServer(apiServer));
     apiPort = await new Promise<number>((resolve, reject) => {
       apiServer.once('error', (error) =>
         reject(
@@ -207,7 +210,6 @@ export async function startOpsless(
       );
       apiServer.once('listening', () => resolve((apiServer.address() as AddressInfo).port));
     });
-    closers.push(() => closeServer(apiServer));
   }
 
   if (config.alertmanager) {
@@ -245,7 +247,7 @@ export async function startOpsless(
     const scaling = createScalingLoop({
       client: storage.client,
       store: scalingStore,
-      stepSeconds: config.detect.stepSeconds,
+      stepMs: config.detect.stepMs,
       lookbackMs: config.detect.lookbackMs,
       settleMs: config.detect.settleMs,
       shard: roles.detector,
@@ -258,7 +260,7 @@ export async function startOpsless(
       client: storage.client,
       alerts: alertStore,
       models: engineModels(),
-      stepSeconds: config.detect.stepSeconds,
+      stepMs: config.detect.stepMs,
       lookbackMs: config.detect.lookbackMs,
       settleMs: config.detect.settleMs,
       watchedMetrics: config.detect.watchedMetrics,
@@ -313,7 +315,7 @@ export async function startOpsless(
             signal: alert.signal,
             operation: alert.operation,
             nowMs: nowMs - config.detect.settleMs,
-            stepSeconds: config.detect.stepSeconds,
+            stepMs: config.detect.stepMs,
           }),
       });
       remediation.start();
@@ -339,6 +341,53 @@ export async function startOpsless(
         await storage.close();
       })()),
   };
+}
+
+/**
+ * The collector role: restores its log patterns, then listens for OTLP over HTTP and gRPC;
+ * its closer is registered before it listens, so a port in use still closes it.
+ */
+async function startCollector(
+  context: Pick<StartContext, 'config' | 'logger' | 'storage' | 'closers'>,
+  registry: Registry,
+): Promise<{ httpPort: number; grpcPort: number }> {
+  const { config, logger, storage, closers } = context;
+  const collector = createCollector({
+    registry,
+    client: storage.client,
+    limits: config.ingest,
+    ingestKey: config.ingestKey,
+    logPatterns: config.logPatterns,
+    logger,
+  });
+  await collector.restore();
+  closers.push(async () => {
+    await Promise.all([
+      closeServer(collector.httpServer),
+      new Promise<void>((resolve) => collector.grpcServer.tryShutdown(() => resolve())),
+    ]);
+    await collector.close();
+  });
+  const otlpServer = await listen(collector.httpServer, config.host, config.otlpHttpPort).catch(
+    (error: unknown) => {
+      throw listenFailure(error, {
+        variable: 'OPSLESS_OTLP_HTTP_PORT',
+        host: config.host,
+        port: config.otlpHttpPort,
+      });
+    },
+  );
+  const httpPort = (otlpServer.address() as AddressInfo).port;
+  const grpcPort = await bindGrpc(collector.grpcServer, config.host, config.otlpGrpcPort).catch(
+    (error: unknown) => {
+      throw listenFailure(error, {
+        variable: 'OPSLESS_OTLP_GRPC_PORT',
+        host: config.host,
+        port: config.otlpGrpcPort,
+      });
+    },
+  );
+  return { httpPort, grpcPort };
 }
 
 /** http://host:port of a port listening on `host`, as a client on this machine reaches it. */

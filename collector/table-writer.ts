@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
-import { insertJsonEachRow, isRowLevelInsertError } from '../storage/index.ts';
+import { isRowLevelInsertError } from '../storage/index.ts';
+import { insertJsonEachRow } from '../storage/live/index.ts';
 import { createBatchWriter, type BatchWriter, type ByteBudget } from './batch-writer.ts';
 import type { IngestTelemetry } from './telemetry.ts';
 

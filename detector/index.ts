@@ -7,6 +7,6 @@ export {
   type EngineTuningOverrides,
 } from './tuning.ts';
 export type { Detector, DetectorOptions, DetectorState, ForecastPoint, Verdict } from './types.ts';
-export { createDetectorLoop, type DetectorLoop } from './live/loop.ts';
+export type { DetectorLoop } from './live/loop.ts';
 export type { EvaluationReport, EvaluatorOptions } from './live/evaluator.ts';
 export { engineModels, MIN_TRAINING_STEPS, type SeriesModels } from './live/models.ts';

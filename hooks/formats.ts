@@ -1,16 +1,7 @@
 import type { Alert } from '../alerts/index.ts';
 import { explanationText } from '../alerts/index.ts';
 import type { HookEvent } from './outbox.ts';
-
-/**
- * What a subscription receives: `webhook` the opsless event `{type, timestamp, data}`,
- * `alertmanager` Alertmanager's own webhook payload (version "4"), `pagerduty` a
- * PagerDuty Events API v2 event. Every kind is signed with Standard Webhooks headers.
- */
-export const WEBHOOK_KINDS = ['webhook', 'alertmanager', 'pagerduty'] as const;
-export type WebhookKind = (typeof WEBHOOK_KINDS)[number];
-
-export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+import type { WebhookKind } from './schema.ts';
 
 /** Where links in payloads point: the opsless UI as its users reach it. */
 export interface PayloadContext {

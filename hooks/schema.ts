@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { PAGERDUTY_EVENTS_URL, WEBHOOK_KINDS } from './formats.ts';
+
+/**
+ * What a subscription receives: `webhook` the opsless event `{type, timestamp, data}`,
+ * `alertmanager` Alertmanager's own webhook payload (version "4"), `pagerduty` a
+ * PagerDuty Events API v2 event. Every kind is signed with Standard Webhooks headers.
+ */
+export const WEBHOOK_KINDS = ['webhook', 'alertmanager', 'pagerduty'] as const;
+export type WebhookKind = (typeof WEBHOOK_KINDS)[number];
+
+export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 
 /** Event types a subscription can ask for. */
 export const EVENT_TYPES = [

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { nextVersion, updateRow, WEBHOOKS_TABLE } from '../storage/index.ts';
-import { PAGERDUTY_EVENTS_URL, type WebhookKind } from './formats.ts';
-import type { Webhook, WebhookCreate, WebhookPatch } from './schema.ts';
+import {
+  PAGERDUTY_EVENTS_URL,
+  type Webhook,
+  type WebhookCreate,
+  type WebhookKind,
+  type WebhookPatch,
+} from './schema.ts';
 import { generateSecret } from './signing.ts';
 
 /** A subscription with what only the delivery worker sees. */

@@ -3,16 +3,17 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Webhook as Verifier } from 'standardwebhooks';
-import { openStorage, type Storage } from '../storage/index.ts';
+import type { Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 import { sampleAlert } from '../test/support/alerts.ts';
+import type { HookEvent } from './index.ts';
 import {
   createDeliveryWorker,
   createWebhookStore,
   deliveriesOf,
   enqueue,
   parseAllowList,
-  type HookEvent,
-} from './index.ts';
+} from './live/index.ts';
 
 /** A receiver that answers from a script of behaviours, then 200; it records every request. */
 async function receiver(script: Array<number | 'hang'>) {

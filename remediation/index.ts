@@ -28,29 +28,13 @@ export {
   type GuardrailInput,
   type PastAction,
 } from './guardrails.ts';
-export {
-  plannedSteps,
-  runStep,
-  stepPayload,
-  stepTarget,
-  type ScaleActuator,
-  type ScaleChange,
-  type StepContext,
-} from './steps.ts';
-export {
-  createRemediationStore,
-  ruleView,
-  type KillSwitchSetting,
-  type RemediationStore,
-  type RunDecisionResult,
-  type RunFilter,
-  type StoredRule,
+export type { ScaleActuator, ScaleChange, StepContext } from './steps.ts';
+export type {
+  KillSwitchSetting,
+  RemediationStore,
+  RunDecisionResult,
+  RunFilter,
+  StoredRule,
 } from './store.ts';
 export { loadRules, readRulesFile, RulesFileError } from './rules-file.ts';
-export {
-  createRemediationLoop,
-  runId,
-  type PassReport,
-  type RemediationLoop,
-  type RemediationLoopOptions,
-} from './loop.ts';
+export type { PassReport, RemediationLoop, RemediationLoopOptions } from './loop.ts';

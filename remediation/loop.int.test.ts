@@ -3,28 +3,21 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Webhook as Verifier } from 'standardwebhooks';
-import { createAlertStore, type Alert, type AlertStore } from '../alerts/index.ts';
-import {
-  createWebhookStore,
-  deliveriesOf,
-  enqueue,
-  parseAllowList,
-  type EventType,
-  type HookEvent,
-  type WebhookStore,
-} from '../hooks/index.ts';
-import { openStorage, type Storage } from '../storage/index.ts';
+import type { Alert, AlertStore } from '../alerts/index.ts';
+import { createAlertStore } from '../alerts/live/index.ts';
+import type { EventType, HookEvent, WebhookStore } from '../hooks/index.ts';
+import { createWebhookStore, deliveriesOf, enqueue, parseAllowList } from '../hooks/live/index.ts';
+import type { Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 import { sampleAlert } from '../test/support/alerts.ts';
 import {
-  createRemediationLoop,
-  createRemediationStore,
-  runId,
   type RemediationLoopOptions,
   type RemediationRuleInput,
   type RemediationRun,
   type RemediationStore,
   RemediationRule,
 } from './index.ts';
+import { createRemediationLoop, createRemediationStore, runId } from './live/index.ts';
 import { testApi } from '../test/support/api.ts';
 
 /** A loopback receiver answering from `script`, then 200 ('hang': never); it records requests. */

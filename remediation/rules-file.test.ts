@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../cli/config.ts';
+import { ConfigError, loadConfig } from '../cli/index.ts';
 import { readRulesFile } from './rules-file.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'opsless-rules-'));

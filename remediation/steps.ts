@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Alert } from '../alerts/index.ts';
-import { attemptDelivery, webhookHeaders, type AllowList } from '../hooks/index.ts';
+import { webhookHeaders, type AllowList } from '../hooks/index.ts';
+import { attemptDelivery } from '../hooks/live/index.ts';
 import type { Step, StepResult } from './schema.ts';
 
 /** Replica change of a scale step: relative (`by`) or absolute (`replicas`). */

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+// The benchmark's simulator is the reference the estimator is checked against.
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports
 import { erlangC } from '../bench/scaling/simulator.ts';
 import { createCapacityEstimator, type CapacitySample } from './capacity.ts';
 

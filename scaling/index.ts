@@ -52,3 +52,5 @@ export {
   type CapacityOptions,
   type CapacitySample,
 } from './capacity.ts';
+export type { ScaleRequest, ScalingLoop, ScalingLoopOptions } from './live/loop.ts';
+export type { LatestDecision, ScalingStore, StoredPolicy } from './live/store.ts';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStorage, type Storage } from '../storage/index.ts';
+import type { Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 import { readMetricSeries } from './metrics.ts';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');

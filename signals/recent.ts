@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { isSignalName } from './definitions.ts';
 import { METRIC_SIGNAL_PREFIX, readMetricSeries } from './metrics.ts';
 import { readSeries } from './series.ts';
+import { alignDown } from '../storage/index.ts';
 
 /**
  * A signal's mean over the last `steps` complete steps before `nowMs` (for a service, or
@@ -15,13 +16,14 @@ export async function readRecentValue(
     signal: string;
     operation?: string | null | undefined;
     nowMs: number;
-    stepSeconds: number;
+    /** The detector step, ms. */
+    stepMs: number;
     steps?: number;
   },
 ): Promise<number | null> {
-  const stepMs = query.stepSeconds * 1000;
+  const { stepMs } = query;
   const steps = query.steps ?? 3;
-  const toMs = Math.floor(query.nowMs / stepMs) * stepMs;
+  const toMs = alignDown(query.nowMs, stepMs);
   const fromMs = toMs - steps * stepMs;
   const mean = (values: number[]) =>
     values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
@@ -32,7 +34,7 @@ export async function readRecentValue(
       metrics: [metric],
       fromMs,
       toMs,
-      stepSeconds: query.stepSeconds,
+      stepSeconds: stepMs / 1000,
     });
     return mean((series.get(query.service)?.get(metric) ?? []).map((point) => point.value));
   }
@@ -43,7 +45,7 @@ export async function readRecentValue(
     operation: query.operation ?? undefined,
     fromMs,
     toMs,
-    stepSeconds: query.stepSeconds,
+    stepSeconds: stepMs / 1000,
   });
   if (signal === 'request_rate') {
     const byStep = new Map(points.map((step) => [step.timeMs, step.values.request_rate]));

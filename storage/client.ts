@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection, type ChdbConnection } from 'chdb/connection';
+import { quoteIdentifier } from './identifiers.ts';
 
 /** The embedded engine's connection behind each embedded client, for its raw insert path. */
 const embeddedConnections = new WeakMap<ClickHouseClient, ChdbConnection>();
@@ -92,10 +93,4 @@ export async function ensureDatabase(options: StorageOptions, cluster?: string):
   } finally {
     await bootstrap.close();
   }
-}
-
-/** Quotes an identifier that was already validated against an allow-list pattern. */
-export function quoteIdentifier(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) throw new Error(`invalid identifier ${name}`);
-  return '`' + name + '`';
 }

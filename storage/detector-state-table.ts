@@ -1,4 +1,4 @@
-import { engine, onCluster, type SchemaOptions } from './schema.ts';
+import { engine, onCluster, type SchemaOptions } from './table-options.ts';
 
 export const DETECTOR_STATE_TABLE = 'opsless_detector_state';
 

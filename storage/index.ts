@@ -1,22 +1,16 @@
-export { createStorageClient, insertJsonEachRow, type StorageOptions } from './client.ts';
+export type { StorageOptions } from './client.ts';
 export { isRowLevelInsertError } from './insert-errors.ts';
-export { openStorage, type OpenStorageOptions, type Storage } from './open.ts';
-export { migrate } from './migrate.ts';
-export {
-  engine,
-  METRIC_TABLES,
-  migrations,
-  onCluster,
-  ttlClause,
-  type Migration,
-  type SchemaOptions,
-} from './schema.ts';
+export type { OpenStorageOptions, Storage } from './open.ts';
+export { METRIC_TABLES, migrations, type Migration } from './schema.ts';
+export { engine, onCluster, ttlClause, type SchemaOptions } from './table-options.ts';
 export type {
   AttributeMap,
+  ExemplarColumns,
   ExpHistogramRow,
   GaugeRow,
   HistogramRow,
   LogRow,
+  MetricRowBase,
   SpanRow,
   SumRow,
   SummaryRow,
@@ -24,6 +18,7 @@ export type {
 export { ENTRY_SPAN_SQL, ENVIRONMENT_SQL, ERROR_SPAN_SQL } from './semconv.ts';
 export { ALERTS_TABLE } from './alerts-table.ts';
 export { RED_TABLE } from './rollups.ts';
+export { alignDown, isRollupStep, ROLLUP_GRAIN_MS } from './grain.ts';
 export { SCORES_TABLE } from './scores-table.ts';
 export { DETECTOR_STATE_TABLE } from './detector-state-table.ts';
 export { WEBHOOKS_TABLE } from './webhooks-table.ts';

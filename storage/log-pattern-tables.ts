@@ -1,5 +1,5 @@
 import { SEVERITY_LEVEL_SQL } from './log-severity.ts';
-import { engine, onCluster, ttlClause, type SchemaOptions } from './schema.ts';
+import { engine, onCluster, ttlClause, type SchemaOptions } from './table-options.ts';
 
 export const LOG_PATTERNS_TABLE = 'opsless_log_patterns';
 export const LOG_PATTERN_COUNTS_TABLE = 'opsless_log_pattern_counts';

@@ -1,12 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import {
-  engine,
-  migrations,
-  onCluster,
-  RETENTION_TABLES,
-  type Migration,
-  type SchemaOptions,
-} from './schema.ts';
+import { migrations, RETENTION_TABLES, type Migration } from './schema.ts';
+import { engine, onCluster, type SchemaOptions } from './table-options.ts';
 
 const MIGRATIONS_TABLE = 'opsless_schema_migrations';
 

@@ -1,4 +1,4 @@
-import { engine, onCluster, ttlClause, type SchemaOptions } from './schema.ts';
+import { engine, onCluster, ttlClause, type SchemaOptions } from './table-options.ts';
 
 export const REMEDIATION_RULES_TABLE = 'opsless_remediation_rules';
 export const REMEDIATION_RUNS_TABLE = 'opsless_remediation_runs';

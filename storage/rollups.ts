@@ -1,5 +1,6 @@
 import { ENTRY_SPAN_SQL, ERROR_SPAN_SQL } from './semconv.ts';
-import { engine, onCluster, ttlClause, type SchemaOptions } from './schema.ts';
+import { engine, onCluster, ttlClause, type SchemaOptions } from './table-options.ts';
+import { ROLLUP_GRAIN_MS } from './grain.ts';
 
 /**
  * Rate, errors and duration (RED) of each service's entry spans in 10-second
@@ -27,7 +28,7 @@ SETTINGS ttl_only_drop_parts = 1`;
 const RED_SELECT = `SELECT
   ServiceName,
   SpanName AS Operation,
-  toStartOfInterval(Timestamp, INTERVAL 10 SECOND) AS Bucket,
+  toStartOfInterval(Timestamp, INTERVAL ${ROLLUP_GRAIN_MS / 1000} SECOND) AS Bucket,
   count() AS Requests,
   countIf(${ERROR_SPAN_SQL}) AS Errors,
   quantilesTDigestState(0.5, 0.95, 0.99)(Duration) AS Latency

@@ -1,4 +1,4 @@
-import { engine, onCluster, ttlClause, type SchemaOptions } from './schema.ts';
+import { engine, onCluster, ttlClause, type SchemaOptions } from './table-options.ts';
 
 export const SCALING_POLICIES_TABLE = 'opsless_scaling_policies';
 export const SCALING_STATE_TABLE = 'opsless_scaling_state';

@@ -3,7 +3,7 @@ import {
   alertPeakColumnStatement,
   alertsTableStatement,
 } from './alerts-table.ts';
-import { quoteIdentifier } from './client.ts';
+import { engine, onCluster, ttlClause, type SchemaOptions } from './table-options.ts';
 import { rollupStatements } from './rollups.ts';
 import { SCORES_TABLE, scoresTableStatement } from './scores-table.ts';
 import { detectorStateTableStatement } from './detector-state-table.ts';
@@ -20,13 +20,6 @@ import { SERVICE_EDGES_TABLE, serviceMapBucketStatements } from './service-map-t
 import { SERVICE_EDGES_GRAINS } from './service-map-grains.ts';
 import { serviceMapV13Statements } from './service-map-v13.ts';
 
-export interface SchemaOptions {
-  /** Cluster name: renders `ON CLUSTER` and Replicated engines. */
-  cluster?: string | undefined;
-  /** Rows older than this many days are dropped; 0 keeps data forever. */
-  retentionDays: number;
-}
-
 export interface Migration {
   version: number;
   name: string;
@@ -34,28 +27,6 @@ export interface Migration {
 }
 
 const ATTRIBUTE_MAP = 'Map(LowCardinality(String), String)';
-
-/** `ON CLUSTER x` or nothing. */
-export function onCluster(options: SchemaOptions): string {
-  return options.cluster ? ` ON CLUSTER ${quoteIdentifier(options.cluster)}` : '';
-}
-
-/**
- * The table engine: `MergeTree` family as named, made Replicated in cluster mode.
- * The replica path uses the server's macros, as the Collector's exporter does.
- */
-export function engine(options: SchemaOptions, family: string, ...parameters: string[]): string {
-  if (!options.cluster) return `${family}(${parameters.join(', ')})`;
-  const replication = ["'/clickhouse/tables/{shard}/{database}/{table}'", "'{replica}'"];
-  return `Replicated${family}(${[...replication, ...parameters].join(', ')})`;
-}
-
-/** `TTL <column> + toIntervalDay(n)` or nothing when retention is off. */
-export function ttlClause(options: SchemaOptions, timeExpression: string): string {
-  return options.retentionDays > 0
-    ? `\nTTL ${timeExpression} + toIntervalDay(${options.retentionDays})`
-    : '';
-}
 
 function tracesTable(options: SchemaOptions): string {
   // Codecs and skip indexes follow the Collector's exporter: Delta suits the sorted

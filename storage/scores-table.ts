@@ -1,4 +1,4 @@
-import { engine, onCluster, ttlClause, type SchemaOptions } from './schema.ts';
+import { engine, onCluster, ttlClause, type SchemaOptions } from './table-options.ts';
 
 export const SCORES_TABLE = 'opsless_scores';
 

@@ -1,4 +1,4 @@
-import { engine, onCluster, ttlClause, type SchemaOptions } from './schema.ts';
+import { engine, onCluster, ttlClause, type SchemaOptions } from './table-options.ts';
 
 /** The service map's calls per hour and per 10 minutes, summed from the minute rollup. */
 export const SERVICE_EDGES_HOURLY_TABLE = 'opsless_service_edges_1h';

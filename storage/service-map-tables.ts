@@ -1,5 +1,5 @@
 import { ENTRY_SPAN_SQL, ERROR_SPAN_SQL } from './semconv.ts';
-import { onCluster, type SchemaOptions } from './schema.ts';
+import { onCluster, type SchemaOptions } from './table-options.ts';
 import {
   LATENCY_BUCKET_COUNT,
   latencyBucketSql,

@@ -1,5 +1,5 @@
 import { ERROR_SPAN_SQL } from './semconv.ts';
-import { engine, onCluster, ttlClause, type SchemaOptions } from './schema.ts';
+import { engine, onCluster, ttlClause, type SchemaOptions } from './table-options.ts';
 import {
   EXTERNAL_CALLEE_SQL,
   EXTERNAL_KIND_SQL,

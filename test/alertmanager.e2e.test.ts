@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlertStore } from '../alerts/index.ts';
+import { createAlertStore } from '../alerts/live/index.ts';
 import { alertmanagerPayload, labelsFingerprint } from '../hooks/index.ts';
 import { startAlertmanager, type RunningAlertmanager } from './support/alertmanager.ts';
 import { sampleAlert } from './support/alerts.ts';

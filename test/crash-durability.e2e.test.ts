@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createStorageClient } from '../storage/index.ts';
-import { spawnOpsless, stopProcess, type OpslessProcess } from './support/process.ts';
+import { createStorageClient } from '../storage/live/index.ts';
+import { spawnOpsless, stopProcess, type OpslessProcess } from '../harness/index.ts';
 import { rows } from './support/opsless.ts';
 
 const CLIENTS = 4;

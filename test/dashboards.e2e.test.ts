@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
-import { createAlertStore, type Alert } from '../alerts/index.ts';
-import { createStory, type Story } from '../cli/demo-story.ts';
-import { parseAllowList } from '../hooks/index.ts';
-import { createRemediationLoop, createRemediationStore } from '../remediation/index.ts';
-import { createScalingLoop } from '../scaling/live/loop.ts';
-import { createScalingStore } from '../scaling/live/store.ts';
+import type { Alert } from '../alerts/index.ts';
+import { createAlertStore } from '../alerts/live/index.ts';
+import { createStory, type Story } from '../cli/index.ts';
+import { parseAllowList } from '../hooks/live/index.ts';
+import { createRemediationLoop, createRemediationStore } from '../remediation/live/index.ts';
+import { createScalingLoop, createScalingStore } from '../scaling/live/index.ts';
 import { accessibilityProblems } from './support/accessibility.ts';
 import {
   ARTIFACTS_DIR,
@@ -124,7 +124,7 @@ describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', (
     const decided = await createScalingLoop({
       client: opsless.clickhouse,
       store: createScalingStore(opsless.clickhouse),
-      stepSeconds: 60,
+      stepMs: 60_000,
       lookbackMs: 24 * 60 * MINUTE,
       settleMs: 15_000,
       shard: { index: 0, count: 1 },

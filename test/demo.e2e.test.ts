@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { loadConfig } from '../cli/config.ts';
-import { runDemo } from '../cli/demo.ts';
+import { loadConfig } from '../cli/index.ts';
+import { runDemo } from '../cli/live/index.ts';
 
 /** Waits until `lines` has one matching `pattern`. */
 async function line(lines: string[], pattern: RegExp, ms: number): Promise<string> {

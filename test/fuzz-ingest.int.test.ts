@@ -6,7 +6,7 @@ import {
   decodeMetricsProtobuf,
   decodeTracesJson,
   decodeTracesProtobuf,
-} from '../collector/otlp/index.ts';
+} from '../collector/index.ts';
 import { emitLogs, encodeLogs, SAMPLE_RECORDS } from '../collector/otlp/log-fixtures.ts';
 import { collectMetrics, encodeMetrics } from '../collector/otlp/metric-fixtures.ts';
 import { encodeSpans, richSpan } from '../collector/otlp/span-fixtures.ts';

@@ -1,15 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlertStore } from '../alerts/index.ts';
+import { createAlertStore } from '../alerts/live/index.ts';
 import { sampleAlert } from './support/alerts.ts';
-import {
-  ENTRY_SPAN_SQL,
-  ERROR_SPAN_SQL,
-  openStorage,
-  SCORES_TABLE,
-  type Storage,
-} from '../storage/index.ts';
+import { ENTRY_SPAN_SQL, ERROR_SPAN_SQL, SCORES_TABLE, type Storage } from '../storage/index.ts';
+import { openStorage } from '../storage/live/index.ts';
 
 const DIR = join(import.meta.dirname, '..', 'dashboards', 'grafana');
 const NOW = Date.now();

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import protobuf from 'protobufjs';
-import { makeSpans } from './support/spans.ts';
+import { makeSpans } from '../harness/index.ts';
 import { rows, startTestOpsless, type TestOpsless } from './support/opsless.ts';
 
 const MAX_BODY = 256 * 1024;

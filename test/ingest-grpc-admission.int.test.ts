@@ -14,7 +14,7 @@ import {
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { grpcExport, TRACE_EXPORT } from './support/grpc.ts';
 import { waitForMetric } from './support/metrics.ts';
-import { makeSpans } from './support/spans.ts';
+import { makeSpans } from '../harness/index.ts';
 import { startTestOpsless, type TestOpsless } from './support/opsless.ts';
 
 const INGEST_KEY = 'admission-key';

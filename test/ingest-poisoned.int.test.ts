@@ -2,12 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, credentials, type ServiceError } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { createBatchWriter, createByteBudget } from '../collector/index.ts';
-import {
-  createStorageClient,
-  insertJsonEachRow,
-  isRowLevelInsertError,
-  migrate,
-} from '../storage/index.ts';
+import { isRowLevelInsertError } from '../storage/index.ts';
+import { createStorageClient, insertJsonEachRow, migrate } from '../storage/live/index.ts';
 import { grpcExport, LOGS_EXPORT } from './support/grpc.ts';
 import { rows, startTestOpsless, type TestOpsless } from './support/opsless.ts';
 

@@ -6,10 +6,10 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { pino } from 'pino';
 import protobuf from 'protobufjs';
 import { Registry } from 'prom-client';
-import { createCollector } from '../collector/index.ts';
+import { createCollector } from '../collector/live/index.ts';
 import { grpcExport } from './support/grpc.ts';
 import { waitForMetric } from './support/metrics.ts';
-import { makeSpans } from './support/spans.ts';
+import { makeSpans } from '../harness/index.ts';
 import { rows, startTestOpsless, type TestOpsless } from './support/opsless.ts';
 
 const INGEST_KEY = 'pressure-key';

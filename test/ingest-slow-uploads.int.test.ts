@@ -2,7 +2,7 @@ import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { waitForMetric } from './support/metrics.ts';
-import { makeSpans } from './support/spans.ts';
+import { makeSpans } from '../harness/index.ts';
 import { startTestOpsless, type TestOpsless } from './support/opsless.ts';
 
 interface SlowUpload {

@@ -3,9 +3,10 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import { createAlertStore, explanationText, type AlertStore } from '../alerts/index.ts';
+import { explanationText, type AlertStore } from '../alerts/index.ts';
+import { createAlertStore } from '../alerts/live/index.ts';
 import type { EvaluatorOptions } from '../detector/index.ts';
-import { evaluateOnce } from '../detector/live/evaluator.ts';
+import { evaluateOnce } from '../detector/live/index.ts';
 import { testEvaluatorOptions, WHOLE_MINUTES } from './support/evaluator.ts';
 import { rows, startTestOpsless, type TestOpsless } from './support/opsless.ts';
 

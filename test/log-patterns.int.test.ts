@@ -3,7 +3,7 @@ import { SeverityNumber, type LogRecord } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { createLogPatternTagger, restoreLogPatterns } from '../collector/log-patterns.ts';
+import { createLogPatternTagger, restoreLogPatterns } from '../collector/live/index.ts';
 import type { LogRow } from '../storage/index.ts';
 import { rows, startTestOpsless, type TestOpsless } from './support/opsless.ts';
 

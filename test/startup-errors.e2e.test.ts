@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runOpslessToExit, spawnOpsless, stopProcess } from './support/process.ts';
+import { runOpslessToExit, spawnOpsless, stopProcess } from '../harness/index.ts';
 
 /** The failure must be one line of opsless's own, naming the variable; no stack trace. */
 function expectOneClearLine(

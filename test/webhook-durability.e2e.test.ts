@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { spawnOpsless, stopProcess, type OpslessProcess } from './support/process.ts';
+import { spawnOpsless, stopProcess, type OpslessProcess } from '../harness/index.ts';
 
 /** A free port, closed again: the subscriber is down until it listens there. */
 async function freePort(): Promise<number> {

@@ -8,11 +8,13 @@ import type { AddressInfo } from 'node:net';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Registry } from 'prom-client';
 import { pino } from 'pino';
-import { createAlertStore } from '../../alerts/index.ts';
-import { createCollector } from '../../collector/index.ts';
-import { loadConfig, type Config } from '../../cli/config.ts';
-import { createDetectorLoop, engineModels } from '../../detector/index.ts';
-import { openStorage, SERVICE_EDGES_TABLE, serviceEdgesSelect } from '../../storage/index.ts';
+import { createAlertStore } from '../../alerts/live/index.ts';
+import { loadConfig, type Config } from '../../cli/index.ts';
+import { createCollector } from '../../collector/live/index.ts';
+import { engineModels } from '../../detector/index.ts';
+import { createDetectorLoop } from '../../detector/live/index.ts';
+import { SERVICE_EDGES_TABLE, serviceEdgesSelect } from '../../storage/index.ts';
+import { openStorage } from '../../storage/live/index.ts';
 import type { PlannedLog } from './logs.ts';
 import { createResources, encodeLogs, encodePoints, encodeSpans, send } from './otlp.ts';
 import type { Scenario } from './scenarios.ts';
@@ -152,7 +154,7 @@ async function runOnCollector(context: {
     client,
     alerts: createAlertStore(client),
     models: engineModels(),
-    stepSeconds: stepMs / 1000,
+    stepMs,
     lookbackMs: config.detect.lookbackMs,
     settleMs,
     watchedMetrics: config.detect.watchedMetrics,

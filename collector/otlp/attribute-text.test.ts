@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AttributeMap } from '../../storage/rows.ts';
+import type { AttributeMap } from '../../storage/index.ts';
 import {
   doubleText,
   jsonObject,

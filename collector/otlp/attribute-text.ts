@@ -7,7 +7,7 @@
  * Collector deployment share tables and saved queries.
  */
 
-import type { AttributeMap } from '../../storage/rows.ts';
+import type { AttributeMap } from '../../storage/index.ts';
 
 /** A top-level double attribute; Go's text for NaN and infinities is kept as it is. */
 export function doubleText(value: number): string {

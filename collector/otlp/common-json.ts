@@ -3,7 +3,7 @@
  * exactly as the protobuf path does (see attribute-text.ts).
  */
 
-import type { AttributeMap } from '../../storage/rows.ts';
+import type { AttributeMap } from '../../storage/index.ts';
 import { doubleJson, doubleText, jsonObject, jsonString, setAttribute } from './attribute-text.ts';
 import { canonicalBase64 } from './binary-text.ts';
 import { emptyScope, type ScopeFields } from './common-protobuf.ts';

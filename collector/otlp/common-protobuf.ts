@@ -3,7 +3,7 @@
  * by the trace, metric and log decoders: attributes straight into string maps.
  */
 
-import type { AttributeMap } from '../../storage/rows.ts';
+import type { AttributeMap } from '../../storage/index.ts';
 import { doubleJson, doubleText, jsonObject, jsonString, setAttribute } from './attribute-text.ts';
 import { base64Of } from './binary-text.ts';
 import { int64Decimal } from './int64-decimal.ts';

@@ -18,5 +18,5 @@ export {
   exportResponseJson,
   statusJson,
   type ExportResponseJson,
-  type SignalName,
+  type TelemetryType,
 } from './responses.ts';

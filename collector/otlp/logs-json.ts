@@ -3,7 +3,7 @@
  * protobuf decoder produces for the same records.
  */
 
-import type { LogRow } from '../../storage/rows.ts';
+import type { LogRow } from '../../storage/index.ts';
 import { ZERO_TIME } from './int64-decimal.ts';
 import { serviceNameOf } from './attribute-text.ts';
 import { anyValueText, attributesAt, resourceAttributesAt, scopeAt } from './common-json.ts';

@@ -3,7 +3,7 @@
  * and scope columns are filled in when their messages end (they may follow the records).
  */
 
-import type { AttributeMap, LogRow } from '../../storage/rows.ts';
+import type { AttributeMap, LogRow } from '../../storage/index.ts';
 import { serviceNameOf } from './attribute-text.ts';
 import { hexOf } from './binary-text.ts';
 import {

@@ -1,6 +1,6 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LogRow } from '../../storage/rows.ts';
+import type { LogRow } from '../../storage/index.ts';
 import { emitLogs, encodeLogs, LOG_SPAN_ID, LOG_TRACE_ID, SAMPLE_RECORDS } from './log-fixtures.ts';
 import { decodeLogsJson } from './logs-json.ts';
 import { decodeLogsProtobuf } from './logs-protobuf.ts';

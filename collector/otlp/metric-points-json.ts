@@ -10,7 +10,7 @@ import type {
   HistogramRow,
   SumRow,
   SummaryRow,
-} from '../../storage/rows.ts';
+} from '../../storage/index.ts';
 import { attributesAt } from './common-json.ts';
 import { hexIdProblem } from './ids.ts';
 import {

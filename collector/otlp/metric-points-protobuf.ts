@@ -11,7 +11,7 @@ import type {
   HistogramRow,
   SumRow,
   SummaryRow,
-} from '../../storage/rows.ts';
+} from '../../storage/index.ts';
 import { hexOf } from './binary-text.ts';
 import { readKeyValueInto } from './common-protobuf.ts';
 import { idProblem } from './ids.ts';

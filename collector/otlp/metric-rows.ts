@@ -14,7 +14,7 @@ import type {
   MetricRowBase,
   SumRow,
   SummaryRow,
-} from '../../storage/rows.ts';
+} from '../../storage/index.ts';
 import type { DecodeFailure, DecodeSuccess } from './decode-result.ts';
 
 /** Rows for each metrics table from one request. */

@@ -3,7 +3,7 @@
  * tables, the same rows the protobuf decoder produces.
  */
 
-import type { MetricRowBase } from '../../storage/rows.ts';
+import type { MetricRowBase } from '../../storage/index.ts';
 import { serviceNameOf } from './attribute-text.ts';
 import { resourceAttributesAt, scopeAt } from './common-json.ts';
 import {

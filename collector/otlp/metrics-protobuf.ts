@@ -3,7 +3,7 @@
  * tables, one row per data point, in one pass over the bytes.
  */
 
-import type { AttributeMap, MetricRowBase } from '../../storage/rows.ts';
+import type { AttributeMap, MetricRowBase } from '../../storage/index.ts';
 import { serviceNameOf } from './attribute-text.ts';
 import { emptyScope, readResourceInto, readScopeInto } from './common-protobuf.ts';
 import {

@@ -1,6 +1,6 @@
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { GaugeRow, MetricRowBase } from '../../storage/rows.ts';
+import type { GaugeRow, MetricRowBase } from '../../storage/index.ts';
 import { collectMetrics, encodeMetrics, hrTimeNanos } from './metric-fixtures.ts';
 import type { MetricRows } from './metric-rows.ts';
 import { decodeMetricsJson } from './metrics-json.ts';

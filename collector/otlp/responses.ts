@@ -4,7 +4,11 @@
  * `google.rpc.Status` for errors, in protobuf and in OTLP/JSON.
  */
 
-export type SignalName = 'traces' | 'metrics' | 'logs';
+/**
+ * What an OTLP export carries. OTLP calls these signals; in opsless a signal is a series
+ * the detector measures (latency_p99, error_ratio, a watched metric).
+ */
+export type TelemetryType = 'traces' | 'metrics' | 'logs';
 
 const textEncoder = new TextEncoder();
 
@@ -53,14 +57,14 @@ const REJECTED_KEY = {
 
 /** The OTLP/JSON export response; int64 counts are strings, as proto3 JSON writes them. */
 export interface ExportResponseJson {
-  partialSuccess?: Partial<Record<(typeof REJECTED_KEY)[SignalName], string>> & {
+  partialSuccess?: Partial<Record<(typeof REJECTED_KEY)[TelemetryType], string>> & {
     errorMessage?: string;
   };
 }
 
 /** The OTLP/JSON export response object for `signal`. */
 export function exportResponseJson(
-  signal: SignalName,
+  signal: TelemetryType,
   rejected: number,
   errorMessage: string,
 ): ExportResponseJson {
@@ -75,7 +79,7 @@ export function exportResponseJson(
 
 /** The OTLP/JSON export response as text. */
 export function encodeExportResponseJson(
-  signal: SignalName,
+  signal: TelemetryType,
   rejected: number,
   errorMessage: string,
 ): string {

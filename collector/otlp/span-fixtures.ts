@@ -15,7 +15,7 @@ import {
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { SpanRow } from '../../storage/rows.ts';
+import type { SpanRow } from '../../storage/index.ts';
 
 /** 1700000000123456789 ns: past 2^53, so any float round trip would lose digits. */
 export const START: HrTime = [1_700_000_000, 123_456_789];

@@ -3,7 +3,7 @@
  * the protobuf decoder produces for the same spans.
  */
 
-import type { AttributeMap, SpanRow } from '../../storage/rows.ts';
+import type { AttributeMap, SpanRow } from '../../storage/index.ts';
 import { serviceNameOf } from './attribute-text.ts';
 import { attributesAt, resourceAttributesAt, scopeAt } from './common-json.ts';
 import {

@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { describe, expect, it } from 'vitest';
-import type { SpanRow } from '../../storage/rows.ts';
+import type { SpanRow } from '../../storage/index.ts';
 import {
   encodeSpans,
   PARENT_ID,

@@ -5,7 +5,7 @@
  * message ends; rows of one resource share its attribute map (treat rows as read-only).
  */
 
-import type { AttributeMap, SpanRow } from '../../storage/rows.ts';
+import type { AttributeMap, SpanRow } from '../../storage/index.ts';
 import { serviceNameOf } from './attribute-text.ts';
 import { hexOf } from './binary-text.ts';
 import {

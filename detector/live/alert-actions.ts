@@ -1,6 +1,7 @@
 import type { Alert } from '../../alerts/index.ts';
-import { explainAnomaly, explainMetric } from '../../alerts/index.ts';
-import { METRIC_SIGNAL_PREFIX, readMetricUnit, signalInfo } from '../../signals/index.ts';
+import { explainAnomaly, explainMetric } from '../../alerts/live/index.ts';
+import { signalInfo } from '../../signals/index.ts';
+import { METRIC_SIGNAL_PREFIX, readMetricUnit } from '../../signals/live/index.ts';
 import { alertSummary } from './alert-text.ts';
 import { joinOrRank } from './cross-service.ts';
 import { explainLogAnomaly, isLogSignal } from './log-judgement.ts';
@@ -43,7 +44,7 @@ export async function applyAction(
       return 'updated';
     }
     const info = signalInfo(signal);
-    const stepMs = options.stepSeconds * 1000;
+    const stepMs = options.stepMs;
     const window = { service, fromMs: incident.openedAtMs - stepMs, toMs: atMs };
     // A metric is explained by its instances, spans by what is over-represented in them.
     const explanation = isLogSignal(signal)

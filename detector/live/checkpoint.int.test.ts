@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DETECTOR_STATE_TABLE,
-  openStorage,
-  SCORES_TABLE,
-  type Storage,
-} from '../../storage/index.ts';
+import { DETECTOR_STATE_TABLE, SCORES_TABLE, type Storage } from '../../storage/index.ts';
+import { openStorage } from '../../storage/live/index.ts';
 import {
   createModelCache,
   evaluateOnce,

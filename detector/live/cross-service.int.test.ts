@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlertStore, type Alert } from '../../alerts/index.ts';
+import type { Alert } from '../../alerts/index.ts';
+import { createAlertStore } from '../../alerts/live/index.ts';
 import { renderBody } from '../../hooks/index.ts';
 import {
-  openStorage,
   SERVICE_EDGES_TABLE,
   serviceEdgesSelect,
   type SpanRow,
   type Storage,
 } from '../../storage/index.ts';
+import { openStorage } from '../../storage/live/index.ts';
 import { testEvaluatorOptions, WHOLE_MINUTES } from '../../test/support/evaluator.ts';
 import { evaluateOnce } from './evaluator.ts';
 

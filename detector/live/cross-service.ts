@@ -6,10 +6,11 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Alert, RootCauseCandidate } from '../../alerts/index.ts';
-import { explainAnomaly, type Explanation } from '../../alerts/index.ts';
+import type { Explanation } from '../../alerts/index.ts';
+import { explainAnomaly } from '../../alerts/live/index.ts';
 import { rankRootCauses, type NodeSeries, type SymptomKind } from '../../rca/index.ts';
-import { readServicesSeries } from '../../signals/index.ts';
-import { SERVICE_EDGES_TABLE } from '../../storage/index.ts';
+import { readServicesSeries } from '../../signals/live/index.ts';
+import { alignDown, SERVICE_EDGES_TABLE } from '../../storage/index.ts';
 
 /** Alerts opened this many steps apart or less may be one incident. */
 export const JOIN_WITHIN_STEPS = 5;
@@ -22,7 +23,8 @@ const MAX_EDGES = 2000;
 
 export interface CrossServiceOptions {
   client: ClickHouseClient;
-  stepSeconds: number;
+  /** The detector step, ms. */
+  stepMs: number;
 }
 
 /** `caller → callees` of the map over a window. */
@@ -148,17 +150,17 @@ export async function rankIncident(
   options: CrossServiceOptions,
   input: RankIncidentInput,
 ): Promise<RootCauseCandidate[]> {
-  const stepMs = options.stepSeconds * 1000;
+  const stepMs = options.stepMs;
   const kind: SymptomKind = input.signal === 'error_ratio' ? 'availability' : 'latency';
   const symptom = symptomService(input.graph, input.services);
   const nodes = [...connectedServices(input.graph, symptom)];
-  const fromMs = Math.floor(input.startMs / stepMs) * stepMs - BASELINE_STEPS * stepMs;
+  const fromMs = alignDown(input.startMs, stepMs) - BASELINE_STEPS * stepMs;
   const toMs = Math.ceil(input.atMs / stepMs) * stepMs;
   const red = await readServicesSeries(options.client, {
     operations: new Map(nodes.map((node) => [node, []])),
     fromMs,
     toMs,
-    stepSeconds: options.stepSeconds,
+    stepSeconds: options.stepMs / 1000,
   });
   const times: number[] = [];
   for (let time = fromMs; time < toMs; time += stepMs) times.push(time);
@@ -269,7 +271,7 @@ export async function joinOrRank(
   options: JoinOptions,
   opening: { service: string; signal: string; openedAtMs: number; atMs: number },
 ): Promise<{ joined: Alert | null; rootCause: RootCauseCandidate[] }> {
-  const stepMs = options.stepSeconds * 1000;
+  const stepMs = options.stepMs;
   const windowMs = (JOIN_WITHIN_STEPS + BASELINE_STEPS) * stepMs;
   const graph = await readCallGraph(options.client, opening.openedAtMs - windowMs, opening.atMs);
   const open = await options.alerts.list({

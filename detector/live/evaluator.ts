@@ -2,17 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import type { Alert, AlertStore } from '../../alerts/index.ts';
+import { SIGNALS, type MetricPoint, type StepValues } from '../../signals/index.ts';
 import {
   busiestOperations,
   readErrorRatios,
   readInstanceMetricSeries,
   readMetricSeries,
   readServicesSeries,
-  SIGNALS,
-  type MetricPoint,
-  type StepValues,
-} from '../../signals/index.ts';
-import { LOG_PATTERN_COUNTS_TABLE, METRIC_TABLES, RED_TABLE } from '../../storage/index.ts';
+} from '../../signals/live/index.ts';
+import {
+  alignDown,
+  LOG_PATTERN_COUNTS_TABLE,
+  METRIC_TABLES,
+  RED_TABLE,
+} from '../../storage/index.ts';
 import type { SeriesModel, SeriesModels } from './models.ts';
 import {
   advanceIncident,
@@ -56,7 +59,8 @@ export interface EvaluatorOptions {
   client: ClickHouseClient;
   alerts: AlertStore;
   models: SeriesModels;
-  stepSeconds: number;
+  /** The detector step, ms (a whole number of rollup grains). */
+  stepMs: number;
   /** History a new series learns from, ms (default 7 days). */
   lookbackMs: number;
   /** This process evaluates the services whose hash falls in its shard. */
@@ -152,7 +156,7 @@ export async function evaluateOnce(options: EvaluatorOptions): Promise<Evaluatio
     alertsResolved: 0,
     lagMs: 0,
   };
-  const stepMs = options.stepSeconds * 1000;
+  const stepMs = options.stepMs;
   const rule: CompletionRule = {
     nowMs,
     stepMs,
@@ -259,7 +263,7 @@ async function evaluateChunk(
   const liveWindowMs = Math.max(2 * stepMs, rule.maxWaitMs);
   const logs = await readServiceLogs(options.client, {
     services,
-    fromMs: Math.floor((endMs - liveWindowMs) / stepMs) * stepMs - stepMs,
+    fromMs: alignDown(endMs - liveWindowMs, stepMs) - stepMs,
     toMs: endMs,
     stepMs,
   });
@@ -336,8 +340,8 @@ async function readChunk(
   byKey: Map<string, StoredState>,
   endMs: number,
 ): Promise<ChunkSeries> {
-  const stepMs = options.stepSeconds * 1000;
-  const lookbackStartMs = Math.floor((endMs - options.lookbackMs) / stepMs) * stepMs;
+  const stepMs = options.stepMs;
+  const lookbackStartMs = alignDown(endMs - options.lookbackMs, stepMs);
   const lastStepOf = (service: string, signal: string, operation: string) => {
     const key = seriesKey(service, signal, operation);
     return (
@@ -365,7 +369,7 @@ async function readChunk(
     metrics,
     fromMs: metricStartMs,
     toMs: endMs,
-    stepSeconds: options.stepSeconds,
+    stepSeconds: options.stepMs / 1000,
   };
   const metricsNeeded = metrics.length > 0 && metricStartMs < endMs;
   const [red, metricSeries, instances, errorRatios] = await Promise.all([
@@ -374,7 +378,7 @@ async function readChunk(
           operations: new Map(services.map((service) => [service, operations.get(service) ?? []])),
           fromMs: redStartMs,
           toMs: endMs,
-          stepSeconds: options.stepSeconds,
+          stepSeconds: options.stepMs / 1000,
         })
       : new Map<string, Map<string, StepValues[]>>(),
     metricsNeeded

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { LOG_PATTERN_COUNTS_TABLE, LOG_PATTERNS_TABLE } from '../../storage/index.ts';
+import { alignDown, LOG_PATTERN_COUNTS_TABLE, LOG_PATTERNS_TABLE } from '../../storage/index.ts';
 import type { Anomaly, Observation } from './incidents.ts';
 import {
   judgeLogStep,
@@ -160,7 +160,7 @@ export function addLogVerdicts(
     for (const pattern of step.patterns) known.set(pattern.id, pattern);
   // Every step of the window is judged, those without a record too: a pattern that went
   // quiet is observed at zero, which is how its incident recovers.
-  const first = Math.floor(window.afterMs / stepMs) * stepMs + stepMs;
+  const first = alignDown(window.afterMs, stepMs) + stepMs;
   for (let timeMs = first; timeMs + stepMs <= window.endMs; timeMs += stepMs) {
     const found = byTime.get(timeMs);
     const present = new Set(found?.patterns.map((pattern) => pattern.id));

@@ -58,7 +58,7 @@ export function createDetectorLoop(
   };
   const schedule = (): void => {
     if (closed) return;
-    const stepMs = options.stepSeconds * 1000;
+    const stepMs = options.stepMs;
     // Just after the next step has settled.
     const delay = stepMs - ((options.now() - options.settleMs) % stepMs) + 50;
     timer = setTimeout(() => {

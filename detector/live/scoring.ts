@@ -5,13 +5,8 @@
  */
 import type { MetricPoint, StepValues } from '../../signals/index.ts';
 import type { BadDirection } from '../../signals/index.ts';
-import {
-  INSTANCE_ATTRIBUTE,
-  METRIC_SIGNAL_PREFIX,
-  movesBadWay,
-  SIGNALS,
-  signalInfo,
-} from '../../signals/index.ts';
+import { movesBadWay, SIGNALS, signalInfo } from '../../signals/index.ts';
+import { INSTANCE_ATTRIBUTE, METRIC_SIGNAL_PREFIX } from '../../signals/live/index.ts';
 import type { Verdict } from '../types.ts';
 import type { EvaluatorOptions } from './evaluator.ts';
 import type { Anomaly, Observation } from './incidents.ts';
@@ -77,7 +72,7 @@ export function scoreService(
     anomaliesByStep: new Map(),
     observationsByStep: new Map(),
   };
-  const stepMs = options.stepSeconds * 1000;
+  const stepMs = options.stepMs;
   for (const operation of [SERVICE_LEVEL, ...operations]) {
     const steps = series.get(operation) ?? [];
     const samples = new Map(steps.map((step) => [step.timeMs, sampleOf(step)]));
@@ -208,7 +203,7 @@ function feedSeries(
   },
 ): void {
   const { service, signal, operation, entry, values, endMs } = series;
-  const stepMs = options.stepSeconds * 1000;
+  const stepMs = options.stepMs;
   const key = seriesKey(service, signal, operation);
   const cached = options.cache?.series.get(key);
   const model =

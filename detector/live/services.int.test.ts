@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DETECTOR_STATE_TABLE, openStorage, type Storage } from '../../storage/index.ts';
+import { DETECTOR_STATE_TABLE, type Storage } from '../../storage/index.ts';
+import { openStorage } from '../../storage/live/index.ts';
 import { testEvaluatorOptions } from '../../test/support/evaluator.ts';
 import { evaluateOnce } from './evaluator.ts';
 

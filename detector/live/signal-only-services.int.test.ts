@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlertStore, type AlertStore } from '../../alerts/index.ts';
-import { LOG_PATTERNS_TABLE, openStorage, type Storage } from '../../storage/index.ts';
+import type { AlertStore } from '../../alerts/index.ts';
+import { createAlertStore } from '../../alerts/live/index.ts';
+import { LOG_PATTERNS_TABLE, type Storage } from '../../storage/index.ts';
+import { openStorage } from '../../storage/live/index.ts';
 import { testEvaluatorOptions } from '../../test/support/evaluator.ts';
 import { createModelCache, evaluateOnce, type EvaluationReport } from './evaluator.ts';
 

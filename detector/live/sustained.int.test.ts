@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlertStore, type AlertStore } from '../../alerts/index.ts';
-import { openStorage, type SpanRow, type Storage } from '../../storage/index.ts';
+import type { AlertStore } from '../../alerts/index.ts';
+import { createAlertStore } from '../../alerts/live/index.ts';
+import type { SpanRow, Storage } from '../../storage/index.ts';
+import { openStorage } from '../../storage/live/index.ts';
 import { storeSpansAndGauges, watchingDetector } from '../../test/support/watched-metrics.ts';
 
 const MINUTE = 60_000;

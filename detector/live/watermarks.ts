@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { LOG_PATTERN_COUNTS_TABLE, RED_TABLE } from '../../storage/index.ts';
+import { alignDown, LOG_PATTERN_COUNTS_TABLE, RED_TABLE } from '../../storage/index.ts';
 
 /**
  * How far each service's data has arrived: the latest time (ms) of its spans (a 10 s
@@ -91,7 +91,7 @@ export interface CompletionRule {
  */
 export function completeSpanEnd(marks: Watermarks, service: string, rule: CompletionRule): number {
   const own = marks.spans.get(service) ?? -Infinity;
-  return stepFloor(
+  return alignDown(
     Math.min(
       rule.nowMs,
       Math.max(own, marks.latestSpanMs - rule.settleMs, rule.nowMs - rule.maxWaitMs),
@@ -119,9 +119,5 @@ export function completeLogEnd(marks: Watermarks, service: string, rule: Complet
 
 function ownEnd(ownMs: number | undefined, rule: CompletionRule): number {
   const own = ownMs ?? -Infinity;
-  return stepFloor(Math.min(rule.nowMs, Math.max(own, rule.nowMs - rule.maxWaitMs)), rule.stepMs);
-}
-
-function stepFloor(timeMs: number, stepMs: number): number {
-  return Math.floor(timeMs / stepMs) * stepMs;
+  return alignDown(Math.min(rule.nowMs, Math.max(own, rule.nowMs - rule.maxWaitMs)), rule.stepMs);
 }

@@ -2,7 +2,7 @@
  * docs/api.md from the OpenAPI document the server itself serves at /openapi.json
  * (api/openapi.ts): every route with its parameters, body fields and answers.
  */
-import { openApiDocument } from '../../api/openapi.ts';
+import { openApiDocument } from '../../api/index.ts';
 
 interface JsonSchema {
   type?: string | string[];

@@ -2,8 +2,7 @@
  * docs/configuration.md from the zod schema of cli/config.ts (each variable's default,
  * as the schema applies it) and cli/config-reference.ts (what it means).
  */
-import { configSchema } from '../../cli/config.ts';
-import { CONFIG_REFERENCE } from '../../cli/config-reference.ts';
+import { CONFIG_REFERENCE, configSchema } from '../../cli/index.ts';
 
 const UNIT_MS: Array<[string, number]> = [
   ['d', 86_400_000],

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Webhook as Verifier } from 'standardwebhooks';
-import { parseAllowList } from '../../hooks/index.ts';
-import { openStorage, type SpanRow, type Storage } from '../../storage/index.ts';
+import { parseAllowList } from '../../hooks/live/index.ts';
+import type { SpanRow, Storage } from '../../storage/index.ts';
+import { openStorage } from '../../storage/live/index.ts';
 import { createScalingLoop, type ScalingLoop } from './loop.ts';
 import { CPU_METRIC, observedReplicas, readTargets } from './readings.ts';
 import { applyPolicies, PolicyFileError, readPolicyFile } from './policy-file.ts';
@@ -93,7 +94,7 @@ describe('scaling decisions from stored telemetry', () => {
     loop = createScalingLoop({
       client: storage.client,
       store,
-      stepSeconds: 60,
+      stepMs: 60_000,
       lookbackMs: 3_600_000,
       settleMs: 15_000,
       shard: { index: 0, count: 1 },

@@ -1,24 +1,25 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import {
-  attemptDelivery,
   newMessageId,
   webhookHeaders,
   type AllowList,
   type EventType,
   type HookEvent,
 } from '../../hooks/index.ts';
+import { attemptDelivery } from '../../hooks/live/index.ts';
 import type { MetricReading } from '../hpa.ts';
 import { metricKey } from '../policy.ts';
 import { createScaler, type Scaler, type ScalingDecision } from '../scaler.ts';
 import { observedReplicas, readTargets } from './readings.ts';
 import type { DecisionRecord, LatestDecision, ScalingStore, StoredPolicy } from './store.ts';
+import { alignDown } from '../../storage/index.ts';
 
 export interface ScalingLoopOptions {
   client: ClickHouseClient;
   store: ScalingStore;
-  /** The detector step: one decision per service and step. */
-  stepSeconds: number;
+  /** The detector step, ms: one decision per service and step. */
+  stepMs: number;
   /** History a new policy's forecasters learn from. */
   lookbackMs: number;
   /** A step is decided this long after it ends, so late telemetry is in. */
@@ -74,7 +75,7 @@ interface Cached {
  */
 export function createScalingLoop(options: ScalingLoopOptions): ScalingLoop {
   const now = options.now ?? Date.now;
-  const stepMs = options.stepSeconds * 1000;
+  const stepMs = options.stepMs;
   const checkpointMs = options.checkpointMs ?? 600_000;
   const reportedTtlMs = options.reportedTtlMs ?? 3_600_000;
   const cache = new Map<string, Cached>();
@@ -124,7 +125,7 @@ export function createScalingLoop(options: ScalingLoopOptions): ScalingLoop {
 
   async function pass(): Promise<{ services: number; changed: number }> {
     const nowMs = now();
-    const endMs = Math.floor((nowMs - options.settleMs) / stepMs) * stepMs;
+    const endMs = alignDown(nowMs - options.settleMs, stepMs);
     const policies = await options.store.policies(options.shard);
     const wanted = new Set(policies.map((stored) => stored.service));
     for (const service of cache.keys()) if (!wanted.has(service)) cache.delete(service);
@@ -137,7 +138,7 @@ export function createScalingLoop(options: ScalingLoopOptions): ScalingLoop {
       targets: new Map(due.map((stored) => [stored.service, stored.policy.metrics])),
       fromMs,
       toMs: endMs,
-      stepSeconds: options.stepSeconds,
+      stepSeconds: options.stepMs / 1000,
     });
     const services = due.map((stored) => stored.service);
     const lastStepStart = endMs - stepMs;
@@ -303,8 +304,7 @@ export function createScalingLoop(options: ScalingLoopOptions): ScalingLoop {
     if (closed) return;
     const nowMs = now();
     // Shortly after each step is settled.
-    const nextMs =
-      (Math.floor((nowMs - options.settleMs) / stepMs) + 1) * stepMs + options.settleMs;
+    const nextMs = alignDown(nowMs - options.settleMs, stepMs) + stepMs + options.settleMs;
     timer = setTimeout(
       () => {
         runOnce()

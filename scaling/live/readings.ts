@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { readMetricSeries, readServicesSeries } from '../../signals/index.ts';
+import { readMetricSeries, readServicesSeries } from '../../signals/live/index.ts';
 import { metricKey, type MetricTarget } from '../policy.ts';
 
 /** The CPU metric a `cpu` target reads: utilisation 0..1 per instance (semantic conventions). */

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { pino } from 'pino';
-import { createApi, type ApiOptions } from '../../api/index.ts';
+import type { ApiOptions } from '../../api/index.ts';
+import { createApi } from '../../api/live/index.ts';
 import { undocumentedAnswer } from './openapi.ts';
 
 /**

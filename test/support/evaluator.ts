@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { pino } from 'pino';
-import { createAlertStore } from '../../alerts/index.ts';
+import { createAlertStore } from '../../alerts/live/index.ts';
 import { engineModels, type EvaluatorOptions } from '../../detector/index.ts';
 
 /**
@@ -16,7 +16,7 @@ export function testEvaluatorOptions(
     client,
     alerts: createAlertStore(client),
     models: engineModels(),
-    stepSeconds: 60,
+    stepMs: 60_000,
     lookbackMs: 7 * 86_400_000,
     shard: { index: 0, count: 1 },
     settleMs: 15_000,

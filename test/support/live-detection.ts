@@ -5,8 +5,9 @@ import {
   createWebhookStore,
   enqueue,
   parseAllowList,
-} from '../../hooks/index.ts';
-import { evaluateOnce, type EvaluationReport } from '../../detector/live/evaluator.ts';
+} from '../../hooks/live/index.ts';
+import type { EvaluationReport } from '../../detector/index.ts';
+import { evaluateOnce } from '../../detector/live/index.ts';
 import { testEvaluatorOptions, WHOLE_MINUTES } from './evaluator.ts';
 import { MINUTE, type Incident, type Traffic } from './traffic.ts';
 

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { openApiDocument } from '../../api/openapi.ts';
+import { openApiDocument } from '../../api/index.ts';
 import { UI_ROUTES } from '../../dashboards/index.ts';
 
 /**

@@ -1,8 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { pino } from 'pino';
-import { loadConfig, type Config } from '../../cli/config.ts';
-import { ALL_ROLES, startOpsless, type Roles, type RunningOpsless } from '../../cli/start.ts';
-import { createStorageClient } from '../../storage/index.ts';
+import { loadConfig, type Config, type Roles, type RunningOpsless } from '../../cli/index.ts';
+import { ALL_ROLES, startOpsless } from '../../cli/live/index.ts';
+import { createStorageClient } from '../../storage/live/index.ts';
 
 export interface TestOpsless extends RunningOpsless {
   otlpUrl: string;

@@ -1,10 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { AlertStore } from '../../alerts/index.ts';
-import {
-  createModelCache,
-  evaluateOnce,
-  type EvaluationReport,
-} from '../../detector/live/evaluator.ts';
+import type { EvaluationReport } from '../../detector/index.ts';
+import { createModelCache, evaluateOnce } from '../../detector/live/index.ts';
 import type { SpanRow } from '../../storage/index.ts';
 import { testEvaluatorOptions, WHOLE_MINUTES } from './evaluator.ts';
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const OPSLESS_BIN = fileURLToPath(new URL('../../bin/opsless.js', import.meta.url));
+const OPSLESS_BIN = fileURLToPath(new URL('../bin/opsless.js', import.meta.url));
 
 export interface OpslessProcess {
   child: ChildProcess;

@@ -1,0 +1,3 @@
+export { createAlertStore } from '../store.ts';
+export { explainAnomaly } from '../explain.ts';
+export { explainMetric } from '../explain-metric.ts';

@@ -1,0 +1,2 @@
+export { ALL_ROLES, localUrl, startOpsless } from '../start.ts';
+export { runDemo } from '../demo.ts';

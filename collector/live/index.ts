@@ -1,0 +1,3 @@
+export { createCollector } from '../collector.ts';
+export { bindGrpc } from '../grpc-receiver.ts';
+export { createLogPatternTagger, restoreLogPatterns } from '../log-patterns.ts';

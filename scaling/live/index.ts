@@ -1,0 +1,3 @@
+export { createScalingLoop } from './loop.ts';
+export { applyPolicies, PolicyFileError, readPolicyFile } from './policy-file.ts';
+export { createScalingStore } from './store.ts';

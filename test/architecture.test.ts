@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { chainTo, importCycles, reachable, runtimeImports } from './support/import-graph.ts';
+
+/** Packages that talk to a database, the network or serve HTTP: only live faces load them. */
+const LIVE_PACKAGES = [
+  '@clickhouse/client',
+  'chdb/connection',
+  'hono',
+  '@hono/node-server',
+  '@grpc/grpc-js',
+  'node:http',
+  'prom-client',
+];
+
+/** Components whose index.ts is their pure face (api/ and cli/ are the edges that wire). */
+const COMPONENTS = [
+  'alerts',
+  'collector',
+  'detector',
+  'hooks',
+  'logs',
+  'rca',
+  'remediation',
+  'scaling',
+  'signals',
+  'storage',
+];
+
+describe('the code layout', () => {
+  const graph = runtimeImports();
+
+  it.each(COMPONENTS)('%s/index.ts loads no database client, network or HTTP server', (name) => {
+    const parents = reachable(graph, `${name}/index.ts`);
+    const live = LIVE_PACKAGES.filter((pkg) => parents.has(pkg)).map((pkg) =>
+      chainTo(parents, pkg),
+    );
+    expect(live).toEqual([]);
+  });
+
+  it('a pure module such as the scaler loads no live face', () => {
+    const parents = reachable(graph, 'scaling/scaler.ts');
+    const faces = [...parents.keys()].filter((module) => module.endsWith('/live/index.ts'));
+    expect(faces.map((face) => chainTo(parents, face))).toEqual([]);
+  });
+
+  it('no module loads itself through others (an import cycle)', () => {
+    expect(importCycles(graph)).toEqual([]);
+  });
+
+  it('storage and hooks have no import cycle, type-only imports included', () => {
+    const cycles = importCycles(runtimeImports(true)).filter((cycle) =>
+      cycle.some((module) => module.startsWith('storage/') || module.startsWith('hooks/')),
+    );
+    expect(cycles).toEqual([]);
+  });
+});
