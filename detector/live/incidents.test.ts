@@ -80,10 +80,9 @@ describe('incidents', () => {
   });
 
   it('does not resolve on a single normal step in the middle of an incident', () => {
-    // Seen at two steps of three (of four, one quiet step counted in advance), the fault
-    // needs seven quiet steps in a row (0.5^7 < 1%).
-    expect(kinds(run([[latency()], [], [latency()], [], [], [], [], [], [], []]))).toBe(
-      'open - - - - - - - - resolve',
+    // Seen at two steps of three, the fault needs five quiet steps (a third each: 1/3^5 < 1%).
+    expect(kinds(run([[latency()], [], [latency()], [], [], [], [], []]))).toBe(
+      'open - - - - - - resolve',
     );
   });
 
@@ -179,14 +178,10 @@ describe('incidents', () => {
         [[], [seen(9)]],
         [[], [seen(10)]],
         [[], [seen(8)]],
-        [[], [seen(9)]],
-        [[], [seen(10)]],
       ]);
-      // Back, then at the edge again: seen at two steps of three, it needs seven quiet ones.
+      // Back, then at the edge again: seen at two steps of three, it needs five quiet ones.
       expect(actions.map((action) => action?.kind ?? '-')).toEqual([
         'open',
-        'update',
-        'update',
         'update',
         'update',
         'update',
@@ -203,9 +198,8 @@ describe('incidents', () => {
       for (let i = 0; i < 4; i++) steps.push([[], [seen(10)]], [[], [seen(300)]]);
       const flapping = follow(steps).map((action) => action?.kind ?? '-');
       expect(flapping).not.toContain('resolve');
-      // Shown at 5 steps of 9 (of 10, one quiet step counted in advance), it needs 7 healthy
-      // steps in a row (0.5^7 < 1%), not 3.
-      for (let i = 0; i < 7; i++) steps.push([[], [seen(10)]]);
+      // Shown at 5 steps of 9, it needs 6 healthy steps in a row (0.44^6 < 1%), not 3.
+      for (let i = 0; i < 6; i++) steps.push([[], [seen(10)]]);
       const kinds = follow(steps).map((action) => action?.kind ?? '-');
       expect(kinds.indexOf('resolve')).toBe(steps.length - 1);
       const steady = follow([

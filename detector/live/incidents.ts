@@ -120,20 +120,16 @@ const FLAP_CHANCE = 0.01;
 const MAX_RESOLVE_STEPS = 30;
 
 /**
- * Recovered steps in a row a fault needs before it resolves: at least `minimum`, and, once
- * it has looked recovered while it went on, enough that a fault showing at the share of
- * steps it showed at so far (faultySteps of heldSteps) would have shown again with a chance
- * of 1 − FLAP_CHANCE. A tail regression touching a few
+ * Recovered steps in a row a fault needs before it resolves: at least `minimum`, and enough
+ * that a fault showing at the share of steps it showed at so far (faultySteps of heldSteps)
+ * would have shown again with a chance of 1 − FLAP_CHANCE. A tail regression touching a few
  * percent of requests, or errors of a route of two requests a step, leave many steps that
  * look healthy: their alerts wait longer than a fault seen at every step.
  */
 export function stepsToResolve(fault: Fault, minimum: number): number {
   const held = fault.heldSteps ?? 0;
-  const faulty = fault.faultySteps ?? held;
-  if (faulty >= held) return minimum;
-  // A share read from a few steps is uncertain: one more healthy-looking step is counted
-  // in advance, so that a fault seen at 3 steps of 4 waits for 6 quiet steps, not 4.
-  const share = faulty / (held + 1);
+  const share = held === 0 ? 1 : (fault.faultySteps ?? held) / held;
+  if (share >= 1) return minimum;
   const needed = Math.ceil(Math.log(FLAP_CHANCE) / Math.log(1 - share));
   return Math.min(MAX_RESOLVE_STEPS, Math.max(minimum, needed));
 }

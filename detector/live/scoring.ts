@@ -90,6 +90,7 @@ export function scoreService(
             samples.get(timeMs - (RATIO_POOL_STEPS - 1 - back) * stepMs),
           ),
           baselineRatio,
+          stepSeconds: stepMs / 1000,
         });
     for (const signal of SIGNALS) {
       const values = new Map(steps.map((step) => [step.timeMs, step.values[signal]]));

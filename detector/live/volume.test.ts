@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   conservativePercentile,
   judgeErrorRatio,
+  judgeRequestCount,
   judgeSpanAlarm,
   wilsonLowerBound,
   type StepSample,
@@ -122,5 +123,49 @@ describe('percentiles at low volume', () => {
     const three = slowStep(3, 50);
     expect(judge([three, three, three, three])).toBe(false);
     expect(judge([three, three, slowStep(4, 50)])).toBe(true);
+  });
+});
+
+describe('request counts', () => {
+  const sample = (requests: number): StepSample => ({
+    requests,
+    errorRatio: 0,
+    p50: 0,
+    p95: 0,
+    p99: 0,
+  });
+  const rateAlarm = (counts: number[], expectedPerSecond: number) =>
+    judgeSpanAlarm({
+      signal: 'request_rate',
+      alarm: true,
+      upper: expectedPerSecond * 1.05,
+      expected: expectedPerSecond,
+      value: counts.at(-1)! / 10,
+      recent: counts.map(sample),
+      baselineRatio: 0,
+      stepSeconds: 10,
+    });
+
+  it('does not page on a step a little short of a steady expectation', () => {
+    // 41 requests where 46 were expected: under one Poisson deviation.
+    expect(judgeRequestCount([46, 47, 41], 46)).toBe(false);
+    expect(rateAlarm([46, 47, 41], 4.6)).toBe(false);
+  });
+
+  it('pages on a busy route that gets nothing, at once', () => {
+    expect(judgeRequestCount([46, 45, 0], 46)).toBe(true);
+    expect(rateAlarm([46, 45, 0], 4.6)).toBe(true);
+  });
+
+  it('needs a few empty steps of a quiet route, all on the same side', () => {
+    expect(judgeRequestCount([8, 0], 8)).toBe(false);
+    expect(judgeRequestCount([0, 0], 8)).toBe(true);
+    expect(judgeRequestCount([9, 0, 0], 8)).toBe(true);
+    expect(judgeRequestCount([0, 9, 0], 8)).toBe(false);
+  });
+
+  it('pages on a surge far beyond a count of noise', () => {
+    expect(judgeRequestCount([46, 140], 46)).toBe(true);
+    expect(judgeRequestCount([46, 60], 46)).toBe(false);
   });
 });

@@ -163,6 +163,32 @@ export interface StepSample {
 
 const QUANTILE_OF = { latency_p50: 0.5, latency_p95: 0.95, latency_p99: 0.99 } as const;
 
+/** Trailing steps a request count is judged over, at most (see judgeRequestCount). */
+export const RATE_POOL_STEPS = 3;
+
+/**
+ * Whether the requests of the last steps (oldest first, the step judged last) are surely
+ * away from `expectedPerStep`: over the last n steps (1 to RATE_POOL_STEPS), all on the
+ * side of the expectation the step judged is on, the count is more than RATIO_Z standard
+ * deviations of a Poisson count away. A band learned on steady traffic can be narrower than
+ * a count's own noise (41 requests where 46 were expected is less than one deviation); a
+ * route of a few requests a step that gets none needs two or three such steps to page.
+ */
+export function judgeRequestCount(counts: readonly number[], expectedPerStep: number): boolean {
+  const last = counts.at(-1);
+  if (last === undefined || last === expectedPerStep) return false;
+  const up = last > expectedPerStep;
+  let observed = 0;
+  for (let n = 1; n <= Math.min(RATE_POOL_STEPS, counts.length); n++) {
+    const count = counts[counts.length - n]!;
+    if (up ? count <= expectedPerStep : count >= expectedPerStep) return false;
+    observed += count;
+    const expected = n * expectedPerStep;
+    if (Math.abs(observed - expected) > RATIO_Z * Math.sqrt(Math.max(expected, 1))) return true;
+  }
+  return false;
+}
+
 /**
  * The engine's verdict on a step of a span signal (`alarm` as stepAlarm returns it), judged
  * with the step's volume: an error-ratio alarm needs judgeErrorRatio to agree (and when the
@@ -170,7 +196,8 @@ const QUANTILE_OF = { latency_p50: 0.5, latency_p95: 0.95, latency_p99: 0.99 } a
  * per step, a route of two requests a step is all noise); a high percentile needs enough
  * requests and steps, over the last steps pooled (pooledPercentile): the step's value at
  * the pool's conservative rank above the band, the others' at least halfway from the
- * expectation to the band's edge (POOLED_BAR_SHARE).
+ * expectation to the band's edge (POOLED_BAR_SHARE); a request rate's alarm needs its
+ * count to be surely away from the expectation (judgeRequestCount).
  * `recent` ends with the step judged, oldest first; absent steps have no requests.
  */
 export function judgeSpanAlarm(options: {
@@ -182,9 +209,17 @@ export function judgeSpanAlarm(options: {
   value: number;
   recent: ReadonlyArray<StepSample | undefined>;
   baselineRatio: number;
+  /** The step's length: a request rate's alarm is checked on its counts (judgeRequestCount). */
+  stepSeconds?: number;
 }): boolean | null {
   const { signal, alarm } = options;
   const step = options.recent[options.recent.length - 1];
+  if (signal === 'request_rate') {
+    if (alarm !== true || options.stepSeconds === undefined) return alarm;
+    const counts = options.recent.map((sample) => sample?.requests ?? 0);
+    const expectedPerStep = (options.expected ?? options.upper) * options.stepSeconds;
+    return judgeRequestCount(counts, expectedPerStep);
+  }
   if (signal === 'error_ratio') {
     const counts = options.recent.map((sample) => ({
       requests: sample?.requests ?? 0,
