@@ -217,7 +217,9 @@ describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', (
     // And on the canvas: the band's translucent fill (squeezed under the incident's spike on
     // the alert's chart, wide on the request rate's), and at least one opaque mark.
     const canvas = `figure.chart[data-signal="${alert.signal}"] canvas`;
-    expect(await pixels(page, canvas, BAND_RGB, [15, 60])).toBeGreaterThan(100);
+    // (The alert is a route's p50 some 30 times its usual: its band is a sliver of the
+    // chart, tens of pixels; none when the band is not drawn.)
+    expect(await pixels(page, canvas, BAND_RGB, [15, 60])).toBeGreaterThan(50);
     expect(await pixels(page, canvas, ANOMALY_RGB, [230, 255])).toBeGreaterThan(20);
     const rate = 'figure.chart[data-signal="request_rate"] canvas';
     expect(await pixels(page, rate, BAND_RGB, [15, 60])).toBeGreaterThan(5000);
