@@ -1,5 +1,4 @@
 import { useEffect, useMemo } from 'preact/hooks';
-import { LogPatterns } from '../components/log-patterns.js';
 import { Badge } from '../components/badges.js';
 import { chartSteps, SignalChart } from '../components/chart.js';
 import { ServiceMetrics } from '../components/service-metrics.js';
@@ -204,8 +203,6 @@ export function ServicePage({ name, range, query }) {
       selected=${operation}
     />
     <${ServiceMetrics} service=${name} range=${range} />
-    <h2>Log patterns</h2>
-    <${LogPatterns} range=${range} service=${name} />
   </section>`;
 }
 
