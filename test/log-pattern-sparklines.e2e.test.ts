@@ -105,4 +105,16 @@ describe('log pattern sparklines in Chromium', () => {
     await screenshot(page, 'log-patterns', 'sparklines');
     expect(pageErrors).toEqual([]);
   });
+
+  it("shows the same patterns, sparklines and all, on the service's own page", async () => {
+    const range = `from=${new Date(fromMs).toISOString()}&to=${new Date(fromMs + 30 * MINUTE).toISOString()}`;
+    await page.goto(`${opsless.apiUrl}/services/billing?${range}`);
+    await page.getByTestId('log-patterns').waitFor();
+    expect(await drawnCounts(page, 'invoice <*> sent to <*>', 6)).toEqual(series(INVOICES));
+    expect(await drawnCounts(page, 'charge <*> failed: card <*> declined', 3)).toEqual(
+      series(FAILURES),
+    );
+    await screenshot(page, 'log-patterns', 'service-page');
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -1,4 +1,5 @@
 import { useEffect, useMemo } from 'preact/hooks';
+import { LogPatterns } from '../components/log-patterns.js';
 import { Badge } from '../components/badges.js';
 import { chartSteps, SignalChart } from '../components/chart.js';
 import { ServiceMetrics } from '../components/service-metrics.js';
@@ -203,6 +204,8 @@ export function ServicePage({ name, range, query }) {
       selected=${operation}
     />
     <${ServiceMetrics} service=${name} range=${range} />
+    <h2>Log patterns</h2>
+    <${LogPatterns} range=${range} service=${name} />
   </section>`;
 }
 
