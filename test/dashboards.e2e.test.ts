@@ -228,6 +228,7 @@ describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', (
     await screenshot(page, SHOTS, '02-service');
 
     // Dragging across a chart zooms every chart to that range, through the URL.
+    await chart.scrollIntoViewIfNeeded();
     const box = (await chart.locator('.u-over').boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
     await page.mouse.down();
