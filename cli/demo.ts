@@ -202,7 +202,7 @@ export async function runDemo(
       steps: [{ type: 'webhook', url: `${hooks}/rollback` }],
       mode: 'auto',
       cooldownSeconds: 600,
-      verifyWithinSeconds: Math.round((12 * minute) / 1000),
+      verifyWithinSeconds: Math.round((24 * minute) / 1000),
     });
     if (typeof rule.secret === 'string') secrets['/rollback'] = rule.secret;
 

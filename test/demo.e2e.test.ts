@@ -65,7 +65,7 @@ describe('opsless demo', () => {
     // The story's first act: the slow release is caught and rolled back by the runbook.
     await line(lines, /webhook anomaly\.opened: checkout/, 120_000);
     await line(lines, /runbook: rolling checkout back/, 60_000);
-    await line(lines, /webhook remediation\.succeeded: checkout/, 150_000);
+    await line(lines, /webhook remediation\.succeeded: checkout/, 270_000);
     const runs = (await get('/v1/remediations?service=checkout')) as {
       remediations: Array<{ ruleId: string; status: string }>;
     };
@@ -82,5 +82,5 @@ describe('opsless demo', () => {
 
     stop.abort();
     expect(await running).toBe(0);
-  }, 360_000);
+  }, 480_000);
 });
