@@ -100,7 +100,7 @@ export async function applyAction(
       ...(fault
         ? {
             observed: fault.current,
-            peak: fault.peak,
+            peak: fartherPeak(existing, fault),
             summary: await summaryOf(options, service, incident),
           }
         : {}),
@@ -122,7 +122,7 @@ export async function applyAction(
     ...(fault
       ? {
           observed: fault.current,
-          peak: fault.peak,
+          peak: fartherPeak(existing, fault),
           summary: await summaryOf(options, service, incident),
         }
       : {}),
@@ -160,6 +160,19 @@ async function followJoined(
   await options.alerts.save(alert);
   await options.onAlert?.('anomaly.updated', alert);
   return 'updated';
+}
+
+/**
+ * The alert's peak: the farthest from expected of what it had and what its headline fault
+ * reached (a fault restored from an older state may have no peak of its own).
+ */
+function fartherPeak(existing: Alert, fault: { peak?: number; current: number }): number {
+  const candidates = [existing.peak, fault.peak, fault.current].filter(
+    (value): value is number => typeof value === 'number' && Number.isFinite(value),
+  );
+  return candidates.reduce((best, value) =>
+    Math.abs(value - existing.expected) > Math.abs(best - existing.expected) ? value : best,
+  );
 }
 
 const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
