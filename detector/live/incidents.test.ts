@@ -95,6 +95,19 @@ describe('incidents', () => {
     expect(later[10]).toMatchObject({ incident: { alertId: 'alert-2' } });
   });
 
+  it('reopens with the figures of the relapse, and gives another signal alarming soon after an alert of its own', () => {
+    const worse = { ...latency(), observed: 950 };
+    const relapse = run([[latency()], [], [], [], [worse]]);
+    expect(kinds(relapse)).toBe('open - - resolve reopen');
+    const reopened = relapse[4]!.incident;
+    expect(headlineFault(reopened)).toMatchObject({ current: 950, peak: 950, expected: 100 });
+    const other = run([[latency()], [], [], [], [errors()]]);
+    expect(kinds(other)).toBe('open - - resolve open');
+    expect(other[4]).toMatchObject({
+      incident: { alertId: 'alert-2', first: { signal: 'error_ratio' } },
+    });
+  });
+
   it('waits for the configured number of anomalous steps before opening', () => {
     expect(kinds(run([[latency()], [], [latency()], [latency()]], { openAfterSteps: 2 }))).toBe(
       '- - - open',

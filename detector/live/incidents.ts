@@ -264,15 +264,32 @@ export function advanceIncident(
   const strongest = anomalies.reduce((best, anomaly) =>
     anomaly.score > best.score ? anomaly : best,
   );
-  if (state.resolved && step - state.resolved.resolvedAtStep <= policy.reopenWithinSteps) {
+  // A relapse of the alert's own headline series reopens it, its figures those of now;
+  // another series alarming soon after is a fault of its own, with an alert that says so.
+  const headline = state.resolved && seriesName(state.resolved.first);
+  const relapse = anomalies.find((anomaly) => seriesName(anomaly) === headline);
+  if (
+    state.resolved &&
+    relapse &&
+    step - state.resolved.resolvedAtStep <= policy.reopenWithinSteps
+  ) {
     const { resolvedAtStep: _resolvedAtStep, ...previous } = state.resolved; // dropped: reopened
     const signals = [
       ...new Set([...previous.signals, ...anomalies.map((anomaly) => anomaly.signal)]),
     ];
     const peakScore = Math.max(previous.peakScore, peak);
-    const faults = previous.faults ? structuredClone(previous.faults) : faultsOf(anomalies);
+    const faults = previous.faults ? structuredClone(previous.faults) : {};
     for (const fault of Object.values(faults)) fault.recoveredSteps = 0;
-    for (const anomaly of anomalies) faults[seriesName(anomaly)] ??= faultOf(anomaly);
+    for (const anomaly of anomalies) {
+      const fault = faults[seriesName(anomaly)];
+      if (!fault) {
+        faults[seriesName(anomaly)] = faultOf(anomaly);
+        continue;
+      }
+      fault.current = anomaly.observed;
+      if (Math.abs(anomaly.observed - fault.expected) > Math.abs(fault.peak - fault.expected))
+        fault.peak = anomaly.observed;
+    }
     const incident: OpenIncident = {
       ...previous,
       signals,
