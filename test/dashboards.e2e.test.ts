@@ -11,13 +11,7 @@ import { parseAllowList } from '../hooks/live/index.ts';
 import { createRemediationLoop, createRemediationStore } from '../remediation/live/index.ts';
 import { createScalingLoop, createScalingStore } from '../scaling/live/index.ts';
 import { accessibilityProblems } from './support/accessibility.ts';
-import {
-  ARTIFACTS_DIR,
-  collectPageErrors,
-  launchChromium,
-  pixels,
-  screenshot,
-} from './support/browser.ts';
+import { ARTIFACTS_DIR, launchChromium, openPage, pixels, screenshot } from './support/browser.ts';
 import { createLiveDetection } from './support/live-detection.ts';
 import { startTestOpsless, type TestOpsless } from './support/opsless.ts';
 import { createTraffic, MINUTE } from './support/traffic.ts';
@@ -153,10 +147,7 @@ describe('dashboards in Chromium, on data sent through the OpenTelemetry SDK', (
     expect(pass.created).toBe(1);
 
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-    // Fail with Playwright's message (what it waited for) well before the test's timeout.
-    page.setDefaultTimeout(10_000);
-    pageErrors = collectPageErrors(page);
+    ({ page, errors: pageErrors } = await openPage(browser));
   }, 120_000);
 
   afterAll(async () => {

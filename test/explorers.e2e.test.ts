@@ -11,13 +11,7 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { accessibilityProblems } from './support/accessibility.ts';
-import {
-  ARTIFACTS_DIR,
-  collectPageErrors,
-  launchChromium,
-  pixels,
-  screenshot,
-} from './support/browser.ts';
+import { ARTIFACTS_DIR, launchChromium, openPage, pixels, screenshot } from './support/browser.ts';
 import { startTestOpsless, type TestOpsless } from './support/opsless.ts';
 
 const SHOTS = 'explorers';
@@ -176,9 +170,7 @@ describe('logs and metrics explorers in Chromium, on data sent through the OpenT
     sent = await sendCheckout(opsless.otlpUrl);
     await sendMetrics(opsless.otlpUrl);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-    page.setDefaultTimeout(10_000);
-    pageErrors = collectPageErrors(page);
+    ({ page, errors: pageErrors } = await openPage(browser));
   }, 60_000);
 
   afterAll(async () => {

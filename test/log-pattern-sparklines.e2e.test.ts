@@ -5,7 +5,7 @@ import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { accessibilityProblems } from './support/accessibility.ts';
-import { collectPageErrors, launchChromium, screenshot } from './support/browser.ts';
+import { launchChromium, openPage, screenshot } from './support/browser.ts';
 import { startTestOpsless, type TestOpsless } from './support/opsless.ts';
 
 const MINUTE = 60_000;
@@ -80,9 +80,7 @@ describe('log pattern sparklines in Chromium', () => {
     opsless = await startTestOpsless({}, { collector: true, api: true, detector: null });
     await sendLogs(opsless.otlpUrl, fromMs);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-    page.setDefaultTimeout(10_000);
-    pageErrors = collectPageErrors(page);
+    ({ page, errors: pageErrors } = await openPage(browser));
   }, 60_000);
 
   afterAll(async () => {

@@ -13,6 +13,16 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/**
+ * A desktop-sized page that fails with Playwright's message (what it waited for) well
+ * before a test's timeout, and the errors it logs (see collectPageErrors).
+ */
+export async function openPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  page.setDefaultTimeout(10_000);
+  return { page, errors: collectPageErrors(page) };
+}
+
 /** Saves a full-page screenshot as test-artifacts/<folder>/<name>.png. */
 export async function screenshot(page: Page, folder: string, name: string): Promise<void> {
   const dir = join(ARTIFACTS_DIR, folder);
