@@ -5,7 +5,7 @@ import type { Alert, AlertStore } from '../alerts/index.ts';
 import type { AllowList, EventType, HookEvent } from '../hooks/index.ts';
 import { decide, type PastAction } from './guardrails.ts';
 import { createRunOutcomes, iso, type RunOutcomeOptions } from './outcomes.ts';
-import { ruleMatches } from './rule.ts';
+import { ruleService } from './rule.ts';
 import { MAX_STEP_TIMEOUT_SECONDS, type RemediationRun, type StepResult } from './schema.ts';
 import { plannedSteps, runStep, type ScaleActuator } from './steps.ts';
 import { createRemediationStore, type RemediationStore, type StoredRule } from './store.ts';
@@ -236,9 +236,10 @@ export function createRemediationLoop(options: RemediationLoopOptions): Remediat
       (a, b) => Date.parse(a.openedAt) - Date.parse(b.openedAt) || a.id.localeCompare(b.id),
     );
     const candidates = open.flatMap((alert) =>
-      [...rules.values()]
-        .filter((stored) => ruleMatches(stored.rule, alert, nowMs))
-        .map((stored) => ({ stored, alert })),
+      [...rules.values()].flatMap((stored) => {
+        const service = ruleService(stored.rule, alert, nowMs);
+        return service === null ? [] : [{ stored, alert, service }];
+      }),
     );
     if (candidates.length === 0) return { report, started };
     const existing = new Set(
@@ -266,7 +267,7 @@ export function createRemediationLoop(options: RemediationLoopOptions): Remediat
       }),
     );
 
-    for (const { stored, alert } of candidates) {
+    for (const { stored, alert, service } of candidates) {
       const { rule } = stored;
       const id = runId(rule.id, alert.id);
       if (existing.has(id)) continue;
@@ -274,7 +275,7 @@ export function createRemediationLoop(options: RemediationLoopOptions): Remediat
       try {
         const decision = decide({
           rule,
-          service: alert.service,
+          service,
           nowMs,
           killSwitch,
           actions,
@@ -284,7 +285,7 @@ export function createRemediationLoop(options: RemediationLoopOptions): Remediat
           id,
           ruleId: rule.id,
           alertId: alert.id,
-          service: alert.service,
+          service,
           signal: alert.signal,
           mode: rule.mode,
           status: 'skipped',
@@ -305,7 +306,7 @@ export function createRemediationLoop(options: RemediationLoopOptions): Remediat
           );
           continue;
         }
-        const action = { id, ruleId: rule.id, service: alert.service, atMs: nowMs };
+        const action = { id, ruleId: rule.id, service, atMs: nowMs };
         if (decision.kind === 'approval') {
           const pending: RemediationRun = { ...run, status: 'pending_approval' };
           await store.saveRun(pending);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleAlert } from '../test/support/alerts.ts';
-import { parseRule, ruleMatches, signalMatches } from './rule.ts';
+import { parseRule, ruleMatches, ruleService, signalMatches } from './rule.ts';
 import type { RemediationRule } from './schema.ts';
 
 const valid = (input: unknown): RemediationRule => {
@@ -115,5 +115,20 @@ describe('remediation rules', () => {
     expect(ruleMatches(everyService, { ...alert, service: 'cart', severity: 'info' }, nowMs)).toBe(
       true,
     );
+  });
+
+  it("answers an incident across services for any of its services, acting on the rule's", () => {
+    const nowMs = Date.parse('2026-11-24T12:00:00Z');
+    const rollback = valid({
+      id: 'rollback',
+      match: { service: 'checkout', signal: 'latency_*' },
+      steps: [{ type: 'notify' }],
+    });
+    // Paged on the caller first; the callee's own alarm joined it.
+    const joined = sampleAlert({ service: 'frontend', services: ['frontend', 'checkout'] });
+    expect(ruleService(rollback, joined, nowMs)).toBe('checkout');
+    expect(ruleService(rollback, { ...joined, services: ['frontend'] }, nowMs)).toBeNull();
+    const everyService = valid({ id: 'all', match: {}, steps: [{ type: 'notify' }] });
+    expect(ruleService(everyService, joined, nowMs)).toBe('frontend');
   });
 });
