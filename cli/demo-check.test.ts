@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgePlay, playLengthMs, type TimedLine } from './demo-check.ts';
+import { judgePlay, pagedAbout, playLengthMs, type TimedLine } from './demo-check.ts';
 import { DEMO_STORY } from './demo.ts';
 import { parseDemoArgs } from './main.ts';
 
@@ -68,6 +68,35 @@ describe('the demo check', () => {
       STEP,
     );
     expect(down.asDocumented).toBe(false);
+  });
+
+  it('counts a page on a caller whose incident the service joined as a page about it', () => {
+    const joined =
+      '  webhook anomaly.updated: frontend GET /: latency_p50 is 480 ms, expected about 120 ms  [incident: frontend, checkout]  (signature verified)';
+    expect(pagedAbout(joined, 'checkout')).toBe(true);
+    expect(pagedAbout(joined, 'payments')).toBe(false);
+    expect(
+      pagedAbout(
+        '  webhook anomaly.opened: checkout POST /checkout: latency_p50 is 420 ms',
+        'checkout',
+      ),
+    ).toBe(true);
+    expect(pagedAbout('  webhook anomaly.opened: checkout: error_ratio is 0.4', 'checkout')).toBe(
+      true,
+    );
+    // Another service whose name starts with this one's, and lines that are not pages.
+    expect(pagedAbout('  webhook anomaly.opened: checkouts: error_ratio is 0.4', 'checkout')).toBe(
+      false,
+    );
+    expect(pagedAbout('  webhook remediation.succeeded: checkout succeeded', 'checkout')).toBe(
+      false,
+    );
+    expect(pagedAbout('  runbook: rolling checkout back [incident: checkout]', 'checkout')).toBe(
+      false,
+    );
+    // A play whose checkout page came on its caller passes the checkout expectation.
+    const verdict = judgePlay(play([[40, joined]], /anomaly\.opened: checkout/), DEMO_STORY, STEP);
+    expect(verdict.delaysSeconds['checkout-slow-release: an alert on checkout']).toBe(20);
   });
 
   it('stops a play once the last budget has passed', () => {

@@ -415,7 +415,11 @@ function verify(request: IncomingMessage, body: string, secret: string): boolean
 
 function describeEvent(event: { type: string; data: Record<string, unknown> }): string {
   const data = event.data;
-  if (event.type.startsWith('anomaly.')) return `${event.type}: ${String(data.summary)}`;
+  if (event.type.startsWith('anomaly.')) {
+    const services = Array.isArray(data.services) ? (data.services as string[]) : [];
+    const incident = services.length > 1 ? `  [incident: ${services.join(', ')}]` : '';
+    return `${event.type}: ${String(data.summary)}${incident}`;
+  }
   if (event.type === 'scaling.recommended') {
     const desired = data.desired as { final: number; predictive: number | null };
     return `${event.type}: ${String(data.service)} ${String(data.previous)} → ${desired.final} replicas${desired.predictive !== null ? ` (forecast asks ${desired.predictive})` : ''}`;

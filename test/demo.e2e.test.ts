@@ -1,16 +1,21 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { loadConfig } from '../cli/index.ts';
+import { loadConfig, pagedAbout } from '../cli/index.ts';
 import { runDemo } from '../cli/live/index.ts';
 
-/** Waits until `lines` has one matching `pattern`. */
-async function line(lines: string[], pattern: RegExp, ms: number): Promise<string> {
+/** Waits until `lines` has one matching `pattern` (a pattern or a test of a line). */
+async function line(
+  lines: string[],
+  pattern: RegExp | ((text: string) => boolean),
+  ms: number,
+): Promise<string> {
   const deadline = Date.now() + ms;
+  const matches = typeof pattern === 'function' ? pattern : (text: string) => pattern.test(text);
   for (;;) {
-    const found = lines.find((text) => pattern.test(text));
+    const found = lines.find(matches);
     if (found !== undefined) return found;
     if (Date.now() > deadline) {
-      throw new Error(`no line matching ${pattern} in:\n${lines.join('\n')}`);
+      throw new Error(`no line matching ${String(pattern)} in:\n${lines.join('\n')}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -63,7 +68,7 @@ describe('opsless demo', () => {
     });
 
     // The story's first act: the slow release is caught and rolled back by the runbook.
-    await line(lines, /webhook anomaly\.opened: checkout/, 120_000);
+    await line(lines, (text) => pagedAbout(text, 'checkout'), 120_000);
     await line(lines, /runbook: rolling checkout back/, 60_000);
     await line(lines, /webhook remediation\.succeeded: checkout/, 270_000);
     const runs = (await get('/v1/remediations?service=checkout')) as {
