@@ -197,10 +197,11 @@ describe('remediation loop on ClickHouse', () => {
       mode: 'auto',
       cooldownSeconds: 0,
     });
-    // The alert's signal went from about 120 to 812; the detector later resolves both alerts.
+    // The alert's signal went from about 120 to a peak of 812; the detector later resolves
+    // both alerts, writing the value of its last step as `observed`.
     let latency = 800;
     const measuring = loop({ signalNow: async () => latency });
-    await openAlert('adapted-1', 'cart');
+    await openAlert('adapted-1', 'cart', { observed: 790 });
     await measuring.runOnce();
     clock += MINUTE;
     await recover('adapted-1');
@@ -213,11 +214,11 @@ describe('remediation loop on ClickHouse', () => {
     expect(await run('rollback-cart', 'adapted-1')).toMatchObject({
       status: 'failed',
       reason:
-        'not verified: the alert resolved as the detector took latency_p99 near 812 for the new normal, but it has not come back to about 120',
+        'not verified: the alert resolved as the detector took latency_p99 near 800 for the new normal, but it has not come back to about 120',
     });
 
     clock += MINUTE;
-    await openAlert('fixed-1', 'cart');
+    await openAlert('fixed-1', 'cart', { observed: 125 });
     await measuring.runOnce();
     clock += MINUTE;
     // Resolved while the last steps read still hold some from before the rollback …

@@ -88,15 +88,21 @@ export function createRunOutcomes(options: RunOutcomeOptions) {
         run,
         `not verified: resolved by ${alert.resolvedBy ?? 'someone'}, not by the signal recovering`,
       );
-    } else if (resolvedAtMs > verifyUntilMs) {
+      return true;
+    }
+    if (resolvedAtMs > verifyUntilMs) {
       await fail(run, 'the signal recovered only after the verification window');
-    } else if (!(await cameBack(alert, nowMs))) {
+      return true;
+    }
+    const signal = await cameBack(alert, nowMs);
+    if (!signal.back) {
       // The signal is read over the last few steps, which may still hold some from before
       // the steps took effect: it has until the end of the window to come back.
       if (nowMs < verifyUntilMs) return false;
+      const near = signal.value === null ? '' : ` near ${format(signal.value)}`;
       await fail(
         run,
-        `not verified: the alert resolved as the detector took ${alert.signal} near ${format(alert.observed)} for the new normal, but it has not come back to about ${format(alert.expected)}`,
+        `not verified: the alert resolved as the detector took ${alert.signal}${near} for the new normal, but it has not come back to about ${format(alert.expected)}`,
       );
     } else {
       const seconds = Math.max(0, Math.round((resolvedAtMs - Date.parse(run.startedAt!)) / 1000));
@@ -113,12 +119,19 @@ export function createRunOutcomes(options: RunOutcomeOptions) {
     return true;
   }
 
-  /** Whether the alert's signal is at least halfway back to its pre-incident expectation. */
-  async function cameBack(alert: Alert, nowMs: number): Promise<boolean> {
-    if (!options.signalNow) return true;
+  /**
+   * Whether the alert's signal is at least halfway back from its peak to its pre-incident
+   * expectation (its `observed` follows the incident: at resolution it is the recovered value).
+   */
+  async function cameBack(
+    alert: Alert,
+    nowMs: number,
+  ): Promise<{ back: boolean; value: number | null }> {
+    if (!options.signalNow) return { back: true, value: null };
     const value = await options.signalNow(alert, nowMs);
-    if (value === null) return false;
-    return Math.abs(value - alert.expected) <= 0.5 * Math.abs(alert.observed - alert.expected);
+    if (value === null) return { back: false, value };
+    const back = Math.abs(value - alert.expected) <= 0.5 * Math.abs(alert.peak - alert.expected);
+    return { back, value };
   }
 
   return { eventData, escalate, fail, skip, verify };

@@ -180,12 +180,12 @@ describe('incidents', () => {
     });
 
     it('resolves once the value is back well inside its band before the incident (or below it) for three steps', () => {
-      // Band 8..12 about 10: recovered at 11 or less (half the band's width above); 12, at the
-      // band's edge, is not yet; 3, below the band, is good news for a queue.
+      // Band 8..12 about 10: recovered at 11 or less (half the band's width above); 13, past
+      // the band's edge, shows the fault again; 3, below the band, is good news for a queue.
       const actions = follow([
         [[queue(300, true)], [seen(300)]],
         [[], [seen(11)]],
-        [[], [seen(12)]],
+        [[], [seen(13)]],
         [[], [seen(10)]],
         [[], [seen(3)]],
         [[], [seen(9)]],
@@ -203,6 +203,18 @@ describe('incidents', () => {
         'update',
         'resolve',
       ]);
+    });
+
+    it('resolves a recovered series that strays between half its band and its edge now and then', () => {
+      // Healthy again from the second step: 10 most steps, 11.5 (past half the band, inside
+      // it) at one step in four, as a healthy series is at some steps. Such a step restarts
+      // the count of recovered steps but is no showing of the fault: three in a row resolve.
+      const steps: Array<[Anomaly[], Observation[]]> = [[[queue(300, true)], [seen(300)]]];
+      for (let i = 0; i < 10; i++)
+        steps.push([[], [seen(11.5)]], [[], [seen(10)]], [[], [seen(10)]]);
+      steps.push([[], [seen(10)]]);
+      const kinds = follow(steps).map((action) => action?.kind ?? '-');
+      expect(kinds.indexOf('resolve')).toBe(steps.length - 1);
     });
 
     it('waits longer to resolve a fault that often looked recovered while it went on', () => {

@@ -347,6 +347,16 @@ function faultsOf(alarms: readonly Anomaly[]): Record<string, Fault> {
 }
 
 /**
+ * Whether a value not recovered shows the fault: outside the band the fault opened with, on
+ * its bad side (a fault without a band shows at every value not recovered).
+ */
+function shows(fault: Fault, value: number): boolean {
+  if (fault.lower >= fault.upper) return true;
+  const outside = value > fault.upper || value < fault.lower;
+  return outside && movesBadWay(signalInfo(fault.signal).bad, value, fault.expected);
+}
+
+/**
  * One step of an open incident: its faults' figures follow the values observed, and it
  * resolves once every fault has been recovered (recovered()) for policy.resolveAfterSteps
  * observed steps in a row, or more for a fault that often looked recovered while it went on
@@ -382,10 +392,15 @@ function followIncident(
       fault.peak = value;
     if (recovered(fault, value)) {
       fault.recoveredSteps++;
-    } else {
+    } else if (shows(fault, value)) {
       // The steps that looked recovered were the fault's too: they join its record.
       fault.heldSteps = (fault.heldSteps ?? 0) + fault.recoveredSteps + 1;
       fault.faultySteps = (fault.faultySteps ?? 0) + 1;
+      fault.recoveredSteps = 0;
+    } else {
+      // Inside the band but not back near the expectation: not recovered yet, and no
+      // showing of the fault either (a healthy series is here at some steps; counted as
+      // the fault's, they made its record look ever more intermittent, so it never resolved).
       fault.recoveredSteps = 0;
     }
   }
