@@ -63,7 +63,7 @@ function line(summary: KindSummary): string {
   const text = (value: number | null, suffix = '') =>
     value === null ? '–' : `${round(value)}${suffix}`;
   const figures = summary.incident
-    ? `recall ${text(summary.recall === null ? null : summary.recall * 100, '%')}  delay p50 ${text(summary.delayMedian)} p90 ${text(summary.delayP90)}  flaps ${summary.flaps}  pages/incident ${text(summary.pagesPerIncident)}  notifications/incident ${text(summary.notificationsPerIncident)}  false pages/scenario ${text(summary.falseAlertsPerScenario)}`
+    ? `recall ${text(summary.recall === null ? null : summary.recall * 100, '%')}  delay p50 ${text(summary.delayMedian)} p90 ${text(summary.delayP90)}  flaps ${summary.flaps}  resolved after p50 ${text(summary.resolveMedian)} p90 ${text(summary.resolveP90)}, ${summary.stillOpen} still open  pages/incident ${text(summary.pagesPerIncident)}  notifications/incident ${text(summary.notificationsPerIncident)}  false pages/scenario ${text(summary.falseAlertsPerScenario)}`
     : `pages per benign event ${text(summary.falseAlertsPerScenario)}`;
   const rootCause =
     summary.rootCauseJudged > 0
@@ -166,6 +166,9 @@ async function main(): Promise<number> {
           delayMedian: summary.delayMedian,
           delayP90: summary.delayP90,
           flaps: summary.flaps,
+          resolveMedian: summary.resolveMedian,
+          resolveP90: summary.resolveP90,
+          stillOpen: summary.stillOpen,
           pagesPerIncident: round(summary.pagesPerIncident),
           notificationsPerIncident: round(summary.notificationsPerIncident),
           falsePagesPerScenario: round(summary.falseAlertsPerScenario),

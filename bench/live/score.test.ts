@@ -61,6 +61,8 @@ describe('live benchmark scoring', () => {
     expect(outcome.flaps).toBe(1);
     expect(outcome.pages).toBe(2);
     expect(outcome.notifications).toBe(4);
+    // Resolved one step after the fault's end: the flap's resolution does not count.
+    expect(outcome.resolveSteps).toBe(1);
   });
 
   it('tells pages on affected services from false pages on healthy ones and before the fault', () => {
@@ -154,18 +156,27 @@ describe('live benchmark scoring', () => {
     const outcomes = [
       scoreScenario(truth, [event('anomaly.opened', 104)]),
       scoreScenario(truth, [event('anomaly.opened', 106), event('anomaly.resolved', 110)]),
-      scoreScenario(truth, [event('anomaly.opened', 112)]),
+      scoreScenario(truth, [
+        event('anomaly.opened', 112),
+        event('anomaly.resolved', 124),
+        event('anomaly.resolved', 126, 'checkout', 'a2'),
+      ]),
+      scoreScenario(truth, [event('anomaly.opened', 101), event('anomaly.resolved', 122)]),
       scoreScenario(truth, []),
     ];
     const summary = summarize('p50-shift', true, outcomes);
     expect(summary).toMatchObject({
-      scenarios: 4,
-      recall: 0.75,
-      delayMedian: 2,
+      scenarios: 5,
+      recall: 0.8,
+      delayMedian: 0,
       delayP90: 8,
       flaps: 1,
+      // Resolved 4 and 2 steps after the fault's end; two alerts still open at the end.
+      resolveMedian: 2,
+      resolveP90: 4,
+      stillOpen: 2,
       pagesPerIncident: 1,
-      notificationsPerIncident: 4 / 3,
+      notificationsPerIncident: 7 / 4,
     });
     expect(quantile([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 0.9)).toBe(8);
     expect(quantile([], 0.5)).toBeNull();

@@ -54,6 +54,11 @@ export interface Outcome {
   rootCauseRight: boolean | null;
   /** Alerts of the incident resolved while the fault went on. */
   flaps: number;
+  /**
+   * Steps from the fault's end to the resolution of the alert that detected it (0: at the
+   * first evaluation after it); null when undetected or still open when the scenario ended.
+   */
+  resolveSteps: number | null;
   /** Pages (`anomaly.opened`, re-openings included) for the incident, on faulty and affected services. */
   pages: number;
   /** Every notification of the incident's alerts: pages, updates and resolutions. */
@@ -103,6 +108,14 @@ export function scoreScenario(truth: Truth, events: readonly AlertEvent[]): Outc
           event.alertId === first.alertId && event.type !== 'anomaly.resolved' && inWindow(event),
       )
     : [];
+  const resolution = first
+    ? events.find(
+        (event) =>
+          event.type === 'anomaly.resolved' &&
+          event.alertId === first.alertId &&
+          event.step >= truth.toStep,
+      )
+    : undefined;
   const rootCauseAtPage = first?.rootCause ?? null;
   const rootCauseLast = incidentEvents.at(-1)?.rootCause ?? null;
   return {
@@ -117,6 +130,7 @@ export function scoreScenario(truth: Truth, events: readonly AlertEvent[]): Outc
         ? rootCauseAtPage === truth.rootService && rootCauseLast === truth.rootService
         : null,
     flaps,
+    resolveSteps: resolution ? resolution.step - truth.toStep : null,
     pages: pages.length,
     notifications: events.filter((event) => incidentAlerts.has(event.alertId)).length,
     // The page of an alert that became the incident's by an update was not false either.
@@ -137,6 +151,11 @@ export interface KindSummary {
   delayMedian: number | null;
   delayP90: number | null;
   flaps: number;
+  /** Detected incidents: steps from the fault's end to their alert's resolution. */
+  resolveMedian: number | null;
+  resolveP90: number | null;
+  /** Detected incidents whose alert was still open when their scenario ended. */
+  stillOpen: number;
   pagesPerIncident: number | null;
   notificationsPerIncident: number | null;
   /** Detected incidents with a root service whose first root-cause candidate named it, of those. */
@@ -152,6 +171,10 @@ export function summarize(
 ): KindSummary {
   const detected = outcomes.filter((outcome) => outcome.detected);
   const delays = detected.map((outcome) => outcome.delaySteps!).sort((a, b) => a - b);
+  const resolves = detected
+    .filter((outcome) => outcome.resolveSteps !== null)
+    .map((outcome) => outcome.resolveSteps!)
+    .sort((a, b) => a - b);
   const judged = detected.filter((outcome) => outcome.rootCauseRight !== null);
   const mean = (values: number[]) =>
     values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
@@ -167,6 +190,9 @@ export function summarize(
     delayMedian: quantile(delays, 0.5),
     delayP90: quantile(delays, 0.9),
     flaps: outcomes.reduce((sum, outcome) => sum + outcome.flaps, 0),
+    resolveMedian: quantile(resolves, 0.5),
+    resolveP90: quantile(resolves, 0.9),
+    stillOpen: detected.length - resolves.length,
     pagesPerIncident: incident ? mean(detected.map((outcome) => outcome.pages)) : null,
     notificationsPerIncident: incident
       ? mean(detected.map((outcome) => outcome.notifications))
