@@ -28,6 +28,7 @@ import {
 import { applyAction } from './alert-actions.ts';
 import {
   isRetired,
+  METRIC_LOOKBACK_STEPS,
   metricSignal,
   scoreService,
   seriesKey,
@@ -364,10 +365,11 @@ async function readChunk(
   // Error ratios are judged over the last steps pooled: read those before the new ones too.
   const redNeeded = redStartMs < endMs;
   redStartMs -= RATIO_POOL_STEPS * stepMs;
+  // A metric's alarm is checked against its point before (confirmedByPrevious).
   const metricQuery = {
     services,
     metrics,
-    fromMs: metricStartMs,
+    fromMs: metricStartMs - METRIC_LOOKBACK_STEPS * stepMs,
     toMs: endMs,
     stepSeconds: options.stepMs / 1000,
   };

@@ -93,7 +93,7 @@ describe('an alert that follows its incident', () => {
     const alert = all[0]!;
     expect(alert).toMatchObject({ status: 'open', signal: `metric:${QUEUE}`, observed: 332 });
     expect(alert.summary).toMatch(
-      /is 332 message, expected about 1\d message \(peak 332 message, since \d\d:\d\d:\d\d UTC\)/,
+      /is 332 message, expected about 1\d(\.\d)? message \(peak 332 message, since \d\d:\d\d:\d\d UTC\)/,
     );
     // One page, then updates as the backlog doubled, each with the text of its time.
     expect(events.filter((event) => event.type === 'anomaly.opened')).toHaveLength(1);

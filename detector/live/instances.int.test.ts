@@ -76,6 +76,13 @@ describe('memory watched per instance', () => {
     expect(await alerts.list({})).toEqual([]);
   }, 180_000); // 40 evaluation cycles: minutes on a loaded host
 
+  it('raises nothing on one minute of an instance far above its band', async () => {
+    let opened = 0;
+    // A spike of 40 MiB (the noise is a few) on a for one minute, then back.
+    for (let i = 0; i < 6; i++) opened += await live({ a: i === 1 ? 40 : 0, b: 0, d: 0 });
+    expect(opened).toBe(0);
+  }, 60_000);
+
   it('catches one instance leaking among several, and names it', async () => {
     let opened = 0;
     for (let i = 0; i < 30 && opened === 0; i++)

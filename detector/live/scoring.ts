@@ -11,7 +11,7 @@ import type { Verdict } from '../types.ts';
 import type { EvaluatorOptions } from './evaluator.ts';
 import type { Anomaly, Observation } from './incidents.ts';
 import type { ScoreRow, StoredState } from './state-store.ts';
-import { judgeSpanAlarm, RATIO_POOL_STEPS, type StepSample } from './volume.ts';
+import { judgeSpanAlarm, POOLED_BAR_SHARE, RATIO_POOL_STEPS, type StepSample } from './volume.ts';
 
 export const SERVICE_LEVEL = '';
 
@@ -164,6 +164,35 @@ function instanceOperation(instance: string): string {
 /** Series of an instance not seen for this long are forgotten (it was replaced or scaled in). */
 const RETIRED_INSTANCE_MS = 3_600_000;
 
+/** Steps back the point before a metric's step is looked for (see confirmedByPrevious). */
+export const METRIC_LOOKBACK_STEPS = 10;
+
+/**
+ * Whether a metric's alarm at `timeMs` is borne out by the series' point before it (within
+ * METRIC_LOOKBACK_STEPS): at least halfway from the expectation to the band's edge, on the
+ * same side. One point out of its band is more often noise than a fault (a request more or
+ * less on an instance of ten requests a step moves its CPU by a tenth); a fault lasts, and
+ * alerts a step later. A series exported less often than each step has fewer points: the
+ * one before is the last it sent.
+ */
+export function confirmedByPrevious(
+  values: ReadonlyMap<number, number>,
+  timeMs: number,
+  stepMs: number,
+  verdict: Pick<Verdict, 'expected' | 'lower' | 'upper'>,
+): boolean {
+  let previous: number | undefined;
+  for (let back = 1; back <= METRIC_LOOKBACK_STEPS && previous === undefined; back++) {
+    previous = values.get(timeMs - back * stepMs);
+  }
+  if (previous === undefined) return false;
+  const value = values.get(timeMs);
+  if (value === undefined) return false;
+  return value > verdict.expected
+    ? previous > verdict.expected + POOLED_BAR_SHARE * (verdict.upper - verdict.expected)
+    : previous < verdict.expected - POOLED_BAR_SHARE * (verdict.expected - verdict.lower);
+}
+
 /** Steps in a row a metric must score high inside its band before that alarms. */
 export const SUSTAINED_HIGH_STEPS = 5;
 
@@ -231,11 +260,15 @@ function feedSeries(
     const anomalies = out.anomaliesByStep.get(timeMs) ?? [];
     const bad = signalInfo(signal).bad;
     let engineAlarm = stepAlarm(verdict, value, options.models.threshold, bad);
+    const metric = signal.startsWith(METRIC_SIGNAL_PREFIX);
+    if (engineAlarm === true && metric && !confirmedByPrevious(values, timeMs, stepMs, verdict)) {
+      engineAlarm = false;
+    }
     // A metric that keeps scoring high inside its band is climbing with its band (a leak,
     // a backlog): that is not the odd new extreme the band rule is for.
     if (
       engineAlarm === null &&
-      signal.startsWith(METRIC_SIGNAL_PREFIX) &&
+      metric &&
       movesBadWay(bad, value, verdict.expected) &&
       (model.highRun?.() ?? 0) >= SUSTAINED_HIGH_STEPS
     ) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDetector, DEFAULT_THRESHOLD } from '../index.ts';
 import { stepAlarm } from './evaluator.ts';
+import { confirmedByPrevious, METRIC_LOOKBACK_STEPS } from './scoring.ts';
 
 describe('stepAlarm', () => {
   const band = { lower: 90, upper: 110 };
@@ -43,5 +44,97 @@ describe('stepAlarm', () => {
     }
     expect(highScores).toBeGreaterThan(alarms); // the engine's new extremes, within the band
     expect(alarms).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('confirmedByPrevious (a metric alarms on two steps)', () => {
+  const verdict = { expected: 100, lower: 80, upper: 120 };
+  const at = (points: Array<[number, number]>) => new Map(points);
+
+  it('needs the point before at least halfway to the band on the same side', () => {
+    expect(
+      confirmedByPrevious(
+        at([
+          [0, 100],
+          [10, 150],
+        ]),
+        10,
+        10,
+        verdict,
+      ),
+    ).toBe(false);
+    expect(
+      confirmedByPrevious(
+        at([
+          [0, 111],
+          [10, 150],
+        ]),
+        10,
+        10,
+        verdict,
+      ),
+    ).toBe(true);
+    expect(
+      confirmedByPrevious(
+        at([
+          [0, 109],
+          [10, 150],
+        ]),
+        10,
+        10,
+        verdict,
+      ),
+    ).toBe(false);
+    expect(
+      confirmedByPrevious(
+        at([
+          [0, 85],
+          [10, 50],
+        ]),
+        10,
+        10,
+        verdict,
+      ),
+    ).toBe(true);
+    // Halfway on the other side is no support.
+    expect(
+      confirmedByPrevious(
+        at([
+          [0, 85],
+          [10, 150],
+        ]),
+        10,
+        10,
+        verdict,
+      ),
+    ).toBe(false);
+  });
+
+  it('takes the last point the series sent, not more than the lookback before', () => {
+    // Exported every 60 s, judged at 10 s steps.
+    expect(
+      confirmedByPrevious(
+        at([
+          [0, 130],
+          [60, 150],
+        ]),
+        60,
+        10,
+        verdict,
+      ),
+    ).toBe(true);
+    const far = (METRIC_LOOKBACK_STEPS + 1) * 10;
+    expect(
+      confirmedByPrevious(
+        at([
+          [0, 130],
+          [far, 150],
+        ]),
+        far,
+        10,
+        verdict,
+      ),
+    ).toBe(false);
+    expect(confirmedByPrevious(at([[10, 150]]), 10, 10, verdict)).toBe(false);
   });
 });
