@@ -5,10 +5,10 @@ import {
   LOG_ERRORS_SIGNAL,
   NEW_PATTERN_SIGNAL,
   PATTERN_BURST_SIGNAL,
-  poissonTail,
   type PatternHistory,
   type ServiceLogHistory,
 } from './log-judgement.ts';
+import { poissonAtLeast } from './poisson.ts';
 
 const STEP = 60_000;
 const NOW = Date.parse('2026-11-20T12:00:00Z');
@@ -36,11 +36,11 @@ const judge = (patterns: PatternHistory[], history = HISTORY) =>
 
 describe('log verdicts of one step', () => {
   it('computes Poisson tails', () => {
-    expect(poissonTail(0, 3)).toBe(1);
-    expect(poissonTail(1, 2)).toBeCloseTo(1 - Math.exp(-2), 10);
-    expect(poissonTail(3, 1)).toBeCloseTo(1 - Math.exp(-1) * (1 + 1 + 0.5), 10);
-    expect(poissonTail(60, 1)).toBeGreaterThan(0);
-    expect(poissonTail(60, 1)).toBeLessThan(1e-80);
+    expect(poissonAtLeast(0, 3)).toBe(1);
+    expect(poissonAtLeast(1, 2)).toBeCloseTo(1 - Math.exp(-2), 10);
+    expect(poissonAtLeast(3, 1)).toBeCloseTo(1 - Math.exp(-1) * (1 + 1 + 0.5), 10);
+    expect(poissonAtLeast(60, 1)).toBeGreaterThan(0);
+    expect(poissonAtLeast(60, 1)).toBeLessThan(1e-80);
   });
 
   it('calls a count a burst only when rare, large and many times the usual', () => {

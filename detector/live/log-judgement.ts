@@ -6,6 +6,7 @@
  * errors where one is usual is no news, twenty is.
  */
 import type { Anomaly, Observation } from './incidents.ts';
+import { poissonAtLeast } from './poisson.ts';
 
 /** Occurrences at WARN or above a new pattern needs within the step to alert. */
 export const NEW_PATTERN_MIN_COUNT = 3;
@@ -51,34 +52,12 @@ export interface ServiceLogHistory {
   stepMs: number;
 }
 
-/** P(X ≥ k) for X ~ Poisson(mean), summed in log space so large k stay finite. */
-export function poissonTail(k: number, mean: number): number {
-  if (k <= 0) return 1;
-  if (mean <= 0) return 0;
-  // 1 − P(X ≤ k − 1); for the small tails that matter, sum the upper terms directly.
-  let logTerm = k * Math.log(mean) - mean - logFactorial(k);
-  let sum = 0;
-  for (let i = k; i < k + 1000; i++) {
-    const term = Math.exp(logTerm);
-    sum += term;
-    if (term < sum * 1e-12) break;
-    logTerm += Math.log(mean) - Math.log(i + 1);
-  }
-  return Math.min(1, sum);
-}
-
-function logFactorial(n: number): number {
-  let sum = 0;
-  for (let i = 2; i <= n; i++) sum += Math.log(i);
-  return sum;
-}
-
 /** True when `count` is a burst over `usual` per step (see BURST_*); its tail probability. */
 export function judgeBurst(count: number, usual: number): { burst: boolean; p: number } {
   // A rate never seen is judged against a floor of one record a day at one-minute steps,
   // so a first handful is not infinitely surprising.
   const mean = Math.max(usual, 1 / 1440);
-  const p = poissonTail(count, mean);
+  const p = poissonAtLeast(count, mean);
   return {
     burst: p < BURST_P && count >= BURST_MIN_COUNT && count >= BURST_FACTOR * usual,
     p,
@@ -161,7 +140,7 @@ function rateAnomaly(
 ): Anomaly {
   // The band: what a Poisson of the usual rate reaches with a one in a million chance.
   let upper = Math.ceil(usual);
-  while (poissonTail(upper + 1, Math.max(usual, 1 / 1440)) >= BURST_P) upper++;
+  while (poissonAtLeast(upper + 1, Math.max(usual, 1 / 1440)) >= BURST_P) upper++;
   return {
     signal,
     operation,

@@ -7,6 +7,7 @@ import {
   wilsonLowerBound,
   type StepSample,
 } from './volume.ts';
+import { poissonAtLeast, poissonAtMost } from './poisson.ts';
 
 const quiet = (requests: number) => ({ requests, errors: 0 });
 
@@ -158,10 +159,42 @@ describe('request counts', () => {
   });
 
   it('needs a few empty steps of a quiet route, all on the same side', () => {
-    expect(judgeRequestCount([8, 0], 8)).toBe(false);
-    expect(judgeRequestCount([0, 0], 8)).toBe(true);
-    expect(judgeRequestCount([9, 0, 0], 8)).toBe(true);
-    expect(judgeRequestCount([0, 9, 0], 8)).toBe(false);
+    // None where 4 were expected happens once in 55 steps; twice in a row, once in 3,000.
+    expect(judgeRequestCount([4, 0], 4)).toBe(false);
+    expect(judgeRequestCount([0, 0], 4)).toBe(true);
+    expect(judgeRequestCount([5, 0, 0], 4)).toBe(true);
+    expect(judgeRequestCount([0, 5, 0], 4)).toBe(false);
+  });
+
+  it('reads the Poisson law itself, whose upper tail is heavy at a few requests a step', () => {
+    // 7 where 2 were expected is 1 in 220 (a normal deviation of 3.5 says 1 in 4,300).
+    expect(judgeRequestCount([2, 7], 2)).toBe(false);
+    expect(judgeRequestCount([2, 9], 2)).toBe(true);
+    expect(poissonAtLeast(7, 2)).toBeCloseTo(0.004534, 5);
+    expect(poissonAtMost(0, 16)).toBeCloseTo(Math.exp(-16), 12);
+    expect(poissonAtMost(1000, 1000)).toBeCloseTo(0.5084, 4);
+    expect(poissonAtLeast(1100, 1000)).toBeLessThan(0.0013);
+    expect(poissonAtLeast(1090, 1000)).toBeGreaterThan(0.0013);
+  });
+
+  it('pages on a route silent for two steps even when its band holds zero', () => {
+    // The engine found zero inside a band widened by the day's wave: no alarm of its own.
+    const inBand = (counts: number[], expectedPerSecond: number) =>
+      judgeSpanAlarm({
+        signal: 'request_rate',
+        alarm: null,
+        upper: expectedPerSecond * 2.2,
+        expected: expectedPerSecond,
+        value: counts.at(-1)! / 60,
+        recent: counts.map(sample),
+        baselineRatio: 0,
+        stepSeconds: 60,
+      });
+    expect(inBand([24, 0], 0.4)).toBeNull();
+    expect(inBand([24, 0, 0], 0.4)).toBe(true);
+    // A route of two requests a step is silent now and then: no page.
+    expect(inBand([2, 0, 0], 2 / 60)).toBeNull();
+    expect(inBand([24, 20, 18], 0.4)).toBeNull();
   });
 
   it('pages on a surge far beyond a count of noise', () => {

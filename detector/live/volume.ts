@@ -3,6 +3,7 @@
  * requests swing wildly (one error in four requests is a ratio of 25%), so before such a
  * value may open an alert it is judged with its uncertainty. Pure: counts in, verdicts out.
  */
+import { poissonAtLeast, poissonAtMost } from './poisson.ts';
 
 /** Requests and errors of one step. */
 export interface StepCounts {
@@ -163,14 +164,21 @@ export interface StepSample {
 
 const QUANTILE_OF = { latency_p50: 0.5, latency_p95: 0.95, latency_p99: 0.99 } as const;
 
+/**
+ * Steps in a row without a request after which a route that surely had requests coming
+ * (judgeRequestCount) alarms, whatever its band says: the band assumes a normal residual
+ * and a wavy day widens it past zero, which a count cannot go below.
+ */
+export const SILENT_STEPS = 2;
+
 /** Trailing steps a request count is judged over, at most (see judgeRequestCount). */
 export const RATE_POOL_STEPS = 3;
 
 /**
  * Whether the requests of the last steps (oldest first, the step judged last) are surely
  * away from `expectedPerStep`: over the last n steps (1 to RATE_POOL_STEPS), all on the
- * side of the expectation the step judged is on, the count is more than RATIO_Z standard
- * deviations of a Poisson count away. A band learned on steady traffic can be narrower than
+ * side of the expectation the step judged is on, the count is as unlikely under a Poisson
+ * law of that expectation as a normal value RATIO_Z deviations out (RATE_TAIL). A band learned on steady traffic can be narrower than
  * a count's own noise (41 requests where 46 were expected is less than one deviation); a
  * route of a few requests a step that gets none needs two or three such steps to page.
  */
@@ -184,10 +192,19 @@ export function judgeRequestCount(counts: readonly number[], expectedPerStep: nu
     if (up ? count <= expectedPerStep : count >= expectedPerStep) return false;
     observed += count;
     const expected = n * expectedPerStep;
-    if (Math.abs(observed - expected) > RATIO_Z * Math.sqrt(Math.max(expected, 1))) return true;
+    const tail = up ? poissonAtLeast(observed, expected) : poissonAtMost(observed, expected);
+    if (tail < RATE_TAIL) return true;
   }
   return false;
 }
+
+/**
+ * The chance a count is as far out by luck that makes it sure: that of a normal variable
+ * beyond RATIO_Z deviations on one side. Taken on the Poisson law itself, whose upper tail
+ * is heavier than the normal's at a few requests a step (7 where 2 are expected is 1 in
+ * 220, not 1 in 740).
+ */
+const RATE_TAIL = 0.00135;
 
 /**
  * The engine's verdict on a step of a span signal (`alarm` as stepAlarm returns it), judged
@@ -197,7 +214,8 @@ export function judgeRequestCount(counts: readonly number[], expectedPerStep: nu
  * requests and steps, over the last steps pooled (pooledPercentile): the step's value at
  * the pool's conservative rank above the band, the others' at least halfway from the
  * expectation to the band's edge (POOLED_BAR_SHARE); a request rate's alarm needs its
- * count to be surely away from the expectation (judgeRequestCount).
+ * count to be surely away from the expectation (judgeRequestCount), and a route that
+ * surely had requests coming and got none for SILENT_STEPS steps alarms inside its band.
  * `recent` ends with the step judged, oldest first; absent steps have no requests.
  */
 export function judgeSpanAlarm(options: {
@@ -215,10 +233,15 @@ export function judgeSpanAlarm(options: {
   const { signal, alarm } = options;
   const step = options.recent[options.recent.length - 1];
   if (signal === 'request_rate') {
-    if (alarm !== true || options.stepSeconds === undefined) return alarm;
+    if (options.stepSeconds === undefined) return alarm;
     const counts = options.recent.map((sample) => sample?.requests ?? 0);
     const expectedPerStep = (options.expected ?? options.upper) * options.stepSeconds;
-    return judgeRequestCount(counts, expectedPerStep);
+    if (alarm === true) return judgeRequestCount(counts, expectedPerStep);
+    // Silence: a band learned on a wavy day is wide enough to hold zero, yet a route that
+    // surely had requests coming and got none at SILENT_STEPS steps in a row stopped.
+    const silent =
+      counts.length >= SILENT_STEPS && counts.slice(-SILENT_STEPS).every((n) => n === 0);
+    return silent && judgeRequestCount(counts, expectedPerStep) ? true : alarm;
   }
   if (signal === 'error_ratio') {
     const counts = options.recent.map((sample) => ({
