@@ -12,6 +12,9 @@ const LIVE_PACKAGES = [
   'prom-client',
 ];
 
+/** TensorFlow.js's packages: half a second to load, wanted only by the neural forecaster. */
+const TENSORFLOW = '@tensorflow/';
+
 /** Components whose index.ts is their pure face (api/ and cli/ are the edges that wire). */
 const COMPONENTS = [
   'alerts',
@@ -37,9 +40,20 @@ describe('the code layout', () => {
     expect(live).toEqual([]);
   });
 
-  it('a pure module such as the scaler loads no live face', () => {
+  it.each(COMPONENTS)(
+    '%s/index.ts loads no TensorFlow.js (only loadNeuralForecaster does, on demand)',
+    (name) => {
+      const parents = reachable(graph, `${name}/index.ts`);
+      const tensorflow = [...parents.keys()].filter((module) => module.startsWith(TENSORFLOW));
+      expect(tensorflow.map((module) => chainTo(parents, module))).toEqual([]);
+    },
+  );
+
+  it('a pure module such as the scaler loads no live face and no TensorFlow.js', () => {
     const parents = reachable(graph, 'scaling/scaler.ts');
-    const faces = [...parents.keys()].filter((module) => module.endsWith('/live/index.ts'));
+    const faces = [...parents.keys()].filter(
+      (module) => module.endsWith('/live/index.ts') || module.startsWith(TENSORFLOW),
+    );
     expect(faces.map((face) => chainTo(parents, face))).toEqual([]);
   });
 
