@@ -16,5 +16,6 @@ export type {
   Verdict,
 } from './types.ts';
 export type { DetectorLoop } from './live/loop.ts';
-export type { EvaluationReport, EvaluatorOptions } from './live/evaluator.ts';
+export type { EvaluationReport } from './live/evaluator.ts';
+export type { EvaluatorOptions } from './live/evaluator-options.ts';
 export { engineModels, MIN_TRAINING_STEPS, type SeriesModels } from './live/models.ts';
