@@ -60,6 +60,16 @@ export interface RemediationLoop {
   close(): Promise<void>;
 }
 
+/** What one pass reads once and what it reports. */
+interface Pass {
+  nowMs: number;
+  killSwitch: boolean;
+  rules: Map<string, StoredRule>;
+  report: PassReport;
+  /** The steps it started, for runOnce to wait for. */
+  started: Promise<void>[];
+}
+
 /**
  * The remediation loop (detector shard 0). Each pass moves every active run on — starts
  * approved runs, verifies the ones whose steps are done, fails runs a restart interrupted —
@@ -99,13 +109,8 @@ export function createRemediationLoop(options: RemediationLoopOptions): Remediat
   });
 
   /** Step 1 of a pass: moves each active run on (see moveRun). */
-  async function advanceActive(
-    nowMs: number,
-    killSwitch: boolean,
-    rules: Map<string, StoredRule>,
-    report: PassReport,
-    started: Promise<void>[],
-  ): Promise<void> {
+  async function advanceActive(pass: Pass): Promise<void> {
+    const { nowMs, killSwitch, rules, report, started } = pass;
     const alerts = new Map<string, Alert | undefined>();
     const alertOf = async (id: string) => {
       if (!alerts.has(id)) alerts.set(id, await options.alerts.get(id));
@@ -149,13 +154,8 @@ export function createRemediationLoop(options: RemediationLoopOptions): Remediat
   }
 
   /** Step 2 of a pass: a run for each new (rule, alert) pair, as the guardrails decide. */
-  async function openNewRuns(
-    nowMs: number,
-    killSwitch: boolean,
-    rules: Map<string, StoredRule>,
-    report: PassReport,
-    started: Promise<void>[],
-  ): Promise<void> {
+  async function openNewRuns(pass: Pass): Promise<void> {
+    const { nowMs, killSwitch, rules, report, started } = pass;
     const open = await options.alerts.list({ status: 'open', limit: 1000 });
     const candidates = runCandidates(rules.values(), open, nowMs);
     if (candidates.length === 0) return;
@@ -222,19 +222,21 @@ export function createRemediationLoop(options: RemediationLoopOptions): Remediat
     }
   }
 
-  async function pass(): Promise<{ report: PassReport; started: Promise<void>[] }> {
-    const nowMs = now();
-    const report: PassReport = { created: 0, started: 0, finished: 0 };
-    const started: Promise<void>[] = [];
-    const killSwitch = options.killSwitchEnv === true || (await store.killSwitch()).engaged;
-    const rules = new Map((await store.listRules()).map((stored) => [stored.rule.id, stored]));
-    await advanceActive(nowMs, killSwitch, rules, report, started);
-    if (rules.size > 0) await openNewRuns(nowMs, killSwitch, rules, report, started);
-    return { report, started };
+  async function runPass(): Promise<{ report: PassReport; started: Promise<void>[] }> {
+    const pass: Pass = {
+      nowMs: now(),
+      killSwitch: options.killSwitchEnv === true || (await store.killSwitch()).engaged,
+      rules: new Map((await store.listRules()).map((stored) => [stored.rule.id, stored])),
+      report: { created: 0, started: 0, finished: 0 },
+      started: [],
+    };
+    await advanceActive(pass);
+    if (pass.rules.size > 0) await openNewRuns(pass);
+    return { report: pass.report, started: pass.started };
   }
 
   const passOnce = () => {
-    passing ??= pass().finally(() => (passing = undefined));
+    passing ??= runPass().finally(() => (passing = undefined));
     return passing;
   };
 
