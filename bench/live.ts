@@ -9,13 +9,8 @@
  */
 import { parseArgs } from 'node:util';
 import { createHarness } from './live/harness.ts';
-import {
-  ALL_KINDS,
-  INCIDENT_KINDS,
-  generateCorpus,
-  type Kind,
-  type Scenario,
-} from './live/scenarios.ts';
+import { ALL_KINDS, INCIDENT_KINDS, type Kind, type Scenario } from './live/scenario-model.ts';
+import { generateCorpus } from './live/scenarios.ts';
 import { scoreScenario, summarize, type KindSummary, type Outcome } from './live/score.ts';
 
 const USAGE =

@@ -19,9 +19,8 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   createDetector,
-  DEFAULT_NEURAL,
   DEFAULT_THRESHOLD,
-  initTensorflow,
+  loadNeuralForecaster,
   type DetectorOptions,
 } from '../detector/index.ts';
 import { DEFAULT_NAB_DIR, loadNabCorpus, type NabFile } from './nab/corpus.ts';
@@ -71,10 +70,10 @@ interface FileRun {
   atDefault: Record<ProfileName, FileScore>;
 }
 
-const detectorOptions: DetectorOptions = {};
-if (args.neural) detectorOptions.neural = true;
-if (args['no-neural']) detectorOptions.neural = false;
-const backend = (detectorOptions.neural ?? DEFAULT_NEURAL) ? await initTensorflow() : 'none';
+// The engine runs without the neural forecaster unless one is passed: --no-neural is that default.
+const neural = args.neural ? await loadNeuralForecaster() : undefined;
+const detectorOptions: DetectorOptions = neural ? { neural } : {};
+const backend = neural?.backend ?? 'none';
 
 const corpus = loadNabCorpus(args.data).filter((f) => !args.only || f.name.includes(args.only));
 if (corpus.length === 0) throw new Error(`--only ${args.only}: no series matches`);

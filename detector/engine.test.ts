@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calmSeries } from '../test/support/calm-series.ts';
-import { createDetector, DEFAULT_THRESHOLD, restoreDetector, type DetectorState } from './index.ts';
+import {
+  createDetector,
+  DEFAULT_THRESHOLD,
+  loadNeuralForecaster,
+  restoreDetector,
+  type DetectorState,
+} from './index.ts';
 
 /** The NAB series kept in the repository (MIT licence, see bench/nab/data/README.md). */
 const NAB = resolve(import.meta.dirname, '../bench/nab/data/data');
@@ -49,19 +55,24 @@ describe('detector engine', () => {
     expect([...head, ...tail]).toEqual(full);
   });
 
-  it('with the TensorFlow.js forecaster, resumes exactly and batches exactly', () => {
+  it('with the TensorFlow.js forecaster, resumes exactly and batches exactly', async () => {
+    const neural = await loadNeuralForecaster();
     const { times, values } = readNab('realAWSCloudwatch/ec2_cpu_utilization_825cc2.csv');
     const head = { times: times.slice(0, 1400), values: values.slice(0, 1400) };
-    const full = createDetector({ neural: true }).updateBatch(head.times, head.values);
+    const full = createDetector({ neural }).updateBatch(head.times, head.values);
     // The forecaster trains at points 300, 800 and 1300 and takes part in the later scores.
-    const plain = createDetector({ neural: false }).updateBatch(head.times, head.values);
+    const plain = createDetector().updateBatch(head.times, head.values);
     expect(full.slice(0, 300)).toEqual(plain.slice(0, 300));
     expect(
       full.slice(500).some((verdict, index) => verdict.score !== plain[500 + index]!.score),
     ).toBe(true);
-    const first = createDetector({ neural: true });
+    const first = createDetector({ neural });
     const before = first.updateBatch(head.times.slice(0, 700), head.values.slice(0, 700));
-    const resumed = restoreDetector(JSON.parse(JSON.stringify(first.toJSON())) as DetectorState);
+    const state = JSON.parse(JSON.stringify(first.toJSON())) as DetectorState;
+    expect(() => restoreDetector(state)).toThrow(
+      /neural forecaster: restore it with options\.neural/,
+    );
+    const resumed = restoreDetector(state, { neural });
     const after = head.times
       .slice(700)
       .map((time, index) => resumed.update(time, head.values[700 + index]!));

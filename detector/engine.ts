@@ -33,10 +33,16 @@ import {
   transitionSurprise,
   type TransitionState,
 } from './transitions.ts';
-import { createNeuralForecaster, restoreNeuralForecaster, type NeuralState } from './neural.ts';
 import { createRegimeState, regimeMeasure, type RegimeState } from './regime.ts';
 import { engineTuning, type EngineTuning } from './tuning.ts';
-import type { Detector, DetectorOptions, DetectorState, ForecastPoint, Verdict } from './types.ts';
+import type {
+  Detector,
+  DetectorOptions,
+  DetectorState,
+  ForecastPoint,
+  StepForecasterFactory,
+  Verdict,
+} from './types.ts';
 
 /**
  * Score at or above which a point is an anomaly. Chosen on the NAB corpus, where the best
@@ -77,8 +83,8 @@ interface EngineState extends DetectorState {
   /** Strongest recent evidence and when it was last faded. */
   peak: number;
   peakTimeMs: number | null;
-  /** The TensorFlow.js forecaster, its residual scale and calibration (null when off). */
-  neural: { model: NeuralState; scale: number; residual: GaussianState } | null;
+  /** The learned forecaster's state, its residual scale and calibration (null when off). */
+  neural: { model: unknown; scale: number; residual: GaussianState } | null;
   extremes: ExtremesState;
   transitions: TransitionState;
   /** True when only rest() starts a rest (DetectorOptions.restAfter 'caller'); absent is false. */
@@ -108,14 +114,11 @@ function createExtremes(): ExtremesState {
   };
 }
 
-/** Whether the TensorFlow.js forecaster joins the ensemble by default (see bench/nab.ts). */
-export const DEFAULT_NEURAL = false;
-
 /** A detector for one series; see Detector. */
 export function createDetector(options: DetectorOptions = {}): Detector {
-  const neural = options.neural ?? DEFAULT_NEURAL;
+  const neural = options.neural;
   const tuning = engineTuning(options.tuning);
-  return fromState(tuning, {
+  return fromState(tuning, neural, {
     version: 3,
     baseline: createBaselineState(),
     residual: createGaussianState(),
@@ -124,7 +127,7 @@ export function createDetector(options: DetectorOptions = {}): Detector {
     peak: 0,
     peakTimeMs: null,
     neural: neural
-      ? { model: createNeuralForecaster().toJSON(), scale: 0, residual: createGaussianState() }
+      ? { model: neural.create().toJSON(), scale: 0, residual: createGaussianState() }
       : null,
     extremes: createExtremes(),
     transitions: createTransitionState(DEFAULT_TRANSITION_TUNING),
@@ -135,15 +138,16 @@ export function createDetector(options: DetectorOptions = {}): Detector {
 /**
  * Resumes a detector from toJSON(); it scores the next points as if it had never stopped.
  * The tuning is not part of the state: pass the one the detector was created with;
- * `options.restAfter`, when given, replaces the stored choice.
+ * `options.restAfter`, when given, replaces the stored choice. A state with a learned
+ * forecaster needs the factory that made it as `options.neural`.
  */
 export function restoreDetector(
   state: DetectorState,
-  options: Pick<DetectorOptions, 'tuning' | 'restAfter'> = {},
+  options: Pick<DetectorOptions, 'tuning' | 'restAfter' | 'neural'> = {},
 ): Detector {
   const restored = upgradedState(state);
   if (options.restAfter !== undefined) restored.restByCaller = options.restAfter === 'caller';
-  return fromState(engineTuning(options.tuning), restored);
+  return fromState(engineTuning(options.tuning), options.neural, restored);
 }
 
 function upgradedState(state: DetectorState): EngineState {
@@ -174,9 +178,18 @@ function upgradedState(state: DetectorState): EngineState {
   return structuredClone(state) as EngineState;
 }
 
-function fromState(tuning: EngineTuning, state: EngineState): Detector {
+function fromState(
+  tuning: EngineTuning,
+  neural: StepForecasterFactory | undefined,
+  state: EngineState,
+): Detector {
+  if (state.neural && !neural) {
+    throw new Error(
+      'this detector state has a neural forecaster: restore it with options.neural (await loadNeuralForecaster())',
+    );
+  }
   // The forecaster lives as an object while the detector runs; its JSON is taken on toJSON.
-  const forecaster = state.neural ? restoreNeuralForecaster(state.neural.model) : null;
+  const forecaster = state.neural && neural ? neural.restore(state.neural.model) : null;
   return {
     update: (timestampMs, value) =>
       step(state, tuning, timestampMs, value, forecaster ? forecaster.step(value) : Number.NaN),

@@ -15,8 +15,11 @@ export interface Verdict {
 }
 
 export interface DetectorOptions {
-  /** Use the TensorFlow.js forecaster in the ensemble (default: see DEFAULT_NEURAL). */
-  neural?: boolean;
+  /**
+   * A learned forecaster to join the ensemble (default none): the TensorFlow.js one from
+   * `await loadNeuralForecaster()`. Passed in so that the engine loads no TensorFlow.js.
+   */
+  neural?: StepForecasterFactory;
   /** Constants that shape the score (default DEFAULT_ENGINE_TUNING; see tuning.ts). */
   tuning?: EngineTuningOverrides;
   /**
@@ -58,4 +61,21 @@ export interface ForecastPoint {
 export interface DetectorState {
   version: number;
   [key: string]: unknown;
+}
+
+/** A forecaster of a series' next value that learns from the stream as it goes. */
+export interface StepForecaster {
+  /** Prediction for the next value from the past only (NaN until trained), then learns `value`. */
+  step(value: number): number;
+  /** Same as calling step for each value in order. */
+  stepBatch(values: ArrayLike<number>): ArrayLike<number>;
+  /** JSON that StepForecasterFactory.restore resumes from. */
+  toJSON(): unknown;
+}
+
+/** Makes and resumes one kind of StepForecaster (DetectorOptions.neural). */
+export interface StepForecasterFactory {
+  create(): StepForecaster;
+  /** Resumes from toJSON(); throws on a malformed state. */
+  restore(state: unknown): StepForecaster;
 }

@@ -1,14 +1,21 @@
-import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import type { Alert, AlertStore } from '../alerts/index.ts';
 import type { AllowList, EventType, HookEvent } from '../hooks/index.ts';
-import { decide, type PastAction } from './guardrails.ts';
+import { createStepRunner } from './execution.ts';
+import { decide } from './guardrails.ts';
 import { createRunOutcomes, iso, type RunOutcomeOptions } from './outcomes.ts';
-import { ruleService } from './rule.ts';
-import { MAX_STEP_TIMEOUT_SECONDS, type RemediationRun, type StepResult } from './schema.ts';
-import { plannedSteps, runStep, type ScaleActuator } from './steps.ts';
+import type { RemediationRun } from './schema.ts';
+import type { ScaleActuator } from './steps.ts';
 import { createRemediationStore, type RemediationStore, type StoredRule } from './store.ts';
+import {
+  actionLookbackMs,
+  busyServices,
+  moveRun,
+  newRun,
+  pastActions,
+  runCandidates,
+} from './triage.ts';
 
 export interface RemediationLoopOptions {
   client: ClickHouseClient;
@@ -53,14 +60,14 @@ export interface RemediationLoop {
   close(): Promise<void>;
 }
 
-const HOUR_MS = 3_600_000;
-/** Extra time an interrupted run is given beyond its steps' timeouts before it is failed. */
-const INTERRUPTED_GRACE_MS = 60_000;
-
-/** A run's id: one per (rule, alert), so a pair is never recorded twice, even by two processes. */
-export function runId(ruleId: string, alertId: string): string {
-  const digest = createHash('sha256').update(`${ruleId}\n${alertId}`).digest('hex');
-  return `rem_${digest.slice(0, 24)}`;
+/** What one pass reads once and what it reports. */
+interface Pass {
+  nowMs: number;
+  killSwitch: boolean;
+  rules: Map<string, StoredRule>;
+  report: PassReport;
+  /** The steps it started, for runOnce to wait for. */
+  started: Promise<void>[];
 }
 
 /**
@@ -69,15 +76,13 @@ export function runId(ruleId: string, alertId: string): string {
  * then looks at open alerts: each (rule, alert) pair a rule matches and no run exists for
  * gets one run, decided by the guardrails (kill switch, verifying another, cooldown, rate
  * limits) and the rule's mode. Every state is in ClickHouse, so another process continues
- * where this one stopped; the steps that run are tracked here so a pass does not take a
- * run in progress for an interrupted one.
+ * where this one stopped. What to do is decided in triage.ts and guardrails.ts, steps run
+ * in execution.ts, runs end in outcomes.ts; this module reads, writes and schedules.
  */
 export function createRemediationLoop(options: RemediationLoopOptions): RemediationLoop {
   const store = options.store ?? createRemediationStore(options.client);
   const now = options.now ?? Date.now;
   const maxGlobal = options.maxActionsPerHourGlobal ?? 10;
-  const inFlight = new Set<string>();
-  const executions = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
   let passing: Promise<{ report: PassReport; started: Promise<void>[] }> | undefined;
   let closed = false;
@@ -92,211 +97,93 @@ export function createRemediationLoop(options: RemediationLoopOptions): Remediat
     now,
     signalNow: options.signalNow,
   });
+  const steps = createStepRunner({
+    store,
+    publish: options.publish,
+    logger: options.logger,
+    now,
+    allow: options.allow,
+    scale: options.scale,
+    eventData,
+    fail,
+  });
 
-  /** Runs the steps in order, each within its timeout; a failure stops the run. */
-  async function execute(run: RemediationRun, stored: StoredRule, alert: Alert): Promise<void> {
-    inFlight.add(run.id);
-    try {
-      await options.publish('remediation.started', eventData(run, alert));
-      options.logger.info({ remediation: run.id, rule: run.ruleId }, 'remediation started');
-      const steps: StepResult[] = plannedSteps(stored.rule.steps);
-      let current = run;
-      for (const [index, step] of stored.rule.steps.entries()) {
-        const result = await runStep(step, index, {
-          run,
-          alert,
-          secret: stored.secret,
-          allow: options.allow,
-          scale: options.scale,
-        });
-        steps[index] = result;
-        if (result.status === 'failed') {
-          for (const later of steps.slice(index + 1)) later.status = 'not_run';
-          await fail(
-            { ...current, steps },
-            `step ${index} (${step.type}) failed: ${result.error ?? 'unknown error'}`,
-          );
-          return;
-        }
-        // Each result is stored as it comes, so the audit log shows how far a run got.
-        current = { ...current, steps: [...steps] };
-        await store.saveRun(current);
-      }
-      const verifyUntilMs = now() + stored.rule.verifyWithinSeconds * 1000;
-      await store.saveRun({ ...current, status: 'verifying', verifyUntil: iso(verifyUntilMs) });
-    } finally {
-      inFlight.delete(run.id);
-    }
-  }
-
-  /** Starts a run's steps in the background; `started` collects them for runOnce. */
-  function launch(run: RemediationRun, stored: StoredRule, alert: Alert, started: Promise<void>[]) {
-    const execution = execute(run, stored, alert).catch((error: unknown) =>
-      options.logger.error({ err: error, remediation: run.id }, 'remediation steps failed'),
-    );
-    executions.add(execution);
-    void execution.finally(() => executions.delete(execution));
-    started.push(execution);
-  }
-
-  /** Moves one active run on: verifies it, starts it once approved, or ends it. */
-  async function advance(
-    run: RemediationRun,
-    context: {
-      nowMs: number;
-      killSwitch: boolean;
-      stored: StoredRule | undefined;
-      alert: Alert | undefined;
-      /** Services with a run in progress (steps or verification). */
-      busy: Set<string>;
-      started: Promise<void>[];
-    },
-  ): Promise<'ended' | 'started' | 'waiting'> {
-    const { nowMs, stored, alert } = context;
-    if (run.status === 'verifying') {
-      return (await verify(run, alert, nowMs)) ? 'ended' : 'waiting';
-    }
-    if (run.status === 'running' && run.startedAt !== null) {
-      // Not in flight here: the process running its steps stopped (or this is a restart).
-      const deadlineMs =
-        Date.parse(run.startedAt) +
-        run.steps.length * MAX_STEP_TIMEOUT_SECONDS * 1000 +
-        INTERRUPTED_GRACE_MS;
-      if (nowMs <= deadlineMs) return 'waiting';
-      await fail(run, 'interrupted: opsless stopped while the steps ran; they were not resumed');
-      return 'ended';
-    }
-    const approved = run.status === 'running';
-    if (!alert || alert.status === 'resolved') {
-      await skip(run, `alert resolved before the run ${approved ? 'started' : 'was approved'}`);
-      return 'ended';
-    }
-    if (!stored) {
-      await skip(run, `the rule ${run.ruleId} was deleted`);
-      return 'ended';
-    }
-    if (!approved) return 'waiting'; // for a person to approve or reject it
-    if (JSON.stringify(plannedSteps(stored.rule.steps)) !== JSON.stringify(run.steps)) {
-      await skip(run, 'the rule steps changed after approval was asked; nothing ran');
-      return 'ended';
-    }
-    if (context.killSwitch) {
-      await skip(run, 'kill switch: remediations are stopped');
-      return 'ended';
-    }
-    // Approved: it waits while another run of the service is in progress.
-    if (context.busy.has(run.service)) return 'waiting';
-    context.busy.add(run.service);
-    const running: RemediationRun = { ...run, startedAt: iso(nowMs) };
-    await store.saveRun(running);
-    launch(running, stored, alert, context.started);
-    return 'started';
-  }
-
-  async function pass(): Promise<{ report: PassReport; started: Promise<void>[] }> {
-    const nowMs = now();
-    const report: PassReport = { created: 0, started: 0, finished: 0 };
-    const started: Promise<void>[] = [];
-    const killSwitch = options.killSwitchEnv === true || (await store.killSwitch()).engaged;
-    const rules = new Map((await store.listRules()).map((stored) => [stored.rule.id, stored]));
+  /** Step 1 of a pass: moves each active run on (see moveRun). */
+  async function advanceActive(pass: Pass): Promise<void> {
+    const { nowMs, killSwitch, rules, report, started } = pass;
     const alerts = new Map<string, Alert | undefined>();
     const alertOf = async (id: string) => {
       if (!alerts.has(id)) alerts.set(id, await options.alerts.get(id));
       return alerts.get(id);
     };
-
-    // 1. Move the active runs on.
     const active = await store.activeRuns();
-    const busy = new Set(
-      active
-        .filter((run) => run.status === 'verifying' || (run.status === 'running' && run.startedAt))
-        .map((run) => run.service),
-    );
+    const busy = busyServices(active);
     for (const run of active) {
-      if (inFlight.has(run.id)) continue;
+      if (steps.running(run.id)) continue;
       try {
-        const outcome = await advance(run, {
-          nowMs,
-          killSwitch,
-          stored: rules.get(run.ruleId),
-          alert: await alertOf(run.alertId),
-          busy,
-          started,
-        });
-        if (outcome === 'ended') report.finished++;
-        if (outcome === 'started') report.started++;
+        const stored = rules.get(run.ruleId);
+        const alert = await alertOf(run.alertId);
+        const move = moveRun(run, { nowMs, killSwitch, rule: stored?.rule, alert, busy });
+        switch (move.kind) {
+          case 'verify':
+            if (await verify(run, alert, nowMs)) report.finished++;
+            break;
+          case 'wait':
+            break;
+          case 'fail':
+            await fail(run, move.reason);
+            report.finished++;
+            break;
+          case 'skip':
+            await skip(run, move.reason);
+            report.finished++;
+            break;
+          case 'start': {
+            busy.add(run.service);
+            const running: RemediationRun = { ...run, startedAt: iso(nowMs) };
+            await store.saveRun(running);
+            started.push(steps.launch(running, stored!, alert!));
+            report.started++;
+            break;
+          }
+        }
       } catch (error) {
         options.logger.error({ err: error, remediation: run.id }, 'remediation pass failed');
       }
     }
+  }
 
-    // 2. New (rule, alert) pairs.
-    if (rules.size === 0) return { report, started };
-    const open = (await options.alerts.list({ status: 'open', limit: 1000 })).sort(
-      (a, b) => Date.parse(a.openedAt) - Date.parse(b.openedAt) || a.id.localeCompare(b.id),
-    );
-    const candidates = open.flatMap((alert) =>
-      [...rules.values()].flatMap((stored) => {
-        const service = ruleService(stored.rule, alert, nowMs);
-        return service === null ? [] : [{ stored, alert, service }];
-      }),
-    );
-    if (candidates.length === 0) return { report, started };
+  /** Step 2 of a pass: a run for each new (rule, alert) pair, as the guardrails decide. */
+  async function openNewRuns(pass: Pass): Promise<void> {
+    const { nowMs, killSwitch, rules, report, started } = pass;
+    const open = await options.alerts.list({ status: 'open', limit: 1000 });
+    const candidates = runCandidates(rules.values(), open, nowMs);
+    if (candidates.length === 0) return;
     const existing = new Set(
       (await store.runsOfAlerts([...new Set(candidates.map(({ alert }) => alert.id))])).map(
         (run) => run.id,
       ),
     );
-    const lookbackMs = Math.max(
-      HOUR_MS,
-      ...[...rules.values()].map((stored) => stored.rule.cooldownSeconds * 1000),
-    );
+    const lookbackMs = actionLookbackMs([...rules.values()].map((stored) => stored.rule));
     // What acted within the longest cooldown or the hour, and every run still in progress
     // however long ago it started (read again: the first part of the pass moved some on).
-    const recent = [
+    const actions = pastActions([
       ...(await store.actionsSince(nowMs - lookbackMs)),
       ...(await store.activeRuns()),
-    ];
-    const actions: PastAction[] = [...new Map(recent.map((run) => [run.id, run])).values()].map(
-      (run) => ({
-        id: run.id,
-        ruleId: run.ruleId,
-        service: run.service,
-        status: run.status,
-        atMs: Date.parse(run.startedAt ?? run.createdAt),
-      }),
-    );
-
-    for (const { stored, alert, service } of candidates) {
-      const { rule } = stored;
-      const id = runId(rule.id, alert.id);
-      if (existing.has(id)) continue;
-      existing.add(id);
+    ]);
+    for (const candidate of candidates) {
+      if (existing.has(candidate.id)) continue;
+      existing.add(candidate.id);
       try {
         const decision = decide({
-          rule,
-          service,
+          rule: candidate.stored.rule,
+          service: candidate.service,
           nowMs,
           killSwitch,
           actions,
           maxActionsPerHourGlobal: maxGlobal,
         });
-        const run: RemediationRun = {
-          id,
-          ruleId: rule.id,
-          alertId: alert.id,
-          service,
-          signal: alert.signal,
-          mode: rule.mode,
-          status: 'skipped',
-          reason: null,
-          steps: plannedSteps(rule.steps),
-          createdAt: iso(nowMs),
-          startedAt: null,
-          verifyUntil: null,
-          finishedAt: null,
-          approvedBy: null,
-        };
+        const run = newRun(candidate, nowMs);
         report.created++;
         if (decision.kind === 'skip' || decision.kind === 'dryRun') {
           // Recorded once: the pair has a run now, so later passes leave it be.
@@ -306,29 +193,50 @@ export function createRemediationLoop(options: RemediationLoopOptions): Remediat
           );
           continue;
         }
-        const action = { id, ruleId: rule.id, service, atMs: nowMs };
+        const action = { id: run.id, ruleId: run.ruleId, service: run.service, atMs: nowMs };
         if (decision.kind === 'approval') {
           const pending: RemediationRun = { ...run, status: 'pending_approval' };
           await store.saveRun(pending);
           actions.push({ ...action, status: 'pending_approval' });
-          await options.publish('remediation.pending_approval', eventData(pending, alert));
-          options.logger.info({ remediation: id, rule: rule.id }, 'remediation awaits approval');
+          await options.publish(
+            'remediation.pending_approval',
+            eventData(pending, candidate.alert),
+          );
+          options.logger.info(
+            { remediation: run.id, rule: run.ruleId },
+            'remediation awaits approval',
+          );
           continue;
         }
         const running: RemediationRun = { ...run, status: 'running', startedAt: iso(nowMs) };
         await store.saveRun(running);
         actions.push({ ...action, status: 'running' });
-        launch(running, stored, alert, started);
+        started.push(steps.launch(running, candidate.stored, candidate.alert));
         report.started++;
       } catch (error) {
-        options.logger.error({ err: error, rule: rule.id, alert: alert.id }, 'remediation failed');
+        options.logger.error(
+          { err: error, rule: candidate.stored.rule.id, alert: candidate.alert.id },
+          'remediation failed',
+        );
       }
     }
-    return { report, started };
+  }
+
+  async function runPass(): Promise<{ report: PassReport; started: Promise<void>[] }> {
+    const pass: Pass = {
+      nowMs: now(),
+      killSwitch: options.killSwitchEnv === true || (await store.killSwitch()).engaged,
+      rules: new Map((await store.listRules()).map((stored) => [stored.rule.id, stored])),
+      report: { created: 0, started: 0, finished: 0 },
+      started: [],
+    };
+    await advanceActive(pass);
+    if (pass.rules.size > 0) await openNewRuns(pass);
+    return { report: pass.report, started: pass.started };
   }
 
   const passOnce = () => {
-    passing ??= pass().finally(() => (passing = undefined));
+    passing ??= runPass().finally(() => (passing = undefined));
     return passing;
   };
 
@@ -355,7 +263,7 @@ export function createRemediationLoop(options: RemediationLoopOptions): Remediat
         clearTimeout(timer);
         await passing?.catch(() => undefined);
         // A half-done remediation is worse than a slower stop; steps are bounded by timeouts.
-        await Promise.allSettled([...executions]);
+        await steps.settle();
       })()),
   };
 }

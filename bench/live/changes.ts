@@ -1,7 +1,7 @@
 /** What each kind of scenario changes in the traffic, with magnitudes drawn in documented ranges. */
 import { NEW_ERROR_MESSAGES } from './logs.ts';
 import type { Random } from './random.ts';
-import type { Change, Kind, Shape } from './scenarios.ts';
+import type { Change, Kind, Shape } from './scenario-model.ts';
 import { callersOf, reachOf, upstreamOf, type ServiceName } from './topology.ts';
 
 const LATENCY = 'latency_';

@@ -17,9 +17,10 @@ import { SERVICE_EDGES_TABLE, serviceEdgesSelect } from '../../storage/index.ts'
 import { openStorage } from '../../storage/live/index.ts';
 import type { PlannedLog } from './logs.ts';
 import { createResources, encodeLogs, encodePoints, encodeSpans, send } from './otlp.ts';
-import type { Scenario } from './scenarios.ts';
+import type { Scenario } from './scenario-model.ts';
 import type { AlertEvent } from './score.ts';
-import { createTraffic, type PlannedPoint, type PlannedSpan } from './traffic.ts';
+import type { PlannedPoint, PlannedSpan } from './planned-telemetry.ts';
+import { createTraffic } from './traffic.ts';
 
 export interface ScenarioRun {
   events: AlertEvent[];

@@ -5,9 +5,9 @@
  * plus what the log kinds of scenario change in it.
  */
 import { createRandom } from './random.ts';
-import type { Scenario } from './scenarios.ts';
+import type { Scenario } from './scenario-model.ts';
 import { SERVICES, type ServiceName } from './topology.ts';
-import type { PlannedSpan } from './traffic.ts';
+import type { PlannedSpan } from './planned-telemetry.ts';
 
 export type LogLevel = 'INFO' | 'WARN' | 'ERROR';
 

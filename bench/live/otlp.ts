@@ -12,7 +12,7 @@ import {
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { AggregationTemporality, DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import type { LogLevel, PlannedLog } from './logs.ts';
-import type { PlannedPoint, PlannedSpan } from './traffic.ts';
+import type { PlannedPoint, PlannedSpan } from './planned-telemetry.ts';
 
 type SdkSpan = Parameters<typeof ProtobufTraceSerializer.serializeRequest>[0][number];
 type SdkLogRecord = Parameters<typeof ProtobufLogsSerializer.serializeRequest>[0][number];

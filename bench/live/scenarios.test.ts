@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ALL_KINDS,
-  BENIGN_KINDS,
-  INCIDENT_KINDS,
-  generateCorpus,
-  type Scenario,
-} from './scenarios.ts';
+import { ALL_KINDS, BENIGN_KINDS, INCIDENT_KINDS, type Scenario } from './scenario-model.ts';
+import { generateCorpus } from './scenarios.ts';
 import { createTraffic, frontendRate, type StepTelemetry } from './traffic.ts';
 
 describe('live benchmark corpus', () => {

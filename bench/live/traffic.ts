@@ -1,42 +1,8 @@
 import { createLogs, type PlannedLog } from './logs.ts';
+import { METRICS, type PlannedPoint, type PlannedSpan } from './planned-telemetry.ts';
 import { createRandom } from './random.ts';
-import type { Scenario } from './scenarios.ts';
+import type { Scenario } from './scenario-model.ts';
 import { FRONTEND_MIX, INITIAL_INSTANCES, ROUTES, SERVICES, type ServiceName } from './topology.ts';
-
-/** One server or consumer span, as an instrumented service would export it. */
-export interface PlannedSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  service: ServiceName;
-  instance: string;
-  version: string;
-  name: string;
-  kind: 'server' | 'consumer';
-  method: string;
-  route: string;
-  startMs: number;
-  durationMs: number;
-  error: boolean;
-  /** Sent only after the step has been evaluated (a slow host). */
-  late: boolean;
-}
-
-export const METRICS = {
-  memory: { name: 'process.memory.usage', unit: 'By', kind: 'sum' },
-  cpu: { name: 'process.cpu.utilization', unit: '1', kind: 'gauge' },
-  queue: { name: 'messaging.queue.depth', unit: '{message}', kind: 'gauge' },
-} as const;
-
-export interface PlannedPoint {
-  service: ServiceName;
-  instance: string;
-  version: string;
-  metric: (typeof METRICS)[keyof typeof METRICS];
-  timeMs: number;
-  value: number;
-  late: boolean;
-}
 
 export interface StepTelemetry {
   spans: PlannedSpan[];

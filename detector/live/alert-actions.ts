@@ -5,7 +5,7 @@ import { METRIC_SIGNAL_PREFIX, readMetricUnit } from '../../signals/live/index.t
 import { alertSummary } from './alert-text.ts';
 import { joinOrRank } from './cross-service.ts';
 import { explainLogAnomaly, isLogSignal } from './log-judgement.ts';
-import type { EvaluatorOptions } from './evaluator.ts';
+import type { EvaluatorOptions } from './evaluator-options.ts';
 import { headlineFault, type IncidentAction, type OpenIncident } from './incidents.ts';
 
 /** A metric alert's instances are compared with this many steps before it opened. */

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Logger } from 'pino';
-import type { Alert, AlertStore } from '../../alerts/index.ts';
 import { SIGNALS, type MetricPoint, type StepValues } from '../../signals/index.ts';
 import {
   busiestOperations,
@@ -16,16 +14,15 @@ import {
   METRIC_TABLES,
   RED_TABLE,
 } from '../../storage/index.ts';
-import type { SeriesModel, SeriesModels } from './models.ts';
 import {
   advanceIncident,
   initialIncidentState,
   type Anomaly,
-  type IncidentPolicy,
   type IncidentState,
   type Observation,
 } from './incidents.ts';
 import { applyAction } from './alert-actions.ts';
+import type { EvaluatorOptions, ModelCache } from './evaluator-options.ts';
 import {
   isRetired,
   METRIC_LOOKBACK_STEPS,
@@ -55,43 +52,7 @@ import {
 } from './state-store.ts';
 
 export { stepAlarm } from './scoring.ts';
-
-export interface EvaluatorOptions {
-  client: ClickHouseClient;
-  alerts: AlertStore;
-  models: SeriesModels;
-  /** The detector step, ms (a whole number of rollup grains). */
-  stepMs: number;
-  /** History a new series learns from, ms (default 7 days). */
-  lookbackMs: number;
-  /** This process evaluates the services whose hash falls in its shard. */
-  shard: { index: number; count: number };
-  /**
-   * How far one service's spans may trail the other services' before its silence is
-   * believed, ms. A step is complete once data past its end has arrived (see watermarks.ts).
-   */
-  settleMs: number;
-  /** A step is complete this long after its end whatever has arrived, ms (default 5 min). */
-  maxWaitMs?: number;
-  /** Metric names watched per service (their signals are `metric:<name>`). */
-  watchedMetrics?: readonly string[];
-  /**
-   * Models kept in memory between cycles by a long-running detector. Without it every
-   * cycle loads and stores every model; with it, models are read once and written only
-   * when `checkpoint` is true (incident states are written every cycle regardless).
-   */
-  cache?: ModelCache;
-  /** Write model states this cycle (default true). */
-  checkpoint?: boolean;
-  policy?: IncidentPolicy;
-  logger: Logger;
-  now: () => number;
-  /** Told of every alert opened, updated or resolved, e.g. to notify subscribers. */
-  onAlert?: (
-    type: 'anomaly.opened' | 'anomaly.updated' | 'anomaly.resolved',
-    alert: Alert,
-  ) => Promise<void>;
-}
+export type { EvaluatorOptions, ModelCache } from './evaluator-options.ts';
 
 export interface EvaluationReport {
   services: number;
@@ -104,15 +65,6 @@ export interface EvaluationReport {
 
 /** Default of EvaluatorOptions.maxWaitMs. */
 export const DEFAULT_MAX_WAIT_MS = 5 * 60_000;
-
-/** Models and incident states of the series this process evaluates, by series key. */
-export interface ModelCache {
-  series: Map<
-    string,
-    { model: SeriesModel; lastStepMs: number; service: string; signal: string; operation: string }
-  >;
-  incidents: Map<string, IncidentState>;
-}
 
 export function createModelCache(): ModelCache {
   return { series: new Map(), incidents: new Map() };

@@ -8,7 +8,7 @@ import type { BadDirection } from '../../signals/index.ts';
 import { movesBadWay, SIGNALS, signalInfo } from '../../signals/index.ts';
 import { INSTANCE_ATTRIBUTE, METRIC_SIGNAL_PREFIX } from '../../signals/live/index.ts';
 import type { Verdict } from '../types.ts';
-import type { EvaluatorOptions } from './evaluator.ts';
+import type { EvaluatorOptions } from './evaluator-options.ts';
 import type { Anomaly, Observation } from './incidents.ts';
 import type { ScoreRow, StoredState } from './state-store.ts';
 import { judgeSpanAlarm, POOLED_BAR_SHARE, RATIO_POOL_STEPS, type StepSample } from './volume.ts';

@@ -1,3 +1,5 @@
-export { plannedSteps, runStep, stepPayload, stepTarget } from '../steps.ts';
+export { plannedSteps, stepTarget } from '../step-plan.ts';
+export { runStep, stepPayload } from '../steps.ts';
 export { createRemediationStore, ruleView } from '../store.ts';
-export { createRemediationLoop, runId } from '../loop.ts';
+export { createRemediationLoop } from '../loop.ts';
+export { runId } from '../triage.ts';

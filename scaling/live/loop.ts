@@ -1,19 +1,12 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
-import {
-  newMessageId,
-  webhookHeaders,
-  type AllowList,
-  type EventType,
-  type HookEvent,
-} from '../../hooks/index.ts';
-import { attemptDelivery } from '../../hooks/live/index.ts';
-import type { MetricReading } from '../hpa.ts';
-import { metricKey } from '../policy.ts';
-import { createScaler, type Scaler, type ScalingDecision } from '../scaler.ts';
-import { observedReplicas, readTargets } from './readings.ts';
-import type { DecisionRecord, LatestDecision, ScalingStore, StoredPolicy } from './store.ts';
+import type { AllowList, EventType, HookEvent } from '../../hooks/index.ts';
 import { alignDown } from '../../storage/index.ts';
+import { currentReplicas, decideStep, learnSteps, type ServiceReadings } from '../step-decision.ts';
+import { actuate, type ActuatorOptions } from './actuator.ts';
+import { observedReplicas, readTargets } from './readings.ts';
+import { createScalerCache } from './scalers.ts';
+import type { DecisionRecord, LatestDecision, ScalingStore, StoredPolicy } from './store.ts';
 
 export interface ScalingLoopOptions {
   client: ClickHouseClient;
@@ -57,83 +50,52 @@ export interface ScalingLoop {
   ): Promise<{ ok: boolean; detail: string }>;
 }
 
-interface Cached {
-  scaler: Scaler;
-  policyUpdatedAt: string;
-  /** Start of the last step the scaler has seen. */
-  lastStepMs: number;
-  /** The last final count decided (what a change is measured against). */
-  lastFinal: number | null;
+/** What one pass reads for the services due: their readings and replicas. */
+interface PassInputs {
+  readings: Map<string, ServiceReadings>;
+  seen: Map<string, number>;
+  reported: Awaited<ReturnType<ScalingStore['reported']>>;
+}
+
+/** A decision whose final count differs from the last one. */
+interface Change {
+  stored: StoredPolicy;
+  decision: LatestDecision;
+  previous: number;
 }
 
 /**
  * Every step, for each service with a scaling policy: teaches the policy's forecasters the
  * step's totals, reads the current replicas (reported, else instances seen), asks the
- * scaler for a decision, stores it as the service's latest, and when the desired count
- * changes records it in the audit log, tells subscribers (`scaling.recommended`) and, unless
- * the policy is a dry run, POSTs it to the policy's actuator, signed.
+ * scaler for a decision (step-decision.ts), stores it as the service's latest, and when the
+ * desired count changes records it in the audit log, tells subscribers
+ * (`scaling.recommended`) and, unless the policy is a dry run, POSTs it to the policy's
+ * actuator, signed (actuator.ts).
  */
 export function createScalingLoop(options: ScalingLoopOptions): ScalingLoop {
   const now = options.now ?? Date.now;
   const stepMs = options.stepMs;
   const checkpointMs = options.checkpointMs ?? 600_000;
   const reportedTtlMs = options.reportedTtlMs ?? 3_600_000;
-  const cache = new Map<string, Cached>();
+  const actuator: ActuatorOptions = { allow: options.allow, timeoutMs: options.actuatorTimeoutMs };
+  const scalers = createScalerCache({
+    store: options.store,
+    lookbackMs: options.lookbackMs,
+    stepMs,
+  });
   let lastCheckpointMs = now();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<{ services: number; changed: number }> | undefined;
   let closed = false;
 
   async function checkpoint(nowMs: number): Promise<void> {
-    await options.store.writeScalerStates(
-      [...cache].map(([service, cached]) => [
-        service,
-        {
-          policyUpdatedAt: cached.policyUpdatedAt,
-          lastStepMs: cached.lastStepMs,
-          scaler: cached.scaler.toJSON(),
-        },
-      ]),
-      nowMs,
-    );
+    await scalers.checkpoint(nowMs);
     lastCheckpointMs = nowMs;
   }
 
-  /** Scalers for these policies: cached, else resumed from a checkpoint, else new. */
-  async function scalersFor(policies: StoredPolicy[], endMs: number): Promise<void> {
-    const missing = policies.filter(
-      (stored) => cache.get(stored.service)?.policyUpdatedAt !== stored.updatedAt,
-    );
-    if (missing.length === 0) return;
-    const saved = await options.store.scalerStates(missing.map((stored) => stored.service));
-    const latest = await options.store.latestOf(missing.map((stored) => stored.service));
-    for (const stored of missing) {
-      const state = saved.get(stored.service);
-      const resumable = state !== undefined && state.policyUpdatedAt === stored.updatedAt;
-      cache.set(stored.service, {
-        scaler: createScaler({
-          policy: stored.policy,
-          ...(resumable ? { state: state.scaler } : {}),
-        }),
-        policyUpdatedAt: stored.updatedAt,
-        // A new scaler learns the lookback's history first.
-        lastStepMs: resumable ? state.lastStepMs : endMs - options.lookbackMs - stepMs,
-        lastFinal: latest.get(stored.service)?.final ?? null,
-      });
-    }
-  }
-
-  async function pass(): Promise<{ services: number; changed: number }> {
-    const nowMs = now();
-    const endMs = alignDown(nowMs - options.settleMs, stepMs);
-    const policies = await options.store.policies(options.shard);
-    const wanted = new Set(policies.map((stored) => stored.service));
-    for (const service of cache.keys()) if (!wanted.has(service)) cache.delete(service);
-    await scalersFor(policies, endMs);
-    const due = policies.filter((stored) => cache.get(stored.service)!.lastStepMs < endMs - stepMs);
-    if (due.length === 0) return { services: 0, changed: 0 };
-
-    const fromMs = Math.min(...due.map((stored) => cache.get(stored.service)!.lastStepMs + stepMs));
+  /** The readings of the steps the due services have not seen, and their replicas. */
+  async function readInputs(due: StoredPolicy[], endMs: number): Promise<PassInputs> {
+    const fromMs = Math.min(...due.map((stored) => scalers.of(stored.service).lastStepMs + stepMs));
     const readings = await readTargets(options.client, {
       targets: new Map(due.map((stored) => [stored.service, stored.policy.metrics])),
       fromMs,
@@ -141,81 +103,65 @@ export function createScalingLoop(options: ScalingLoopOptions): ScalingLoop {
       stepSeconds: options.stepMs / 1000,
     });
     const services = due.map((stored) => stored.service);
-    const lastStepStart = endMs - stepMs;
     const [seen, reported] = await Promise.all([
-      observedReplicas(options.client, services, lastStepStart, endMs),
+      observedReplicas(options.client, services, endMs - stepMs, endMs),
       options.store.reported(services),
     ]);
+    return { readings, seen, reported };
+  }
 
+  /** Each due service's decision for the step ending at `endMs`, and those that changed. */
+  function decide(
+    due: StoredPolicy[],
+    inputs: PassInputs,
+    nowMs: number,
+    endMs: number,
+  ): { latest: LatestDecision[]; changes: Change[] } {
     const latest: LatestDecision[] = [];
-    const changes: Array<{ stored: StoredPolicy; decision: LatestDecision; previous: number }> = [];
+    const changes: Change[] = [];
     for (const stored of due) {
-      const cached = cache.get(stored.service)!;
-      const byKey = readings.get(stored.service);
-      // Teach the forecasters every step they have not seen, in order.
-      for (let t = cached.lastStepMs + stepMs; t < endMs; t += stepMs) {
-        for (const target of stored.policy.metrics) {
-          const key = metricKey(target);
-          const reading = byKey?.get(key)?.get(t);
-          if (reading !== undefined) cached.scaler.observe(key, t, reading.total);
-        }
-      }
-      cached.lastStepMs = lastStepStart;
-
-      const report = reported.get(stored.service);
-      const fresh = report !== undefined && nowMs - Date.parse(report.reportedAt) <= reportedTtlMs;
-      const current = fresh ? report.replicas : (seen.get(stored.service) ?? 0);
-      // The last step teaches what a replica carries: its load per replica, latency and errors.
-      const served = byKey?.get('request')?.get(lastStepStart);
-      if (
-        current > 0 &&
-        served?.latencyMs !== undefined &&
-        served.errorRatio !== undefined &&
-        stored.policy.metrics.some((target) => metricKey(target) === 'request')
-      ) {
-        cached.scaler.observeCapacity('request', {
-          loadPerReplica: served.total / current,
-          latency: served.latencyMs,
-          errorRatio: served.errorRatio,
-        });
-      }
-      const metrics: Record<string, MetricReading | undefined> = {};
-      for (const target of stored.policy.metrics) {
-        const key = metricKey(target);
-        const reading = byKey?.get(key)?.get(lastStepStart);
-        metrics[key] =
-          reading === undefined
-            ? undefined
-            : reading.replicas !== undefined && reading.replicas > 0
-              ? { perReplica: reading.total / reading.replicas, replicas: reading.replicas }
-              : { total: reading.total };
-      }
-      const dryRun = stored.policy.actuator?.dryRun ?? true;
-      const decision: ScalingDecision = cached.scaler.recommend({
-        nowMs: endMs,
+      const cached = scalers.of(stored.service);
+      const readings = inputs.readings.get(stored.service);
+      const { scaler } = cached;
+      const { policy } = stored;
+      learnSteps({ scaler, policy, readings, learnedStepMs: cached.lastStepMs, endMs, stepMs });
+      cached.lastStepMs = endMs - stepMs;
+      const { current, source } = currentReplicas({
+        reported: inputs.reported.get(stored.service),
+        seen: inputs.seen.get(stored.service),
+        nowMs,
+        reportedTtlMs,
+      });
+      const dryRun = policy.actuator?.dryRun ?? true;
+      const decision = decideStep({
+        scaler,
+        policy,
+        readings,
+        endMs,
+        stepMs,
         currentReplicas: current,
-        metrics,
         apply: !dryRun,
       });
       const entry: LatestDecision = {
         ...decision,
         service: stored.service,
         time: new Date(endMs).toISOString(),
-        currentSource: fresh ? 'reported' : 'observed',
+        currentSource: source,
         dryRun,
       };
       latest.push(entry);
       const previous = cached.lastFinal ?? current;
-      if (decision.final !== previous) {
-        changes.push({ stored, decision: entry, previous });
-      }
+      if (decision.final !== previous) changes.push({ stored, decision: entry, previous });
       cached.lastFinal = decision.final;
     }
-    await options.store.writeLatest(latest, nowMs);
+    return { latest, changes };
+  }
 
+  /** Sends each change to its actuator, tells subscribers, and records it in the audit log. */
+  async function emit(changes: Change[]): Promise<void> {
     const records: DecisionRecord[] = [];
     for (const { stored, decision, previous } of changes) {
-      const outcome = await actuate(stored, decision, previous, 'scaler');
+      const outcome = await actuate(stored, decision, previous, 'scaler', actuator);
       records.push(outcome.record);
       await options.publish('scaling.recommended', {
         service: stored.service,
@@ -232,67 +178,21 @@ export function createScalingLoop(options: ScalingLoopOptions): ScalingLoop {
       });
     }
     await options.store.record(records);
-    if (nowMs - lastCheckpointMs >= checkpointMs) await checkpoint(nowMs);
-    return { services: due.length, changed: changes.length };
   }
 
-  /** Sends a decision to the policy's actuator (unless a dry run) and says what happened. */
-  async function actuate(
-    stored: StoredPolicy,
-    decision: Omit<LatestDecision, 'forecast'>,
-    previous: number,
-    source: 'scaler' | 'remediation',
-  ): Promise<{ ok: boolean; record: DecisionRecord }> {
-    const record: DecisionRecord = {
-      service: stored.service,
-      time: decision.time,
-      current: decision.current,
-      reactive: decision.reactive,
-      predictive: decision.predictive,
-      final: decision.final,
-      previous,
-      reasons: decision.reasons,
-      source,
-      dryRun: decision.dryRun,
-      outcome: 'dry-run',
-      detail: '',
-    };
-    const actuator = stored.policy.actuator;
-    if (!actuator) return { ok: true, record: { ...record, outcome: 'no-actuator' } };
-    if (actuator.dryRun) return { ok: true, record };
-    const body = JSON.stringify({
-      type: 'scaling.decision',
-      timestamp: decision.time,
-      data: {
-        service: stored.service,
-        current: decision.current,
-        desired: decision.final,
-        reactive: decision.reactive,
-        predictive: decision.predictive,
-        reasons: decision.reasons,
-        source,
-      },
-    });
-    const attempt = await attemptDelivery({
-      url: actuator.url,
-      headers: webhookHeaders(
-        // Signed at the wall-clock time of sending, as receivers check it.
-        { id: newMessageId(), timestampSeconds: Math.floor(Date.now() / 1000), body },
-        [stored.secret],
-      ),
-      body,
-      timeoutMs: options.actuatorTimeoutMs ?? 10_000,
-      allow: options.allow,
-    });
-    const ok = attempt.kind === 'delivered';
-    return {
-      ok,
-      record: {
-        ...record,
-        outcome: ok ? 'sent' : 'failed',
-        detail: ok ? `actuator answered ${attempt.status}` : attempt.reason,
-      },
-    };
+  async function pass(): Promise<{ services: number; changed: number }> {
+    const nowMs = now();
+    const endMs = alignDown(nowMs - options.settleMs, stepMs);
+    const policies = await options.store.policies(options.shard);
+    await scalers.sync(policies, endMs);
+    const due = policies.filter((stored) => scalers.of(stored.service).lastStepMs < endMs - stepMs);
+    if (due.length === 0) return { services: 0, changed: 0 };
+    const inputs = await readInputs(due, endMs);
+    const { latest, changes } = decide(due, inputs, nowMs, endMs);
+    await options.store.writeLatest(latest, nowMs);
+    await emit(changes);
+    if (nowMs - lastCheckpointMs >= checkpointMs) await checkpoint(nowMs);
+    return { services: due.length, changed: changes.length };
   }
 
   const runOnce = () => {
@@ -326,7 +226,7 @@ export function createScalingLoop(options: ScalingLoopOptions): ScalingLoop {
       closed = true;
       clearTimeout(timer);
       await running?.catch(() => undefined);
-      if (cache.size > 0) await checkpoint(now());
+      if (scalers.size > 0) await checkpoint(now());
     },
     async scale(service, request, reason) {
       const stored = await options.store.policy(service);
@@ -357,6 +257,7 @@ export function createScalingLoop(options: ScalingLoopOptions): ScalingLoop {
         },
         current,
         'remediation',
+        actuator,
       );
       await options.store.record([record]);
       return {

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { readMetricSeries, readServicesSeries } from '../../signals/live/index.ts';
 import { metricKey, type MetricTarget } from '../policy.ts';
+import type { StepReading } from '../step-decision.ts';
 
 /** The CPU metric a `cpu` target reads: utilisation 0..1 per instance (semantic conventions). */
 export const CPU_METRIC = 'process.cpu.utilization';
@@ -8,16 +9,6 @@ export const CPU_METRIC = 'process.cpu.utilization';
 export const QUEUE_METRIC = 'messaging.queue.depth';
 
 const INSTANCE = "ResourceAttributes['service.instance.id']";
-
-/** One step of one target: the service-wide total, and the replicas it was measured over. */
-export interface StepReading {
-  total: number;
-  /** For `cpu`: instances that reported; the per-replica value is total / replicas. */
-  replicas?: number;
-  /** For `request`: the step's median latency (ms) and error ratio, what capacity is learned from. */
-  latencyMs?: number;
-  errorRatio?: number;
-}
 
 /**
  * Each target's service-wide total per step, for several services at once: `request` is
