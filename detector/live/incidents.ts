@@ -45,14 +45,20 @@ export interface Fault {
   /** The value farthest from `expected`, and the last one seen. */
   peak: number;
   current: number;
-  /** Consecutive observed steps it has been recovered. */
+  /**
+   * Observed steps it has been recovered since it last showed (steps inside the band but
+   * not back near the expectation pause the count).
+   */
   recoveredSteps: number;
   /**
-   * Observed steps before the current recovered run, and how many of them were not
-   * recovered: how often the fault shows (absent in states saved before they existed).
+   * Observed steps from its first alarm to the last step it showed (outside its band), and
+   * how many of them it showed at: how often the fault shows (absent in states saved before
+   * they existed: its first step only).
    */
   heldSteps?: number;
   faultySteps?: number;
+  /** Observed steps since it last showed, recovered or not (absent: recoveredSteps). */
+  sinceShowing?: number;
 }
 
 export interface IncidentPolicy {
@@ -120,18 +126,24 @@ const FLAP_CHANCE = 0.01;
 const MAX_RESOLVE_STEPS = 30;
 
 /**
- * Recovered steps in a row a fault needs before it resolves: at least `minimum`, and enough
- * that a fault showing at the share of steps it showed at so far (faultySteps of heldSteps)
- * would have shown again with a chance of 1 − FLAP_CHANCE. A tail regression touching a few
- * percent of requests, or errors of a route of two requests a step, leave many steps that
- * look healthy: their alerts wait longer than a fault seen at every step.
+ * Recovered steps a fault needs before it resolves: at least `minimum`, and enough that a
+ * fault still going on would have shown again with a chance of 1 − FLAP_CHANCE. How often
+ * it shows is known from its record (faultySteps of heldSteps) only so well: the chance
+ * of k quiet steps is averaged over what that record allows (a uniform prior on the share
+ * updated by it: a Beta(faulty + 1, held − faulty + 1) share r, E[(1 − r)^k]). A fault seen
+ * at every step of twenty resolves after 3 steps, one seen at a single step after 13 (it
+ * may show at one step in five), a tail regression touching a few percent of requests or
+ * errors of a route of two requests a step after more.
  */
 export function stepsToResolve(fault: Fault, minimum: number): number {
-  const held = fault.heldSteps ?? 0;
-  const share = held === 0 ? 1 : (fault.faultySteps ?? held) / held;
-  if (share >= 1) return minimum;
-  const needed = Math.ceil(Math.log(FLAP_CHANCE) / Math.log(1 - share));
-  return Math.min(MAX_RESOLVE_STEPS, Math.max(minimum, needed));
+  const held = Math.max(1, fault.heldSteps ?? 1);
+  const faulty = Math.min(held, Math.max(1, fault.faultySteps ?? held));
+  let chance = 1;
+  for (let k = 0; k < MAX_RESOLVE_STEPS; k++) {
+    if (k >= minimum && chance <= FLAP_CHANCE) return k;
+    chance *= (held - faulty + 1 + k) / (held + 2 + k);
+  }
+  return MAX_RESOLVE_STEPS;
 }
 
 /**
@@ -390,18 +402,20 @@ function followIncident(
     fault.current = value;
     if (Math.abs(value - fault.expected) > Math.abs(fault.peak - fault.expected))
       fault.peak = value;
-    if (recovered(fault, value)) {
-      fault.recoveredSteps++;
-    } else if (shows(fault, value)) {
-      // The steps that looked recovered were the fault's too: they join its record.
-      fault.heldSteps = (fault.heldSteps ?? 0) + fault.recoveredSteps + 1;
-      fault.faultySteps = (fault.faultySteps ?? 0) + 1;
+    const since = fault.sinceShowing ?? fault.recoveredSteps;
+    if (shows(fault, value)) {
+      // The steps since it last showed were the fault's too: they join its record.
+      fault.heldSteps = (fault.heldSteps ?? 1) + since + 1;
+      fault.faultySteps = (fault.faultySteps ?? 1) + 1;
       fault.recoveredSteps = 0;
+      fault.sinceShowing = 0;
     } else {
-      // Inside the band but not back near the expectation: not recovered yet, and no
-      // showing of the fault either (a healthy series is here at some steps; counted as
-      // the fault's, they made its record look ever more intermittent, so it never resolved).
-      fault.recoveredSteps = 0;
+      // Inside the band but not back near the expectation is not recovered yet, nor a
+      // showing of the fault (a healthy series is there at some steps: counted as the
+      // fault's, they made a recovered checkout look ever more intermittent, and it never
+      // resolved): it pauses the count.
+      if (recovered(fault, value)) fault.recoveredSteps++;
+      fault.sinceShowing = since + 1;
     }
   }
   const unobservedSteps = observedAny ? 0 : (open.unobservedSteps ?? 0) + 1;
