@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -151,8 +151,21 @@ export async function runDemoCheck(options: {
       const lines = await playOnce({ ...options, dir, lengthMs });
       const verdict = judgePlay(lines, options.story, options.stepMs);
       verdicts.push(verdict);
+      // A play that went wrong keeps its console, to see why.
+      let kept = '';
+      if (!verdict.asDocumented) {
+        const file = join(tmpdir(), `opsless-demo-check-${process.pid}-play-${play}.log`);
+        const start = lines[0]?.atMs ?? 0;
+        writeFileSync(
+          file,
+          lines
+            .map((line) => `[+${((line.atMs - start) / 1000).toFixed(1)}s] ${line.text}\n`)
+            .join(''),
+        );
+        kept = `  (console: ${file})`;
+      }
       options.write(
-        `play ${play}/${options.plays}: ${verdict.asDocumented ? 'as documented' : `NOT as documented (${verdict.problems.join('; ')})`}  ${JSON.stringify(verdict.delaysSeconds)}`,
+        `play ${play}/${options.plays}: ${verdict.asDocumented ? 'as documented' : `NOT as documented (${verdict.problems.join('; ')})`}  ${JSON.stringify(verdict.delaysSeconds)}${kept}`,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
