@@ -259,6 +259,26 @@ describe('incidents', () => {
       expect(steady.map((action) => action?.kind ?? '-').at(-1)).toBe('resolve');
     });
 
+    it('takes an out-of-band value its volume cannot vouch for as no showing of the fault', () => {
+      // The p99 of a handful of requests is their slowest one: out of the band now and then.
+      const noisy: Observation = { ...seen(300), credible: false };
+      const steps: Array<[Anomaly[], Observation[]]> = [
+        ...times<[Anomaly[], Observation[]]>(6, [[queue(300, true)], [seen(300)]]),
+        [[], [seen(10)]],
+        [[], [noisy]],
+        [[], [seen(10)]],
+        [[], [seen(10)]],
+      ];
+      expect(
+        follow(steps)
+          .map((action) => action?.kind ?? '-')
+          .at(-1),
+      ).toBe('resolve');
+      // Vouched for, the same value shows the fault again: the count starts over.
+      steps[7] = [[], [seen(300)]];
+      expect(follow(steps).map((action) => action?.kind)).not.toContain('resolve');
+    });
+
     it('counts only the steps the series was observed in toward recovery', () => {
       const actions = follow([
         ...times<[Anomaly[], Observation[]]>(6, [[queue(300, true)], [seen(300)]]),

@@ -29,6 +29,11 @@ export interface Observation {
   signal: string;
   operation: string | null;
   observed: number;
+  /**
+   * False when the value is out of its band but the step's volume cannot tell it from
+   * noise (the p99 of five requests, the error ratio of two): no showing of a fault.
+   */
+  credible?: boolean;
 }
 
 /**
@@ -387,7 +392,11 @@ function followIncident(
   const alarms = reported.filter((anomaly) => anomaly.alarm);
   for (const anomaly of alarms) faults[seriesName(anomaly)] ??= faultOf(anomaly);
   const seen = new Map<string, number>();
-  for (const entry of observations ?? reported) seen.set(seriesName(entry), entry.observed);
+  const doubtful = new Set<string>();
+  for (const entry of observations ?? reported) {
+    seen.set(seriesName(entry), entry.observed);
+    if ('credible' in entry && entry.credible === false) doubtful.add(seriesName(entry));
+  }
   let observedAny = false;
   let moved = false;
   for (const [name, fault] of Object.entries(faults)) {
@@ -403,7 +412,7 @@ function followIncident(
     if (Math.abs(value - fault.expected) > Math.abs(fault.peak - fault.expected))
       fault.peak = value;
     const since = fault.sinceShowing ?? fault.recoveredSteps;
-    if (shows(fault, value)) {
+    if (shows(fault, value) && !doubtful.has(name)) {
       // The steps since it last showed were the fault's too: they join its record.
       fault.heldSteps = (fault.heldSteps ?? 1) + since + 1;
       fault.faultySteps = (fault.faultySteps ?? 1) + 1;

@@ -289,10 +289,14 @@ function feedSeries(
       });
     }
     const observations = out.observationsByStep.get(timeMs) ?? [];
+    // Out of its band, is the value surely so for the step's volume? (The judge alone says.)
+    const outOfBand = stepAlarm(verdict, value, 0, bad) === true;
+    const credible = !outOfBand || !series.judge || series.judge(timeMs, true, verdict, value);
     observations.push({
       signal,
       operation: operation === SERVICE_LEVEL ? null : operation,
       observed: value,
+      ...(credible === true ? {} : { credible: false }),
     });
     out.observationsByStep.set(timeMs, observations);
     // Steps without an anomaly still advance incidents (toward resolution).
