@@ -164,33 +164,44 @@ function instanceOperation(instance: string): string {
 /** Series of an instance not seen for this long are forgotten (it was replaced or scaled in). */
 const RETIRED_INSTANCE_MS = 3_600_000;
 
-/** Steps back the point before a metric's step is looked for (see confirmedByPrevious). */
+/** Steps back the point before a metric's step is looked for (see confirmMetricAlarm). */
 export const METRIC_LOOKBACK_STEPS = 10;
 
 /**
- * Whether a metric's alarm at `timeMs` is borne out by the series' point before it (within
- * METRIC_LOOKBACK_STEPS): at least halfway from the expectation to the band's edge, on the
- * same side. One point out of its band is more often noise than a fault (a request more or
- * less on an instance of ten requests a step moves its CPU by a tenth); a fault lasts, and
- * alerts a step later. A series exported less often than each step has fewer points: the
- * one before is the last it sent.
+ * A metric alarms on two steps: out of its band now (`alarm`, as stepAlarm says: not null),
+ * the point before (`previous`, the last the series sent within METRIC_LOOKBACK_STEPS) at
+ * least halfway from the expectation to the band's edge on the same side, and one of the two
+ * scoring high (`alarm` true, or `previousScoredHigh`). One point out of its band is more
+ * often noise than a fault (a request more or less on an instance of ten requests a step
+ * moves its CPU by a tenth); a fault lasts, and alerts a step later. The second step need
+ * not score high itself: the engine scores new extremes, and a level held is not a new one.
  */
-export function confirmedByPrevious(
+export function confirmMetricAlarm(
+  alarm: boolean | null,
+  value: number,
+  verdict: Pick<Verdict, 'expected' | 'lower' | 'upper'>,
+  previous: { value: number | undefined; scoredHigh: boolean },
+): boolean | null {
+  if (alarm === null) return null;
+  if (previous.value === undefined || !(alarm || previous.scoredHigh)) return false;
+  const bar =
+    value > verdict.expected
+      ? previous.value > verdict.expected + POOLED_BAR_SHARE * (verdict.upper - verdict.expected)
+      : previous.value < verdict.expected - POOLED_BAR_SHARE * (verdict.expected - verdict.lower);
+  return bar;
+}
+
+/** The value of the series' last point before `timeMs`, within METRIC_LOOKBACK_STEPS. */
+function pointBefore(
   values: ReadonlyMap<number, number>,
   timeMs: number,
   stepMs: number,
-  verdict: Pick<Verdict, 'expected' | 'lower' | 'upper'>,
-): boolean {
-  let previous: number | undefined;
-  for (let back = 1; back <= METRIC_LOOKBACK_STEPS && previous === undefined; back++) {
-    previous = values.get(timeMs - back * stepMs);
+): number | undefined {
+  for (let back = 1; back <= METRIC_LOOKBACK_STEPS; back++) {
+    const value = values.get(timeMs - back * stepMs);
+    if (value !== undefined) return value;
   }
-  if (previous === undefined) return false;
-  const value = values.get(timeMs);
-  if (value === undefined) return false;
-  return value > verdict.expected
-    ? previous > verdict.expected + POOLED_BAR_SHARE * (verdict.upper - verdict.expected)
-    : previous < verdict.expected - POOLED_BAR_SHARE * (verdict.expected - verdict.lower);
+  return undefined;
 }
 
 /** Steps in a row a metric must score high inside its band before that alarms. */
@@ -243,6 +254,7 @@ function feedSeries(
     const observed = values.get(timeMs);
     if (observed === undefined && !series.missingIsZero) continue;
     const value = observed ?? 0;
+    const previousScoredHigh = (model.highRun?.() ?? 0) > 0;
     const verdict = model.update(timeMs, value);
     out.steps++;
     // Learning a long history keeps only its last day of scores: enough for charts of
@@ -261,8 +273,11 @@ function feedSeries(
     const bad = signalInfo(signal).bad;
     let engineAlarm = stepAlarm(verdict, value, options.models.threshold, bad);
     const metric = signal.startsWith(METRIC_SIGNAL_PREFIX);
-    if (engineAlarm === true && metric && !confirmedByPrevious(values, timeMs, stepMs, verdict)) {
-      engineAlarm = false;
+    if (metric) {
+      engineAlarm = confirmMetricAlarm(engineAlarm, value, verdict, {
+        value: pointBefore(values, timeMs, stepMs),
+        scoredHigh: previousScoredHigh,
+      });
     }
     // A metric that keeps scoring high inside its band is climbing with its band (a leak,
     // a backlog): that is not the odd new extreme the band rule is for.

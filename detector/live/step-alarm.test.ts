@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDetector, DEFAULT_THRESHOLD } from '../index.ts';
 import { stepAlarm } from './evaluator.ts';
-import { confirmedByPrevious, METRIC_LOOKBACK_STEPS } from './scoring.ts';
+import { confirmMetricAlarm } from './scoring.ts';
 
 describe('stepAlarm', () => {
   const band = { lower: 90, upper: 110 };
@@ -47,94 +47,25 @@ describe('stepAlarm', () => {
   });
 });
 
-describe('confirmedByPrevious (a metric alarms on two steps)', () => {
-  const verdict = { expected: 100, lower: 80, upper: 120 };
-  const at = (points: Array<[number, number]>) => new Map(points);
+describe('confirmMetricAlarm (a metric alarms on two steps)', () => {
+  const band = { expected: 100, lower: 80, upper: 120 };
+  const before = (value: number | undefined, scoredHigh = false) => ({ value, scoredHigh });
 
-  it('needs the point before at least halfway to the band on the same side', () => {
-    expect(
-      confirmedByPrevious(
-        at([
-          [0, 100],
-          [10, 150],
-        ]),
-        10,
-        10,
-        verdict,
-      ),
-    ).toBe(false);
-    expect(
-      confirmedByPrevious(
-        at([
-          [0, 111],
-          [10, 150],
-        ]),
-        10,
-        10,
-        verdict,
-      ),
-    ).toBe(true);
-    expect(
-      confirmedByPrevious(
-        at([
-          [0, 109],
-          [10, 150],
-        ]),
-        10,
-        10,
-        verdict,
-      ),
-    ).toBe(false);
-    expect(
-      confirmedByPrevious(
-        at([
-          [0, 85],
-          [10, 50],
-        ]),
-        10,
-        10,
-        verdict,
-      ),
-    ).toBe(true);
-    // Halfway on the other side is no support.
-    expect(
-      confirmedByPrevious(
-        at([
-          [0, 85],
-          [10, 150],
-        ]),
-        10,
-        10,
-        verdict,
-      ),
-    ).toBe(false);
+  it('holds back a step that alarms alone, and alarms when two in a row are out', () => {
+    expect(confirmMetricAlarm(true, 150, band, before(100))).toBe(false);
+    expect(confirmMetricAlarm(true, 150, band, before(undefined))).toBe(false);
+    // The step before was halfway out (110 is the bar) and this one scores high …
+    expect(confirmMetricAlarm(true, 150, band, before(111))).toBe(true);
+    expect(confirmMetricAlarm(true, 150, band, before(109))).toBe(false);
+    // … or the step before scored high and this one, out of the band, does not (a level
+    // held is no new extreme).
+    expect(confirmMetricAlarm(false, 150, band, before(150, true))).toBe(true);
+    expect(confirmMetricAlarm(false, 150, band, before(150, false))).toBe(false);
   });
 
-  it('takes the last point the series sent, not more than the lookback before', () => {
-    // Exported every 60 s, judged at 10 s steps.
-    expect(
-      confirmedByPrevious(
-        at([
-          [0, 130],
-          [60, 150],
-        ]),
-        60,
-        10,
-        verdict,
-      ),
-    ).toBe(true);
-    const far = (METRIC_LOOKBACK_STEPS + 1) * 10;
-    expect(
-      confirmedByPrevious(
-        at([
-          [0, 130],
-          [far, 150],
-        ]),
-        far,
-        10,
-        verdict,
-      ),
-    ).toBe(false);
-    expect(confirmedByPrevious(at([[10, 150]]), 10, 10, verdict)).toBe(false);
+  it('takes the side of the step judged, and leaves steps inside the band alone', () => {
+    expect(confirmMetricAlarm(true, 50, band, before(85))).toBe(true);
+    expect(confirmMetricAlarm(true, 50, band, before(115))).toBe(false);
+    expect(confirmMetricAlarm(null, 100, band, before(150, true))).toBeNull();
   });
 });
