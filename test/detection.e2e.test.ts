@@ -131,9 +131,7 @@ describe('live detection, end to end through the OpenTelemetry SDK', () => {
     const alert = (await alerts().list({ status: 'open' }))[0]!;
     expect(alert).toMatchObject({ service: 'payments', signal: 'error_ratio' });
     expect(JSON.stringify(alert.explanation)).toContain('/charge');
-    // Seen at two or three steps, the fault may show only now and then: its alert waits
-    // up to 13 normal steps (a lasting fault's, 3).
-    await live(14);
+    await live(8);
     expect(await alerts().get(alert.id)).toMatchObject({ status: 'resolved' });
   });
 
@@ -155,7 +153,7 @@ describe('live detection, end to end through the OpenTelemetry SDK', () => {
       dimension: 'operation',
       value: 'GET /products',
     });
-    await live(14);
+    await live(8);
     expect(await alerts().get(alert.id)).toMatchObject({ status: 'resolved' });
     expect(await live(10)).toEqual(new Array(10).fill(0));
     expect((await all()).map((entry) => `${entry.service}:${entry.status}`).sort()).toEqual([

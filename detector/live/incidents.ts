@@ -132,23 +132,18 @@ const MAX_RESOLVE_STEPS = 30;
 
 /**
  * Recovered steps a fault needs before it resolves: at least `minimum`, and enough that a
- * fault still going on would have shown again with a chance of 1 − FLAP_CHANCE. How often
- * it shows is known from its record (faultySteps of heldSteps) only so well: the chance
- * of k quiet steps is averaged over what that record allows (a uniform prior on the share
- * updated by it: a Beta(faulty + 1, held − faulty + 1) share r, E[(1 − r)^k]). A fault seen
- * at every step of twenty resolves after 3 steps, one seen at a single step after 13 (it
- * may show at one step in five), a tail regression touching a few percent of requests or
- * errors of a route of two requests a step after more.
+ * fault showing at the share of steps it showed at so far (faultySteps of heldSteps, up to
+ * its last showing) would have shown again with a chance of 1 − FLAP_CHANCE. A tail
+ * regression touching a few percent of requests, or errors of a route of two requests a
+ * step, leave many steps that look healthy: their alerts wait longer than a fault seen at
+ * every step.
  */
 export function stepsToResolve(fault: Fault, minimum: number): number {
   const held = Math.max(1, fault.heldSteps ?? 1);
-  const faulty = Math.min(held, Math.max(1, fault.faultySteps ?? held));
-  let chance = 1;
-  for (let k = 0; k < MAX_RESOLVE_STEPS; k++) {
-    if (k >= minimum && chance <= FLAP_CHANCE) return k;
-    chance *= (held - faulty + 1 + k) / (held + 2 + k);
-  }
-  return MAX_RESOLVE_STEPS;
+  const share = Math.min(1, (fault.faultySteps ?? held) / held);
+  if (share >= 1) return minimum;
+  const needed = Math.ceil(Math.log(FLAP_CHANCE) / Math.log(1 - share));
+  return Math.min(MAX_RESOLVE_STEPS, Math.max(minimum, needed));
 }
 
 /**
