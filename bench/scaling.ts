@@ -21,7 +21,9 @@
  * A row's value is the demand until the next row; the predictive controller learns each
  * row once it is over, so every decision comes from the past only.
  *
- * After the per-trace table, a trade-off curve (overall only) places (b) among the HPA
+ * Each capacity error's summary also gives (b) against (a) on the two halves of the traces,
+ * taken alternately in name order, so that a constant chosen on one half can be checked on
+ * the other. After the per-trace table, a trade-off curve (overall only) places (b) among the HPA
  * alone at lower targets and opsless asking more or less of each replica it runs ahead of
  * demand (`--risk`, DEFAULT_RISK_PER_REPLICA in scaling/forecast.ts): what replica-hours buy.
  * The last line is `RESULT {json}`.
@@ -280,6 +282,12 @@ function endMeasure(result: Measured): void {
   console.log(
     `target (>= 50% fewer under-provisioned minutes at <= 10% more replica-hours): ${met ? 'met' : 'NOT met'}`,
   );
+  if (corpus.length > 1) {
+    const [first, second] = halves(result).map(
+      (half) => `${percent(half.underProvisionedChange)} / ${percent(half.replicaHoursChange)}`,
+    );
+    console.log(`halves (traces alternately): ${first} and ${second}`);
+  }
   if (CURVE.length > 0) {
     console.log(`trade-off, all traces, against (a):`);
     const rows: Array<[string, Totals]> = [
@@ -294,6 +302,36 @@ function endMeasure(result: Measured): void {
       );
     }
   }
+}
+
+/**
+ * (b) against (a) on each half of the traces taken alternately in name order (0, 2, 4… and
+ * 1, 3, 5…): a constant chosen on one half is checked on the other.
+ */
+function halves(
+  measured: Measured,
+): Array<{ underProvisionedChange: number; replicaHoursChange: number }> {
+  return [0, 1].map((half) => {
+    const reactive = zero();
+    const predictive = zero();
+    Object.values(measured.perTrace).forEach((trace, index) => {
+      if (index % 2 !== half) return;
+      for (const [into, from] of [
+        [reactive, trace.reactive],
+        [predictive, trace.predictive],
+      ] as const) {
+        into.underProvisionedMinutes += from.underProvisionedMinutes;
+        into.replicaHours += from.replicaHours;
+      }
+    });
+    return {
+      underProvisionedChange: change(
+        predictive.underProvisionedMinutes,
+        reactive.underProvisionedMinutes,
+      ),
+      replicaHoursChange: change(predictive.replicaHours, reactive.replicaHours),
+    };
+  });
 }
 
 function relative(measured: Measured, totals: Totals) {
@@ -317,6 +355,10 @@ const summary = (measured: Measured) => {
     unservedDemandChange: round(unservedChange, 4),
     replicaHoursChange: round(replicaHoursChange, 4),
     targetMet: underProvisionedChange <= -0.5 && replicaHoursChange <= 0.1,
+    halves: halves(measured).map((half) => ({
+      underProvisionedChange: round(half.underProvisionedChange, 4),
+      replicaHoursChange: round(half.replicaHoursChange, 4),
+    })),
     curve: Object.fromEntries(
       CURVE.map((variant, index) => {
         const r = relative(measured, measured.curve[index]!);
