@@ -5,7 +5,7 @@
  * the capacity of ready replicas), replica-hours and scaling actions.
  *
  *   npm run bench:scaling [-- --only Twitter] [--risk 0.03] [--no-curve] [--data dir]
- *                         [--traces a.csv,b.csv] [--capacity-error=-0.2,0,0.2] [--help]
+ *                         [--traces a.csv,b.csv] [--capacity-error=-0.2,0,0.2] [--jobs N] [--help]
  *
  * `--capacity-error x` makes a replica's true capacity (1 + x) times what the policy's target
  * implies (target / 0.7); no controller is told. Replicas report telemetry as a queue would
@@ -21,7 +21,9 @@
  * A row's value is the demand until the next row; the predictive controller learns each
  * row once it is over, so every decision comes from the past only.
  *
- * After the per-trace table, a trade-off curve (overall only) places (b) among the HPA
+ * Each capacity error's summary also gives (b) against (a) on the two halves of the traces,
+ * taken alternately in name order, so that a constant chosen on one half can be checked on
+ * the other. After the per-trace table, a trade-off curve (overall only) places (b) among the HPA
  * alone at lower targets and opsless asking more or less of each replica it runs ahead of
  * demand (`--risk`, DEFAULT_RISK_PER_REPLICA in scaling/forecast.ts): what replica-hours buy.
  * The last line is `RESULT {json}`.
@@ -36,6 +38,7 @@ import {
 } from '../scaling/index.ts';
 import { basename } from 'node:path';
 import { DEFAULT_NAB_DIR, loadNabCorpus, readSeries, type NabFile } from './nab/corpus.ts';
+import { runUnits, serveUnits } from './scaling/jobs.ts';
 import { simulate, type Controller, type SimulationResult } from './scaling/simulator.ts';
 
 const { values: args } = parseArgs({
@@ -46,12 +49,14 @@ const { values: args } = parseArgs({
     data: { type: 'string', default: DEFAULT_NAB_DIR },
     traces: { type: 'string' },
     'capacity-error': { type: 'string', default: '-0.2,0,0.2' },
+    jobs: { type: 'string', default: '1' },
+    worker: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
   console.log(`usage: npm run bench:scaling -- [--only NAME] [--risk R] [--no-curve] [--data DIR]
-                             [--traces a.csv,b.csv] [--capacity-error=-0.2,0,0.2]
+                             [--traces a.csv,b.csv] [--capacity-error=-0.2,0,0.2] [--jobs N]
 
   --only NAME           traces whose name contains NAME
   --risk R              risk per replica of (b), 0 < R <= 1 (default ${DEFAULT_RISK_PER_REPLICA})
@@ -59,8 +64,13 @@ if (args.help) {
   --data DIR            a NAB copy laid out as bench/nab/data (default: the copy in the repository)
   --traces a.csv,...    replay these timestamp,value CSVs instead of the NAB demand traces
   --capacity-error x,.. a replica truly serves (1 + x) times what the policy assumes; a negative
-                        first value needs the = form (--capacity-error=-0.2)`);
+                        first value needs the = form (--capacity-error=-0.2)
+  --jobs N              run the traces over N processes (default 1); the report is the same`);
   process.exit(0);
+}
+const jobs = Number(args.jobs);
+if (!(Number.isInteger(jobs) && jobs >= 1 && jobs <= 64)) {
+  throw new Error(`--jobs: ${args.jobs} is not a whole number from 1 to 64`);
 }
 const CAPACITY_ERRORS = args['capacity-error'].split(',').map((text) => {
   const value = Number(text);
@@ -199,12 +209,6 @@ const figures = (totals: Totals) => ({
   scalingActions: totals.scalingActions,
 });
 
-console.log(
-  `scaling: ${corpus.length} traces; (a) ${REACTIVE.name}; (b) ${PREDICTIVE.name}; mean demand = ${TYPICAL_REPLICAS} replicas at the target; ` +
-    `start-up ${STARTUP_DELAY_MS / 1000} s, sync ${TICK_MS / 1000} s, rate window ${RATE_WINDOW_MS / 1000} s; capacity errors ${CAPACITY_ERRORS.join(', ')}`,
-);
-const started = performance.now();
-
 interface Measured {
   capacityError: number;
   overall: { reactive: Totals; predictive: Totals };
@@ -212,7 +216,24 @@ interface Measured {
   perTrace: Record<string, { reactive: Totals; predictive: Totals }>;
 }
 
-function measure(capacityError: number): Measured {
+/** One unit of work: a trace at one capacity error, through (a), (b) and the curve. */
+interface UnitResult {
+  reactive: SimulationResult;
+  predictive: SimulationResult;
+  curve: SimulationResult[];
+}
+
+function runUnit(unit: number): UnitResult {
+  const file = corpus[unit % corpus.length]!;
+  const capacityError = CAPACITY_ERRORS[Math.floor(unit / corpus.length)]!;
+  return {
+    reactive: run(file, REACTIVE, capacityError),
+    predictive: run(file, PREDICTIVE, capacityError),
+    curve: CURVE.map((variant) => run(file, variant, capacityError)),
+  };
+}
+
+function startMeasure(capacityError: number): Measured {
   console.log(
     `\ncapacity error ${percent(capacityError)} (a replica really serves ${fmt((1 + capacityError) * 100)}% of what the policy assumes)`,
   );
@@ -220,26 +241,32 @@ function measure(capacityError: number): Measured {
     `${'trace'.padEnd(48)} ${pad('days', 5)}  ${pad('under-min (a)', 13)} ${pad('(b)', 7)} ${pad('change', 7)}  ` +
       `${pad('rep-h (a)', 9)} ${pad('(b)', 7)} ${pad('change', 7)}  ${pad('actions (a)', 11)} ${pad('(b)', 7)}`,
   );
-  const overall = { reactive: zero(), predictive: zero() };
-  const curve = CURVE.map(zero);
-  const perTrace: Record<string, { reactive: Totals; predictive: Totals }> = {};
-  for (const file of corpus) {
-    const reactive = run(file, REACTIVE, capacityError);
-    const predictive = run(file, PREDICTIVE, capacityError);
-    add(overall.reactive, reactive);
-    add(overall.predictive, predictive);
-    CURVE.forEach((variant, index) => add(curve[index]!, run(file, variant, capacityError)));
-    perTrace[file.name] = { reactive, predictive };
-    console.log(
-      `${file.name.padEnd(48)} ${pad(fmt(reactive.minutes / 1440, 1), 5)}  ` +
-        `${pad(fmt(reactive.underProvisionedMinutes), 13)} ${pad(fmt(predictive.underProvisionedMinutes), 7)} ` +
-        `${pad(percent(change(predictive.underProvisionedMinutes, reactive.underProvisionedMinutes)), 7)}  ` +
-        `${pad(fmt(reactive.replicaHours), 9)} ${pad(fmt(predictive.replicaHours), 7)} ` +
-        `${pad(percent(change(predictive.replicaHours, reactive.replicaHours)), 7)}  ` +
-        `${pad(reactive.scalingActions, 11)} ${pad(predictive.scalingActions, 7)}`,
-    );
-  }
-  const result: Measured = { capacityError, overall, curve, perTrace };
+  return {
+    capacityError,
+    overall: { reactive: zero(), predictive: zero() },
+    curve: CURVE.map(zero),
+    perTrace: {},
+  };
+}
+
+function addUnit(measured: Measured, file: NabFile, unit: UnitResult): void {
+  const { reactive, predictive } = unit;
+  add(measured.overall.reactive, reactive);
+  add(measured.overall.predictive, predictive);
+  unit.curve.forEach((result, index) => add(measured.curve[index]!, result));
+  measured.perTrace[file.name] = { reactive, predictive };
+  console.log(
+    `${file.name.padEnd(48)} ${pad(fmt(reactive.minutes / 1440, 1), 5)}  ` +
+      `${pad(fmt(reactive.underProvisionedMinutes), 13)} ${pad(fmt(predictive.underProvisionedMinutes), 7)} ` +
+      `${pad(percent(change(predictive.underProvisionedMinutes, reactive.underProvisionedMinutes)), 7)}  ` +
+      `${pad(fmt(reactive.replicaHours), 9)} ${pad(fmt(predictive.replicaHours), 7)} ` +
+      `${pad(percent(change(predictive.replicaHours, reactive.replicaHours)), 7)}  ` +
+      `${pad(reactive.scalingActions, 11)} ${pad(predictive.scalingActions, 7)}`,
+  );
+}
+
+function endMeasure(result: Measured): void {
+  const { overall, curve } = result;
   const { underProvisionedChange, replicaHoursChange, unservedChange } = relative(
     result,
     overall.predictive,
@@ -255,6 +282,12 @@ function measure(capacityError: number): Measured {
   console.log(
     `target (>= 50% fewer under-provisioned minutes at <= 10% more replica-hours): ${met ? 'met' : 'NOT met'}`,
   );
+  if (corpus.length > 1) {
+    const [first, second] = halves(result).map(
+      (half) => `${percent(half.underProvisionedChange)} / ${percent(half.replicaHoursChange)}`,
+    );
+    console.log(`halves (traces alternately): ${first} and ${second}`);
+  }
   if (CURVE.length > 0) {
     console.log(`trade-off, all traces, against (a):`);
     const rows: Array<[string, Totals]> = [
@@ -269,7 +302,36 @@ function measure(capacityError: number): Measured {
       );
     }
   }
-  return result;
+}
+
+/**
+ * (b) against (a) on each half of the traces taken alternately in name order (0, 2, 4… and
+ * 1, 3, 5…): a constant chosen on one half is checked on the other.
+ */
+function halves(
+  measured: Measured,
+): Array<{ underProvisionedChange: number; replicaHoursChange: number }> {
+  return [0, 1].map((half) => {
+    const reactive = zero();
+    const predictive = zero();
+    Object.values(measured.perTrace).forEach((trace, index) => {
+      if (index % 2 !== half) return;
+      for (const [into, from] of [
+        [reactive, trace.reactive],
+        [predictive, trace.predictive],
+      ] as const) {
+        into.underProvisionedMinutes += from.underProvisionedMinutes;
+        into.replicaHours += from.replicaHours;
+      }
+    });
+    return {
+      underProvisionedChange: change(
+        predictive.underProvisionedMinutes,
+        reactive.underProvisionedMinutes,
+      ),
+      replicaHoursChange: change(predictive.replicaHours, reactive.replicaHours),
+    };
+  });
 }
 
 function relative(measured: Measured, totals: Totals) {
@@ -293,6 +355,10 @@ const summary = (measured: Measured) => {
     unservedDemandChange: round(unservedChange, 4),
     replicaHoursChange: round(replicaHoursChange, 4),
     targetMet: underProvisionedChange <= -0.5 && replicaHoursChange <= 0.1,
+    halves: halves(measured).map((half) => ({
+      underProvisionedChange: round(half.underProvisionedChange, 4),
+      replicaHoursChange: round(half.replicaHoursChange, 4),
+    })),
     curve: Object.fromEntries(
       CURVE.map((variant, index) => {
         const r = relative(measured, measured.curve[index]!);
@@ -308,34 +374,60 @@ const summary = (measured: Measured) => {
   };
 };
 
-const measurements = CAPACITY_ERRORS.map(measure);
-const headline = measurements.find((m) => m.capacityError === 0) ?? measurements[0]!;
-const wallSeconds = (performance.now() - started) / 1000;
-console.log(`\nwall ${fmt(wallSeconds, 1)} s`);
-
-console.log(
-  `RESULT ${JSON.stringify({
-    traces: corpus.length,
-    subset: args.only ?? null,
-    setup: {
-      targetUtilisation: TARGET_UTILISATION,
-      typicalReplicas: TYPICAL_REPLICAS,
-      startupDelaySeconds: STARTUP_DELAY_MS / 1000,
-      syncSeconds: TICK_MS / 1000,
-      rateWindowSeconds: RATE_WINDOW_MS / 1000,
-      riskPerReplica: risk,
+/** Runs every unit (over --jobs processes), prints the report and the RESULT line. */
+async function main(): Promise<void> {
+  console.log(
+    `scaling: ${corpus.length} traces; (a) ${REACTIVE.name}; (b) ${PREDICTIVE.name}; mean demand = ${TYPICAL_REPLICAS} replicas at the target; ` +
+      `start-up ${STARTUP_DELAY_MS / 1000} s, sync ${TICK_MS / 1000} s, rate window ${RATE_WINDOW_MS / 1000} s; capacity errors ${CAPACITY_ERRORS.join(', ')}`,
+  );
+  const started = performance.now();
+  const measurements: Measured[] = [];
+  await runUnits<UnitResult>({
+    units: CAPACITY_ERRORS.length * corpus.length,
+    jobs,
+    local: runUnit,
+    script: process.argv[1]!,
+    args: process.argv.slice(2),
+    done(unit, result) {
+      const trace = unit % corpus.length;
+      if (trace === 0) measurements.push(startMeasure(CAPACITY_ERRORS[unit / corpus.length]!));
+      const measured = measurements[measurements.length - 1]!;
+      addUnit(measured, corpus[trace]!, result);
+      if (trace === corpus.length - 1) endMeasure(measured);
     },
-    capacityError: headline.capacityError,
-    overall: summary(headline),
-    byCapacityError: Object.fromEntries(
-      measurements.map((m) => [String(m.capacityError), summary(m)]),
-    ),
-    perTrace: Object.fromEntries(
-      Object.entries(headline.perTrace).map(([name, { reactive, predictive }]) => [
-        name,
-        { reactive: figures(reactive), predictive: figures(predictive) },
-      ]),
-    ),
-    wallSeconds: round(wallSeconds),
-  })}`,
-);
+  });
+  const headline = measurements.find((m) => m.capacityError === 0) ?? measurements[0]!;
+  const wallSeconds = (performance.now() - started) / 1000;
+  console.log(`\nwall ${fmt(wallSeconds, 1)} s`);
+
+  console.log(
+    `RESULT ${JSON.stringify({
+      traces: corpus.length,
+      subset: args.only ?? null,
+      setup: {
+        targetUtilisation: TARGET_UTILISATION,
+        typicalReplicas: TYPICAL_REPLICAS,
+        startupDelaySeconds: STARTUP_DELAY_MS / 1000,
+        syncSeconds: TICK_MS / 1000,
+        rateWindowSeconds: RATE_WINDOW_MS / 1000,
+        riskPerReplica: risk,
+      },
+      capacityError: headline.capacityError,
+      overall: summary(headline),
+      byCapacityError: Object.fromEntries(
+        measurements.map((m) => [String(m.capacityError), summary(m)]),
+      ),
+      perTrace: Object.fromEntries(
+        Object.entries(headline.perTrace).map(([name, { reactive, predictive }]) => [
+          name,
+          { reactive: figures(reactive), predictive: figures(predictive) },
+        ]),
+      ),
+      wallSeconds: round(wallSeconds),
+    })}`,
+  );
+}
+
+// A worker computes the units its parent sends (bench/scaling/jobs.ts); the parent reports.
+if (args.worker) serveUnits(runUnit);
+else await main();
