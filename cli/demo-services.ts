@@ -12,6 +12,28 @@ const SERVICE_JS = fileURLToPath(new URL('../demo/service.js', import.meta.url))
 const INSTRUMENT_URL = new URL('../packages/instrument/index.js', import.meta.url).href;
 
 /** In the order they start: each one's downstream first. */
+/**
+ * The port a child process prints as `listening N` on its output (the demo's services and
+ * test fixtures do); rejects with `exited(code)` when it exits before.
+ */
+export function listeningPort(
+  child: ChildProcess,
+  exited: (code: number | null) => Error,
+): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let out = '';
+    const onExit = (code: number | null) => reject(exited(code));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening (\d+)/.exec(out);
+      if (!match) return;
+      child.off('exit', onExit);
+      resolve(Number(match[1]));
+    });
+    child.once('exit', onExit);
+  });
+}
+
 export const DEMO_SERVICES = ['payments', 'checkout', 'frontend'] as const;
 export type DemoService = (typeof DEMO_SERVICES)[number];
 export const STABLE_VERSION = '1.4.0';
@@ -65,16 +87,7 @@ export function createDemoServices(options: DemoServicesOptions) {
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /listening (\d+)/.exec(out);
-        if (match) resolve(Number(match[1]));
-      });
-      child.once('exit', (code) => reject(new Error(`${service} exited (${code})`)));
-    });
-    child.removeAllListeners('exit');
+    const port = await listeningPort(child, (code) => new Error(`${service} exited (${code})`));
     return { process: child, url: `http://127.0.0.1:${port}` };
   };
 

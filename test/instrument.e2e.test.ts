@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listeningPort } from '../cli/live/index.ts';
 import { rows, startTestOpsless, type TestOpsless } from './support/opsless.ts';
 
 const APP = fileURLToPath(new URL('./fixtures/express-app.js', import.meta.url));
@@ -19,15 +20,7 @@ async function startApp(
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening (\d+)/.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`app exited (${code}):\n${stderr}`)));
-  });
+  const port = await listeningPort(child, (code) => new Error(`app exited (${code}):\n${stderr}`));
   return { child, url: `http://127.0.0.1:${port}` };
 }
 

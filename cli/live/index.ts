@@ -1,2 +1,3 @@
 export { ALL_ROLES, localUrl, startOpsless } from '../start.ts';
 export { runDemo } from '../demo.ts';
+export { listeningPort } from '../demo-services.ts';
