@@ -25,7 +25,6 @@ import { applyAction } from './alert-actions.ts';
 import type { EvaluatorOptions, ModelCache } from './evaluator-options.ts';
 import {
   isRetired,
-  METRIC_LOOKBACK_STEPS,
   metricSignal,
   scoreService,
   seriesKey,
@@ -317,11 +316,10 @@ async function readChunk(
   // Error ratios are judged over the last steps pooled: read those before the new ones too.
   const redNeeded = redStartMs < endMs;
   redStartMs -= RATIO_POOL_STEPS * stepMs;
-  // A metric's alarm is checked against its point before (confirmedByPrevious).
   const metricQuery = {
     services,
     metrics,
-    fromMs: metricStartMs - METRIC_LOOKBACK_STEPS * stepMs,
+    fromMs: metricStartMs,
     toMs: endMs,
     stepSeconds: options.stepMs / 1000,
   };

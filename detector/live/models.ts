@@ -8,6 +8,8 @@ export interface SeriesModel {
   learning(): boolean;
   /** Steps in a row, up to the last, whose score reached the threshold (0 when unknown). */
   highRun?(): number;
+  /** The last step fed (undefined before any, or in a state saved before it was kept). */
+  lastStep?(): { timeMs: number; value: number } | undefined;
   /** Told that the last step raised an alarm: the next scores are damped (one alarm per incident). */
   rest?(): void;
   state(): unknown;
@@ -22,6 +24,7 @@ export interface SeriesModels {
 interface Stored {
   steps: number;
   highRun?: number;
+  last?: { timeMs: number; value: number };
   detector: DetectorState;
 }
 
@@ -42,17 +45,25 @@ export function engineModels(
     detector: ReturnType<typeof createDetector>,
     steps: number,
     highRun = 0,
+    last: Stored['last'] = undefined,
   ): SeriesModel => ({
     update(timeMs, value) {
       steps++;
       const verdict = detector.update(timeMs, value);
       highRun = verdict.score >= threshold ? highRun + 1 : 0;
+      last = { timeMs, value };
       return verdict;
     },
     highRun: () => highRun,
+    lastStep: () => last,
     learning: () => steps < minTrainingSteps,
     rest: () => detector.rest(),
-    state: (): Stored => ({ steps, highRun, detector: detector.toJSON() }),
+    state: (): Stored => ({
+      steps,
+      highRun,
+      ...(last ? { last } : {}),
+      detector: detector.toJSON(),
+    }),
   });
   return {
     threshold,
@@ -63,6 +74,7 @@ export function engineModels(
         restoreDetector(stored.detector, { restAfter: 'caller' }),
         stored.steps,
         stored.highRun ?? 0,
+        stored.last,
       );
     },
   };

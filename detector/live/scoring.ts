@@ -169,7 +169,7 @@ export const METRIC_LOOKBACK_STEPS = 10;
 
 /**
  * A metric alarms on two steps: out of its band now (`alarm`, as stepAlarm says: not null),
- * the point before (`previous`, the last the series sent within METRIC_LOOKBACK_STEPS) at
+ * the step before (`previous`, the last the series fed, if within METRIC_LOOKBACK_STEPS) at
  * least halfway from the expectation to the band's edge on the same side, and one of the two
  * scoring high (`alarm` true, or `previousScoredHigh`). One point out of its band is more
  * often noise than a fault (a request more or less on an instance of ten requests a step
@@ -189,19 +189,6 @@ export function confirmMetricAlarm(
       ? previous.value > verdict.expected + POOLED_BAR_SHARE * (verdict.upper - verdict.expected)
       : previous.value < verdict.expected - POOLED_BAR_SHARE * (verdict.expected - verdict.lower);
   return bar;
-}
-
-/** The value of the series' last point before `timeMs`, within METRIC_LOOKBACK_STEPS. */
-function pointBefore(
-  values: ReadonlyMap<number, number>,
-  timeMs: number,
-  stepMs: number,
-): number | undefined {
-  for (let back = 1; back <= METRIC_LOOKBACK_STEPS; back++) {
-    const value = values.get(timeMs - back * stepMs);
-    if (value !== undefined) return value;
-  }
-  return undefined;
 }
 
 /** Steps in a row a metric must score high inside its band before that alarms. */
@@ -254,7 +241,9 @@ function feedSeries(
     const observed = values.get(timeMs);
     if (observed === undefined && !series.missingIsZero) continue;
     const value = observed ?? 0;
+    // What the step before was, for a metric's two-step alarm (confirmMetricAlarm).
     const previousScoredHigh = (model.highRun?.() ?? 0) > 0;
+    const previous = model.lastStep?.();
     const verdict = model.update(timeMs, value);
     out.steps++;
     // Learning a long history keeps only its last day of scores: enough for charts of
@@ -271,11 +260,15 @@ function feedSeries(
     });
     const anomalies = out.anomaliesByStep.get(timeMs) ?? [];
     const bad = signalInfo(signal).bad;
-    let engineAlarm = stepAlarm(verdict, value, options.models.threshold, bad);
+    const rawAlarm = stepAlarm(verdict, value, options.models.threshold, bad);
+    let engineAlarm = rawAlarm;
     const metric = signal.startsWith(METRIC_SIGNAL_PREFIX);
     if (metric) {
       engineAlarm = confirmMetricAlarm(engineAlarm, value, verdict, {
-        value: pointBefore(values, timeMs, stepMs),
+        value:
+          previous && previous.timeMs >= timeMs - METRIC_LOOKBACK_STEPS * stepMs
+            ? previous.value
+            : undefined,
         scoredHigh: previousScoredHigh,
       });
     }
@@ -304,9 +297,12 @@ function feedSeries(
       });
     }
     const observations = out.observationsByStep.get(timeMs) ?? [];
-    // Out of its band, is the value surely so for the step's volume? (The judge alone says.)
-    const outOfBand = stepAlarm(verdict, value, 0, bad) === true;
-    const credible = !outOfBand || !series.judge || series.judge(timeMs, true, verdict, value);
+    // Out of its band, is the value surely so for the step's volume? (The judge alone says;
+    // it has said it already when the engine alarmed.)
+    const credible =
+      rawAlarm === null ||
+      !series.judge ||
+      (engineAlarm === true ? alarm : series.judge(timeMs, true, verdict, value)) === true;
     observations.push({
       signal,
       operation: operation === SERVICE_LEVEL ? null : operation,
