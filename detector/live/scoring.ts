@@ -165,7 +165,7 @@ function instanceOperation(instance: string): string {
 const RETIRED_INSTANCE_MS = 3_600_000;
 
 /** Steps back the point before a metric's step is looked for (see confirmMetricAlarm). */
-export const METRIC_LOOKBACK_STEPS = 10;
+const METRIC_LOOKBACK_STEPS = 10;
 
 /**
  * A metric alarms on two steps: out of its band now (`alarm`, as stepAlarm says: not null),
@@ -184,11 +184,9 @@ export function confirmMetricAlarm(
 ): boolean | null {
   if (alarm === null) return null;
   if (previous.value === undefined || !(alarm || previous.scoredHigh)) return false;
-  const bar =
-    value > verdict.expected
-      ? previous.value > verdict.expected + POOLED_BAR_SHARE * (verdict.upper - verdict.expected)
-      : previous.value < verdict.expected - POOLED_BAR_SHARE * (verdict.expected - verdict.lower);
-  return bar;
+  return value > verdict.expected
+    ? previous.value > verdict.expected + POOLED_BAR_SHARE * (verdict.upper - verdict.expected)
+    : previous.value < verdict.expected - POOLED_BAR_SHARE * (verdict.expected - verdict.lower);
 }
 
 /** Steps in a row a metric must score high inside its band before that alarms. */
