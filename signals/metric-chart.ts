@@ -166,8 +166,17 @@ LIMIT {rows:UInt32}`,
       ...(query.service === undefined ? {} : { service: query.service }),
     },
     format: 'JSONEachRow',
-    // Counts as JSON numbers, not quoted 64-bit strings: exact far beyond any real count.
-    clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+    clickhouse_settings: {
+      // Counts as JSON numbers, not quoted 64-bit strings: exact far beyond any real count.
+      output_format_json_quote_64bit_integers: 0,
+      // The engine compiles a query's expressions, aggregates and sort with LLVM once it has
+      // run three times: that third chart took 100-150 ms of CPU more (24 h at 1 min: 190-256
+      // ms instead of 45-65), once per process and query shape, and later ones ran no faster
+      // (bench:ui, docs/logs-and-metrics.md). A chart is read a few at a time, by a person.
+      compile_expressions: 0,
+      compile_aggregate_expressions: 0,
+      compile_sort_description: 0,
+    },
   });
   const [raw, bounds] = await Promise.all([
     result.json<RawRow>(),
