@@ -6,6 +6,9 @@
  * `RESULT {json}`. See docs/live-benchmark.md.
  *
  *   npm run bench:live [-- --seed N] [--only kind,kind] [--scenarios N] [--history STEPS] [--live STEPS]
+ *                      [--pick id,id] [--explain]
+ * `--pick` runs only the named scenarios of the corpus (`surge#1`: the same seed as in the whole
+ * corpus); `--explain` prints the text of every page as it was sent.
  */
 import { parseArgs } from 'node:util';
 import { createHarness } from './live/harness.ts';
@@ -14,7 +17,7 @@ import { generateCorpus } from './live/scenarios.ts';
 import { scoreScenario, summarize, type KindSummary, type Outcome } from './live/score.ts';
 
 const USAGE =
-  'usage: npm run bench:live -- [--seed N] [--only kind,...] [--scenarios N] [--history STEPS] [--live STEPS]';
+  'usage: npm run bench:live -- [--seed N] [--only kind,...] [--scenarios N] [--history STEPS] [--live STEPS] [--pick id,...] [--explain]';
 
 function options() {
   const { values } = parseArgs({
@@ -24,6 +27,8 @@ function options() {
       scenarios: { type: 'string' },
       history: { type: 'string', default: '240' },
       live: { type: 'string', default: '40' },
+      pick: { type: 'string' },
+      explain: { type: 'boolean', default: false },
     },
   });
   const integer = (name: string, text: string, min: number) => {
@@ -48,6 +53,8 @@ function options() {
       values.scenarios === undefined ? 2 * kinds.length : integer('scenarios', values.scenarios, 1),
     historySteps: integer('history', values.history, 60),
     liveSteps: integer('live', values.live, 30),
+    pick: values.pick?.split(',').map((id) => id.trim()),
+    explain: values.explain,
   };
 }
 
@@ -75,13 +82,21 @@ async function main(): Promise<number> {
     process.stderr.write(`${(error as Error).message}\n`);
     return 2;
   }
-  const corpus = generateCorpus({
+  const whole = generateCorpus({
     seed: settings.seed,
     count: settings.count,
     kinds: settings.kinds,
     historySteps: settings.historySteps,
     liveSteps: settings.liveSteps,
   });
+  const pick = settings.pick;
+  const corpus =
+    pick === undefined ? whole : whole.filter((scenario) => pick.includes(scenario.id));
+  const missing = (pick ?? []).filter((id) => !whole.some((scenario) => scenario.id === id));
+  if (missing.length > 0) {
+    process.stderr.write(`--pick: no scenario ${missing.join(', ')} in this corpus\n${USAGE}\n`);
+    return 2;
+  }
   process.stdout.write(
     `bench:live seed ${settings.seed}: ${corpus.length} scenarios, 60 s steps, ${settings.historySteps} steps of history, ${settings.liveSteps}+ live steps\n`,
   );
@@ -111,6 +126,11 @@ async function main(): Promise<number> {
       process.stdout.write(
         `${scenario.id.padEnd(22)} ${verdict}${rootCause}${outcome.flaps ? `, ${outcome.flaps} flap(s)` : ''}  [${scenario.description}]  pages: ${wrong.join(' ') || 'none'}  (${run.spans} spans, ${run.logs} log records, ${run.seconds.toFixed(1)} s)\n`,
       );
+      if (settings.explain) {
+        for (const event of run.events.filter((e) => e.type === 'anomaly.opened')) {
+          process.stdout.write(`    @${event.step - scenario.fromStep} ${event.summary ?? ''}\n`);
+        }
+      }
     }
   } finally {
     await harness.close();

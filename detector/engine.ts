@@ -51,7 +51,7 @@ import type {
 export const DEFAULT_THRESHOLD = 0.5;
 
 /** Half-width of the band of normal values, in standard deviations of the residual. */
-const BAND_SIGMAS = 3;
+export const BAND_SIGMAS = 3;
 /** Residuals are measured in scales up to this many, so early points cannot overflow. */
 const Z_CAP = 1000;
 /** The strongest recent evidence (see EngineTuning.freshMargin) fades by a whole unit over a week. */

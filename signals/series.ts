@@ -149,20 +149,27 @@ LIMIT {limit:UInt32} BY ServiceName`,
   return byService;
 }
 
+/** What a service or operation usually does, over a day: see readUsualTraffic. */
+export interface UsualTraffic {
+  /** Errors over requests pooled: the ratio it usually fails at. */
+  errorRatio: number;
+  /** Requests per step, averaged from its first request in the window to the window's end. */
+  requestsPerStep: number;
+}
+
 /**
- * The error ratio of each service (operation '') and of each of its operations over
- * [fromMs, toMs): errors over requests pooled, the ratio it usually fails at. Keyed by
- * `service\0operation`; absent when there were no requests.
+ * The usual traffic of each service (operation '') and of each of its operations over
+ * [fromMs, toMs), by service and operation; absent when there were no requests.
  */
-export async function readErrorRatios(
+export async function readUsualTraffic(
   client: ClickHouseClient,
-  query: { services: string[]; fromMs: number; toMs: number },
-): Promise<Map<string, number>> {
-  const ratios = new Map<string, number>();
-  if (query.services.length === 0) return ratios;
+  query: { services: string[]; fromMs: number; toMs: number; stepMs: number },
+): Promise<Map<string, Map<string, UsualTraffic>>> {
+  const usual = new Map<string, Map<string, UsualTraffic>>();
+  if (query.services.length === 0) return usual;
   const result = await client.query({
     query: `SELECT ServiceName AS service, if(grouping(Operation) = 1, '', Operation) AS operation,
-  sum(Requests) AS requests, sum(Errors) AS errors
+  sum(Requests) AS requests, sum(Errors) AS errors, toUnixTimestamp(min(Bucket)) AS firstSeconds
 FROM ${RED_TABLE}
 WHERE ServiceName IN {services:Array(String)}
   AND Bucket >= toDateTime(intDiv({from:Int64}, 1000)) AND Bucket < toDateTime(intDiv({to:Int64}, 1000))
@@ -171,12 +178,24 @@ SETTINGS group_by_use_nulls = 0`,
     query_params: { services: query.services, from: query.fromMs, to: query.toMs },
     format: 'JSONEachRow',
   });
-  type Row = { service: string; operation: string; requests: string; errors: string };
+  type Row = {
+    service: string;
+    operation: string;
+    requests: string;
+    errors: string;
+    firstSeconds: number;
+  };
   for (const row of await result.json<Row>()) {
     const requests = Number(row.requests);
     if (requests > 0) {
-      ratios.set(`${row.service}\u0000${row.operation}`, Number(row.errors) / requests);
+      const steps = Math.max(1, (query.toMs - row.firstSeconds * 1000) / query.stepMs);
+      const operations = usual.get(row.service) ?? new Map<string, UsualTraffic>();
+      operations.set(row.operation, {
+        errorRatio: Number(row.errors) / requests,
+        requestsPerStep: requests / steps,
+      });
+      usual.set(row.service, operations);
     }
   }
-  return ratios;
+  return usual;
 }

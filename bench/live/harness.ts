@@ -172,6 +172,7 @@ async function runOnCollector(context: {
         signals: alert.signals,
         rootCause: alert.rootCause?.[0]?.service ?? null,
         step: evaluatedStep,
+        summary: alert.summary,
       });
     },
   });

@@ -16,6 +16,8 @@ export interface AlertEvent {
   /** The service the alert's root-cause ranking put first when it was sent (null: none). */
   rootCause?: string | null;
   step: number;
+  /** The alert's text when sent. */
+  summary?: string;
 }
 
 export interface Truth {

@@ -3,7 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { SIGNALS, type MetricPoint, type StepValues } from '../../signals/index.ts';
 import {
   busiestOperations,
-  readErrorRatios,
+  readUsualTraffic,
   readInstanceMetricSeries,
   readMetricSeries,
   readServicesSeries,
@@ -92,8 +92,8 @@ export async function checkpointModels(
 /** States written per insert when checkpointing. */
 const CHECKPOINT_BATCH = 500;
 
-/** The usual error ratio of a series is that of this long before its last steps. */
-const ERROR_BASELINE_MS = 86_400_000;
+/** A series' usual error ratio and request count are those of this long before its last steps. */
+const USUAL_TRAFFIC_MS = 86_400_000;
 /** The busiest operations are those of the last day. */
 const OPERATIONS_WINDOW_MS = 86_400_000;
 
@@ -324,7 +324,7 @@ async function readChunk(
     stepSeconds: options.stepMs / 1000,
   };
   const metricsNeeded = metrics.length > 0 && metricStartMs < endMs;
-  const [red, metricSeries, instances, errorRatios] = await Promise.all([
+  const [red, metricSeries, instances, usualTraffic] = await Promise.all([
     redNeeded
       ? readServicesSeries(options.client, {
           operations: new Map(services.map((service) => [service, operations.get(service) ?? []])),
@@ -339,13 +339,14 @@ async function readChunk(
     metricsNeeded
       ? readInstanceMetricSeries(options.client, metricQuery)
       : new Map<string, Map<string, Map<string, MetricPoint[]>>>(),
-    readErrorRatios(options.client, {
+    readUsualTraffic(options.client, {
       services,
-      fromMs: endMs - ERROR_BASELINE_MS,
+      fromMs: endMs - USUAL_TRAFFIC_MS,
       toMs: endMs - RATIO_POOL_STEPS * stepMs,
+      stepMs,
     }),
   ]);
-  return { red, metrics: metricSeries, instances, errorRatios };
+  return { red, metrics: metricSeries, instances, usualTraffic };
 }
 
 /**

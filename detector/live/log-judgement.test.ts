@@ -8,7 +8,7 @@ import {
   type PatternHistory,
   type ServiceLogHistory,
 } from './log-judgement.ts';
-import { poissonAtLeast } from './poisson.ts';
+import { poissonAtLeast } from './count-tails.ts';
 
 const STEP = 60_000;
 const NOW = Date.parse('2026-11-20T12:00:00Z');

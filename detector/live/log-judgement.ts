@@ -6,7 +6,7 @@
  * errors where one is usual is no news, twenty is.
  */
 import type { Anomaly, Observation } from './incidents.ts';
-import { poissonAtLeast } from './poisson.ts';
+import { poissonAtLeast } from './count-tails.ts';
 
 /** Occurrences at WARN or above a new pattern needs within the step to alert. */
 export const NEW_PATTERN_MIN_COUNT = 3;

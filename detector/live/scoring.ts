@@ -7,6 +7,7 @@ import type { MetricPoint, StepValues } from '../../signals/index.ts';
 import type { BadDirection } from '../../signals/index.ts';
 import { movesBadWay, SIGNALS, signalInfo } from '../../signals/index.ts';
 import { INSTANCE_ATTRIBUTE, METRIC_SIGNAL_PREFIX } from '../../signals/live/index.ts';
+import type { UsualTraffic } from '../../signals/live/index.ts';
 import type { Verdict } from '../types.ts';
 import type { EvaluatorOptions } from './evaluator-options.ts';
 import type { Anomaly, Observation } from './incidents.ts';
@@ -34,8 +35,8 @@ export interface ChunkSeries {
   metrics: Map<string, Map<string, MetricPoint[]>>;
   /** Per-instance series of the watched gauges: service → metric → instance → points. */
   instances: Map<string, Map<string, Map<string, MetricPoint[]>>>;
-  /** The usual error ratio by series key (signal ''), over the day before the last steps. */
-  errorRatios: Map<string, number>;
+  /** Usual error ratio and requests per step, by service and operation, over the day before the last steps. */
+  usualTraffic: Map<string, Map<string, UsualTraffic>>;
 }
 
 /** What scoring a service's series produces. */
@@ -76,7 +77,7 @@ export function scoreService(
   for (const operation of [SERVICE_LEVEL, ...operations]) {
     const steps = series.get(operation) ?? [];
     const samples = new Map(steps.map((step) => [step.timeMs, sampleOf(step)]));
-    const baselineRatio = chunk.errorRatios.get(seriesKey(service, '', operation)) ?? 0;
+    const usual = chunk.usualTraffic.get(service)?.get(operation);
     const judgeFor =
       (signal: string) =>
       (timeMs: number, alarm: boolean | null, verdict: Verdict, value: number) =>
@@ -89,7 +90,8 @@ export function scoreService(
           recent: Array.from({ length: RATIO_POOL_STEPS }, (_, back) =>
             samples.get(timeMs - (RATIO_POOL_STEPS - 1 - back) * stepMs),
           ),
-          baselineRatio,
+          baselineRatio: usual?.errorRatio ?? 0,
+          usualPerStep: usual?.requestsPerStep,
           stepSeconds: stepMs / 1000,
         });
     for (const signal of SIGNALS) {

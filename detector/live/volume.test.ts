@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   conservativePercentile,
   judgeErrorRatio,
+  expectationVariance,
   judgeRequestCount,
   judgeSpanAlarm,
+  requestCountExpectation,
   wilsonLowerBound,
   type StepSample,
 } from './volume.ts';
-import { poissonAtLeast, poissonAtMost } from './poisson.ts';
+import { countAtLeast, countAtMost, poissonAtLeast, poissonAtMost } from './count-tails.ts';
 
 const quiet = (requests: number) => ({ requests, errors: 0 });
 
@@ -159,22 +161,74 @@ describe('request counts', () => {
   });
 
   it('needs a few empty steps of a quiet route, all on the same side', () => {
-    // None where 4 were expected happens once in 55 steps; twice in a row, once in 3,000.
+    // None where 4 were expected happens once in 55 steps; twice in a row, once in 3,000
+    // (about two days of one-minute steps); three times, once in 160,000.
     expect(judgeRequestCount([4, 0], 4)).toBe(false);
-    expect(judgeRequestCount([0, 0], 4)).toBe(true);
-    expect(judgeRequestCount([5, 0, 0], 4)).toBe(true);
+    expect(judgeRequestCount([0, 0], 4)).toBe(false);
+    expect(judgeRequestCount([0, 0, 0], 4)).toBe(true);
     expect(judgeRequestCount([0, 5, 0], 4)).toBe(false);
   });
 
   it('reads the Poisson law itself, whose upper tail is heavy at a few requests a step', () => {
-    // 7 where 2 were expected is 1 in 220 (a normal deviation of 3.5 says 1 in 4,300).
-    expect(judgeRequestCount([2, 7], 2)).toBe(false);
-    expect(judgeRequestCount([2, 9], 2)).toBe(true);
+    // 9 where 2 were expected is 1 in 4,200 (a normal deviation of 4.9 says 1 in 2 million).
+    expect(judgeRequestCount([2, 9], 2)).toBe(false);
+    expect(judgeRequestCount([2, 11], 2)).toBe(true);
     expect(poissonAtLeast(7, 2)).toBeCloseTo(0.004534, 5);
     expect(poissonAtMost(0, 16)).toBeCloseTo(Math.exp(-16), 12);
     expect(poissonAtMost(1000, 1000)).toBeCloseTo(0.5084, 4);
     expect(poissonAtLeast(1100, 1000)).toBeLessThan(0.0013);
     expect(poissonAtLeast(1090, 1000)).toBeGreaterThan(0.0013);
+  });
+
+  it('widens the law by what the forecast itself may be off', () => {
+    // Negative binomial, shape 2, mean 3: P(0) = 0.4², P(1) = 2 × 0.4² × 0.6.
+    expect(countAtMost(0, 3, 4.5)).toBeCloseTo(0.16, 12);
+    expect(countAtMost(1, 3, 4.5)).toBeCloseTo(0.352, 12);
+    expect(countAtLeast(2, 3, 4.5)).toBeCloseTo(0.648, 10);
+    expect(countAtLeast(9, 1, 0)).toBeCloseTo(poissonAtLeast(9, 1), 15);
+    // 9 where 1 was forecast is sure on the Poisson law (1 in 900,000), not when the
+    // route's counts spread 0.7 requests² beyond it (1 in 1,200).
+    expect(judgeRequestCount([1, 9], 1)).toBe(true);
+    expect(judgeRequestCount([1, 9], 1, 0.7)).toBe(false);
+    // A band of 3 deviations of √(46 + 100) around 46: 100 of that is the forecast's.
+    expect(expectationVariance(46, 46 + 3 * Math.sqrt(146))).toBeCloseTo(100, 9);
+    expect(expectationVariance(46, 50)).toBe(0);
+    // The forecast's error is the same over the steps pooled: three steps 30% under a
+    // busy route's forecast are no surer than one.
+    expect(judgeRequestCount([700, 700, 700], 1000, 100 * 100)).toBe(false);
+    expect(judgeRequestCount([700, 700, 700], 1000)).toBe(true);
+  });
+
+  it("judges a count against the route's usual count as well as the forecast", () => {
+    const judge = (
+      counts: number[],
+      forecast: number,
+      usual: number | undefined,
+      alarm: boolean | null,
+    ) =>
+      judgeSpanAlarm({
+        signal: 'request_rate',
+        alarm,
+        upper: forecast / 60,
+        expected: forecast / 60,
+        value: counts.at(-1)! / 60,
+        recent: counts.map(sample),
+        baselineRatio: 0,
+        usualPerStep: usual,
+        stepSeconds: 60,
+      });
+    expect(requestCountExpectation(1, 2.2, true)).toBe(2.2);
+    expect(requestCountExpectation(1, 2.2, false)).toBe(1);
+    expect(requestCountExpectation(4, undefined, false)).toBe(4);
+    // A forecast of one request where the route usually has 2.2: 10 is not yet sure.
+    expect(judge([1, 10], 1, undefined, true)).toBe(true);
+    expect(judge([1, 10], 1, 2.2, true)).toBe(false);
+    // Three empty steps where 4 were forecast, on a route of 1.5 a step: no page.
+    expect(judge([0, 0, 0], 4, undefined, null)).toBe(true);
+    expect(judge([0, 0, 0], 4, 1.5, null)).toBeNull();
+    // Above the forecast at a trough, below the usual count: away from neither.
+    expect(judge([2, 12], 2, undefined, true)).toBe(true);
+    expect(judge([2, 12], 2, 15, true)).toBe(false);
   });
 
   it('pages on a route silent for two steps even when its band holds zero', () => {

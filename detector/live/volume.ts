@@ -3,7 +3,8 @@
  * requests swing wildly (one error in four requests is a ratio of 25%), so before such a
  * value may open an alert it is judged with its uncertainty. Pure: counts in, verdicts out.
  */
-import { poissonAtLeast, poissonAtMost } from './poisson.ts';
+import { BAND_SIGMAS } from '../index.ts';
+import { countAtLeast, countAtMost } from './count-tails.ts';
 
 /** Requests and errors of one step. */
 export interface StepCounts {
@@ -177,12 +178,22 @@ export const RATE_POOL_STEPS = 3;
 /**
  * Whether the requests of the last steps (oldest first, the step judged last) are surely
  * away from `expectedPerStep`: over the last n steps (1 to RATE_POOL_STEPS), all on the
- * side of the expectation the step judged is on, the count is as unlikely under a Poisson
- * law of that expectation as a normal value RATIO_Z deviations out (RATE_TAIL). A band learned on steady traffic can be narrower than
+ * side of the expectation the step judged is on, the count is as unlikely as RATE_TAIL. A band learned on steady traffic can be narrower than
  * a count's own noise (41 requests where 46 were expected is less than one deviation); a
  * route of a few requests a step that gets none needs two or three such steps to page.
+ *
+ * The expectation is itself a forecast, off by as much as the series' residuals spread
+ * beyond a count's own noise (`expectationVariance`, per step, in requests²): the count is
+ * judged on a Poisson law whose mean is that uncertain (countAtLeast), and the error is
+ * taken as the same over the steps pooled, since a forecast that misses the level of one
+ * step misses its neighbours too. Seven requests where one was forecast, on a route whose
+ * counts spread as widely as that, are not a surge.
  */
-export function judgeRequestCount(counts: readonly number[], expectedPerStep: number): boolean {
+export function judgeRequestCount(
+  counts: readonly number[],
+  expectedPerStep: number,
+  expectationVariance = 0,
+): boolean {
   const last = counts.at(-1);
   if (last === undefined || last === expectedPerStep) return false;
   const up = last > expectedPerStep;
@@ -192,19 +203,50 @@ export function judgeRequestCount(counts: readonly number[], expectedPerStep: nu
     if (up ? count <= expectedPerStep : count >= expectedPerStep) return false;
     observed += count;
     const expected = n * expectedPerStep;
-    const tail = up ? poissonAtLeast(observed, expected) : poissonAtMost(observed, expected);
+    const variance = n * n * expectationVariance;
+    const tail = up
+      ? countAtLeast(observed, expected, variance)
+      : countAtMost(observed, expected, variance);
     if (tail < RATE_TAIL) return true;
   }
   return false;
 }
 
 /**
- * The chance a count is as far out by luck that makes it sure: that of a normal variable
- * beyond RATIO_Z deviations on one side. Taken on the Poisson law itself, whose upper tail
- * is heavier than the normal's at a few requests a step (7 where 2 are expected is 1 in
- * 220, not 1 in 740).
+ * The expectation a step's request count is judged against: the forecast, but never past
+ * what the route usually gets on the side the count is on (the higher of the two for a
+ * count above, the lower for one below). A forecast of a few requests a step follows the
+ * noise of the last counts as much as the route's level; a count is surely high, or a
+ * silence surely a stop, only against both.
  */
-const RATE_TAIL = 0.00135;
+export function requestCountExpectation(
+  forecastPerStep: number,
+  usualPerStep: number | undefined,
+  above: boolean,
+): number {
+  if (usualPerStep === undefined) return forecastPerStep;
+  return above ? Math.max(forecastPerStep, usualPerStep) : Math.min(forecastPerStep, usualPerStep);
+}
+
+/**
+ * What a request-rate band says of its own forecast's error, per step in requests²: the
+ * residuals' variance (the band is BAND_SIGMAS deviations wide) less the Poisson noise of
+ * the count itself.
+ */
+export function expectationVariance(expectedPerStep: number, upperPerStep: number): number {
+  const deviation = (upperPerStep - expectedPerStep) / BAND_SIGMAS;
+  return Math.max(0, deviation * deviation - Math.max(0, expectedPerStep));
+}
+
+/**
+ * The chance a count may be as far out by luck and still page: a budget, not a fit — one
+ * false page per series in 30 days of one-minute steps, if counts were as the law says.
+ * Each step judges every route, so the normal law's 3-deviation tail (1 in 740) would
+ * page about twice a day on a route of two requests a minute that happens to see three
+ * empty minutes; a count that has truly stopped or surged is far past this anyway (no
+ * request in a step where 20 were expected is a chance of 2e-9).
+ */
+const RATE_TAIL = 1 / (30 * 1440);
 
 /**
  * The engine's verdict on a step of a span signal (`alarm` as stepAlarm returns it), judged
@@ -227,6 +269,8 @@ export function judgeSpanAlarm(options: {
   value: number;
   recent: ReadonlyArray<StepSample | undefined>;
   baselineRatio: number;
+  /** The requests a step usually has (over the day before; see requestCountExpectation). */
+  usualPerStep?: number;
   /** The step's length: a request rate's alarm is checked on its counts (judgeRequestCount). */
   stepSeconds?: number;
 }): boolean | null {
@@ -235,13 +279,21 @@ export function judgeSpanAlarm(options: {
   if (signal === 'request_rate') {
     if (options.stepSeconds === undefined) return alarm;
     const counts = options.recent.map((sample) => sample?.requests ?? 0);
-    const expectedPerStep = (options.expected ?? options.upper) * options.stepSeconds;
-    if (alarm === true) return judgeRequestCount(counts, expectedPerStep);
+    const forecast = (options.expected ?? options.upper) * options.stepSeconds;
+    const variance = expectationVariance(forecast, options.upper * options.stepSeconds);
+    const last = counts.at(-1) ?? 0;
+    const above = last > forecast;
+    const expectedPerStep = requestCountExpectation(forecast, options.usualPerStep, above);
+    // Between the forecast and the usual count: away from neither for sure.
+    if (above ? last <= expectedPerStep : last >= expectedPerStep) {
+      return alarm === true ? false : alarm;
+    }
+    if (alarm === true) return judgeRequestCount(counts, expectedPerStep, variance);
     // Silence: a band learned on a wavy day is wide enough to hold zero, yet a route that
     // surely had requests coming and got none at SILENT_STEPS steps in a row stopped.
     const silent =
       counts.length >= SILENT_STEPS && counts.slice(-SILENT_STEPS).every((n) => n === 0);
-    return silent && judgeRequestCount(counts, expectedPerStep) ? true : alarm;
+    return silent && judgeRequestCount(counts, expectedPerStep, variance) ? true : alarm;
   }
   if (signal === 'error_ratio') {
     const counts = options.recent.map((sample) => ({

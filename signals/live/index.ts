@@ -1,9 +1,10 @@
 export {
   busiestOperations,
-  readErrorRatios,
   readSeries,
   readServiceSeries,
   readServicesSeries,
+  readUsualTraffic,
+  type UsualTraffic,
 } from '../series.ts';
 export { DEFAULT_WATCHED_METRICS, METRIC_SIGNAL_PREFIX, readMetricSeries } from '../metrics.ts';
 export { readRecentValue } from '../recent.ts';
