@@ -10,6 +10,7 @@ export {
   type SignalName,
 } from './definitions.ts';
 export type { SeriesQuery, StepValues } from './series.ts';
+export { BELOW_MEDIAN_LEVELS } from './series.ts';
 export type { MetricPoint, MetricSeriesQuery } from './metrics.ts';
 export {
   aggregationsOf,

@@ -7,7 +7,15 @@ export interface StepValues {
   timeMs: number;
   requests: number;
   values: Record<SignalName, number>;
+  /**
+   * Latency at the 0.2, 0.3 and 0.4 quantiles, ms (BELOW_MEDIAN_LEVELS), where read: how
+   * sure a step's median is (a median of 20 requests is surely above only its 30% point).
+   */
+  belowMedian?: readonly number[];
 }
+
+/** The quantiles below the median a step's latency is also read at (StepValues.belowMedian). */
+export const BELOW_MEDIAN_LEVELS = [0.2, 0.3, 0.4] as const;
 
 export interface SeriesQuery {
   service: string;
@@ -55,6 +63,9 @@ function toStep(row: StepRow, stepSeconds: number): StepValues {
       latency_p95: (row.q[1] ?? 0) / 1e6,
       latency_p99: (row.q[2] ?? 0) / 1e6,
     },
+    ...(row.q.length === 3 + BELOW_MEDIAN_LEVELS.length
+      ? { belowMedian: row.q.slice(3).map((ns) => ns / 1e6) }
+      : {}),
   };
 }
 
@@ -99,7 +110,7 @@ export async function readServicesSeries(
   toUnixTimestamp(toStartOfInterval(Bucket, toIntervalSecond({step:UInt32}))) AS t,
   sum(Requests) AS requests,
   sum(Errors) AS errors,
-  quantilesTDigestMerge(0.5, 0.95, 0.99)(Latency) AS q
+  quantilesTDigestMerge(0.5, 0.95, 0.99, ${BELOW_MEDIAN_LEVELS.join(', ')})(Latency) AS q
 FROM ${RED_TABLE}
 WHERE ServiceName IN {services:Array(String)}
   AND Bucket >= toDateTime(intDiv({from:Int64}, 1000)) AND Bucket < toDateTime(intDiv({to:Int64}, 1000))

@@ -12,7 +12,7 @@ import type { Verdict } from '../types.ts';
 import type { EvaluatorOptions } from './evaluator-options.ts';
 import type { Anomaly, Observation } from './incidents.ts';
 import type { ScoreRow, StoredState } from './state-store.ts';
-import { judgeSpanAlarm, POOLED_BAR_SHARE, RATIO_POOL_STEPS, type StepSample } from './volume.ts';
+import { judgeSpanAlarm, RATIO_POOL_STEPS, type StepSample } from './volume.ts';
 
 export const SERVICE_LEVEL = '';
 
@@ -155,6 +155,7 @@ function sampleOf(step: StepValues): StepSample {
     p50: step.values.latency_p50,
     p95: step.values.latency_p95,
     p99: step.values.latency_p99,
+    ...(step.belowMedian ? { belowMedian: step.belowMedian } : {}),
   };
 }
 
@@ -171,12 +172,15 @@ const METRIC_LOOKBACK_STEPS = 10;
 
 /**
  * A metric alarms on two steps: out of its band now (`alarm`, as stepAlarm says: not null),
- * the step before (`previous`, the last the series fed, if within METRIC_LOOKBACK_STEPS) at
- * least halfway from the expectation to the band's edge on the same side, and one of the two
- * scoring high (`alarm` true, or `previousScoredHigh`). One point out of its band is more
- * often noise than a fault (a request more or less on an instance of ten requests a step
- * moves its CPU by a tenth); a fault lasts, and alerts a step later. The second step need
- * not score high itself: the engine scores new extremes, and a level held is not a new one.
+ * the step before (`previous`, the last the series fed, if within METRIC_LOOKBACK_STEPS)
+ * out of the same band on the same side, and one of the two scoring high (`alarm` true, or
+ * `previousScoredHigh`). One point out of its band is more often noise than a fault (a
+ * request more or less on an instance of ten requests a step moves its CPU by a tenth, and
+ * such noise is heavier-tailed than the band assumes); a fault lasts, and alerts a step
+ * later. The step before only halfway out (1.5 deviations, 1 step in 15 by chance) let
+ * single spikes through: a lone queue reading of 22 where 8 ± 3 was usual, after a 13. The
+ * second step need not score high itself: the engine scores new extremes, and a level held
+ * is not a new one.
  */
 export function confirmMetricAlarm(
   alarm: boolean | null,
@@ -186,9 +190,7 @@ export function confirmMetricAlarm(
 ): boolean | null {
   if (alarm === null) return null;
   if (previous.value === undefined || !(alarm || previous.scoredHigh)) return false;
-  return value > verdict.expected
-    ? previous.value > verdict.expected + POOLED_BAR_SHARE * (verdict.upper - verdict.expected)
-    : previous.value < verdict.expected - POOLED_BAR_SHARE * (verdict.expected - verdict.lower);
+  return value > verdict.expected ? previous.value > verdict.upper : previous.value < verdict.lower;
 }
 
 /** Steps in a row a metric must score high inside its band before that alarms. */

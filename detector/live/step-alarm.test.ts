@@ -54,9 +54,10 @@ describe('confirmMetricAlarm (a metric alarms on two steps)', () => {
   it('holds back a step that alarms alone, and alarms when two in a row are out', () => {
     expect(confirmMetricAlarm(true, 150, band, before(100))).toBe(false);
     expect(confirmMetricAlarm(true, 150, band, before(undefined))).toBe(false);
-    // The step before was halfway out (110 is the bar) and this one scores high …
-    expect(confirmMetricAlarm(true, 150, band, before(111))).toBe(true);
-    expect(confirmMetricAlarm(true, 150, band, before(109))).toBe(false);
+    // The step before was out of the band too (120 is its edge) and this one scores high …
+    expect(confirmMetricAlarm(true, 150, band, before(121))).toBe(true);
+    // … not when it was only halfway out: a lone spike after an ordinary high reading.
+    expect(confirmMetricAlarm(true, 150, band, before(115))).toBe(false);
     // … or the step before scored high and this one, out of the band, does not (a level
     // held is no new extreme).
     expect(confirmMetricAlarm(false, 150, band, before(150, true))).toBe(true);
@@ -64,8 +65,9 @@ describe('confirmMetricAlarm (a metric alarms on two steps)', () => {
   });
 
   it('takes the side of the step judged, and leaves steps inside the band alone', () => {
-    expect(confirmMetricAlarm(true, 50, band, before(85))).toBe(true);
-    expect(confirmMetricAlarm(true, 50, band, before(115))).toBe(false);
+    expect(confirmMetricAlarm(true, 50, band, before(75))).toBe(true);
+    expect(confirmMetricAlarm(true, 50, band, before(85))).toBe(false);
+    expect(confirmMetricAlarm(true, 50, band, before(125))).toBe(false);
     expect(confirmMetricAlarm(null, 100, band, before(150, true))).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertStore } from '../../alerts/index.ts';
 import { createAlertStore } from '../../alerts/live/index.ts';
-import { readUsualTraffic } from '../../signals/live/index.ts';
+import { readServicesSeries, readUsualTraffic } from '../../signals/live/index.ts';
 import type { SpanRow, Storage } from '../../storage/index.ts';
 import { openStorage } from '../../storage/live/index.ts';
 import { testEvaluatorOptions } from '../../test/support/evaluator.ts';
@@ -67,6 +67,21 @@ describe('what a route usually does', () => {
       requestsPerStep: 20,
     });
     expect(usual.has('absent')).toBe(false);
+  });
+
+  it('reads latency below the median too, for how sure a median is', async () => {
+    const series = await readServicesSeries(storage.client, {
+      operations: new Map([['search', []]]),
+      fromMs: START,
+      toMs: START + 2 * STEP,
+      stepSeconds: 60,
+    });
+    const [first] = series.get('search')!.get('')!;
+    // Minute 0: 20 requests of 20 + (7i mod 20) ms, i = 0..19: every value 20..39 ms once.
+    // The digest of so few keeps each value: a level reads the value at its rank, 20% → the 4th.
+    expect(first!.requests).toBe(20);
+    expect(first!.belowMedian).toEqual([23, 25, 27]);
+    expect(first!.values.latency_p50).toBe(29);
   });
 
   it('judges errors against the ratio the route usually fails at', async () => {

@@ -127,6 +127,33 @@ describe('percentiles at low volume', () => {
     expect(judge([three, three, three, three])).toBe(false);
     expect(judge([three, three, slowStep(4, 50)])).toBe(true);
   });
+
+  it('reads how sure a median is from the quantiles below it, where the step has them', () => {
+    // 23 requests, 13 of them on a slow route: the median is a slow request, the 30% point not.
+    const mixed = (p50: number): StepSample => ({
+      ...step(23),
+      p50,
+      belowMedian: [44, 49, 56],
+    });
+    // At 23 requests the rank's bound is 0.5 − 1.645·√(0.25/23) = 0.33: 49 + 0.29 × 7.
+    expect(conservativePercentile(mixed(127), 0.5)).toBeCloseTo(51.0, 1);
+    const judge = (recent: StepSample[]) =>
+      judgeSpanAlarm({
+        signal: 'latency_p50',
+        alarm: true,
+        upper: 80,
+        expected: 57,
+        value: recent[recent.length - 1]!.p50,
+        recent,
+        baselineRatio: 0,
+      });
+    const withoutBelow = ({ belowMedian: _, ...rest }: StepSample): StepSample => rest;
+    expect(judge([mixed(110), mixed(127)])).toBe(false);
+    expect(judge([mixed(110), mixed(127)].map(withoutBelow))).toBe(true);
+    // Every request slower: the points below the median move with it.
+    const shifted: StepSample = { ...step(23), p50: 127, belowMedian: [98, 106, 117] };
+    expect(judge([shifted, shifted])).toBe(true);
+  });
 });
 
 describe('request counts', () => {

@@ -4,6 +4,7 @@
  * value may open an alert it is judged with its uncertainty. Pure: counts in, verdicts out.
  */
 import { BAND_SIGMAS } from '../index.ts';
+import { BELOW_MEDIAN_LEVELS } from '../../signals/index.ts';
 import { countAtLeast, countAtMost } from './count-tails.ts';
 
 /** Requests and errors of one step. */
@@ -88,14 +89,19 @@ export interface StepPercentiles {
   p50: number;
   p95: number;
   p99: number;
+  /** The step's latency at BELOW_MEDIAN_LEVELS, when read: the median's own confidence. */
+  belowMedian?: readonly number[];
 }
 
 /**
  * The value a percentile of a step is surely above: the sample quantile at the lower
  * one-sided 95% confidence bound of the quantile's rank (q − 1.645·√(q(1−q)/n)), read by
- * linear interpolation between the step's p50, p95 and p99. Null when the step has fewer
- * than MIN_PERCENTILE_REQUESTS requests, or when that rank falls below the median (for the
- * median itself the minimum count is the whole test).
+ * linear interpolation between the step's quantiles (0.2, 0.3, 0.4 where read, p50, p95,
+ * p99). Null when the step has fewer than MIN_PERCENTILE_REQUESTS requests, or when that
+ * rank falls below the median and the step has no quantiles below it (then, for the median
+ * itself, the minimum count is the whole test). A median of 23 requests is surely above
+ * only the 33% point: a step where more requests than usual took the slow route moves its
+ * median, not that.
  */
 export function conservativePercentile(step: StepPercentiles, q: 0.5 | 0.95 | 0.99): number | null {
   return pooledPercentile([step], q);
@@ -119,9 +125,29 @@ export function pooledPercentile(
 function pooledValues(steps: readonly StepPercentiles[], q: 0.5 | 0.95 | 0.99): number[] | null {
   const n = steps.reduce((sum, step) => sum + step.requests, 0);
   if (n < MIN_PERCENTILE_REQUESTS) return null;
-  const rank = q === 0.5 ? 0.5 : q - QUANTILE_Z * Math.sqrt((q * (1 - q)) / n);
-  if (rank < 0.5) return null;
-  return steps.map((step) => percentileAt(step, rank));
+  const bound = q - QUANTILE_Z * Math.sqrt((q * (1 - q)) / n);
+  if (q === 0.5) {
+    if (!steps.every((step) => step.belowMedian?.length === BELOW_MEDIAN_LEVELS.length)) {
+      return steps.map((step) => step.p50);
+    }
+    const rank = Math.max(BELOW_MEDIAN_LEVELS[0], bound);
+    return steps.map((step) => belowMedianAt(step.belowMedian!, step.p50, rank));
+  }
+  if (bound < 0.5) return null;
+  return steps.map((step) => percentileAt(step, bound));
+}
+
+/** A step's value at `rank` (0.2..0.5) between its quantiles below the median and p50. */
+function belowMedianAt(below: readonly number[], p50: number, rank: number): number {
+  const levels = [...BELOW_MEDIAN_LEVELS, 0.5];
+  const values = [...below, p50];
+  for (let i = 1; i < levels.length; i++) {
+    if (rank <= levels[i]!) {
+      const share = (rank - levels[i - 1]!) / (levels[i]! - levels[i - 1]!);
+      return values[i - 1]! + share * (values[i]! - values[i - 1]!);
+    }
+  }
+  return p50;
 }
 
 /**
@@ -155,12 +181,8 @@ export const PERCENTILE_POOL_STEPS = 3;
 export const MIN_PERCENTILE_STEPS = 2;
 
 /** What is known of one step of a service's or operation's spans. */
-export interface StepSample {
-  requests: number;
+export interface StepSample extends StepPercentiles {
   errorRatio: number;
-  p50: number;
-  p95: number;
-  p99: number;
 }
 
 const QUANTILE_OF = { latency_p50: 0.5, latency_p95: 0.95, latency_p99: 0.99 } as const;
