@@ -38,6 +38,7 @@ import {
 } from '../scaling/index.ts';
 import { basename } from 'node:path';
 import { DEFAULT_NAB_DIR, loadNabCorpus, readSeries, type NabFile } from './nab/corpus.ts';
+import { printForecastErrors } from './scaling/forecast-errors.ts';
 import { runUnits, serveUnits } from './scaling/jobs.ts';
 import { simulate, type Controller, type SimulationResult } from './scaling/simulator.ts';
 
@@ -46,6 +47,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     risk: { type: 'string' },
     'no-curve': { type: 'boolean', default: false },
+    'forecast-errors': { type: 'boolean', default: false },
     data: { type: 'string', default: DEFAULT_NAB_DIR },
     traces: { type: 'string' },
     'capacity-error': { type: 'string', default: '-0.2,0,0.2' },
@@ -65,7 +67,9 @@ if (args.help) {
   --traces a.csv,...    replay these timestamp,value CSVs instead of the NAB demand traces
   --capacity-error x,.. a replica truly serves (1 + x) times what the policy assumes; a negative
                         first value needs the = form (--capacity-error=-0.2)
-  --jobs N              run the traces over N processes (default 1); the report is the same`);
+  --jobs N              run the traces over N processes (default 1); the report is the same
+  --forecast-errors     instead of simulating, split each trace's forecast errors into noise
+                        (around the level of the rows nearby) and level (what a forecast could fix)`);
   process.exit(0);
 }
 const jobs = Number(args.jobs);
@@ -430,4 +434,5 @@ async function main(): Promise<void> {
 
 // A worker computes the units its parent sends (bench/scaling/jobs.ts); the parent reports.
 if (args.worker) serveUnits(runUnit);
+else if (args['forecast-errors']) printForecastErrors(corpus);
 else await main();
