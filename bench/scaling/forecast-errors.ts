@@ -55,11 +55,7 @@ export function forecastErrorShares(options: ForecastErrorOptions): ErrorShares 
   for (let row = LEVEL_ROWS; row + LEVEL_ROWS < rows; row++) {
     const forecast = forecasts[row]!;
     if (Number.isNaN(forecast)) continue;
-    let around = 0;
-    for (let other = row - LEVEL_ROWS; other <= row + LEVEL_ROWS; other++) {
-      if (other !== row) around += values[other]!;
-    }
-    const level = around / (2 * LEVEL_ROWS);
+    const level = centredMean(values, row);
     const value = values[row]!;
     shares.rows++;
     shares.error += ((value - forecast) / unit) ** 2;
@@ -67,6 +63,19 @@ export function forecastErrorShares(options: ForecastErrorOptions): ErrorShares 
     shares.level += ((level - forecast) / unit) ** 2;
   }
   return shares;
+}
+
+/** Mean of the LEVEL_ROWS rows either side of `row` (itself left out; fewer at the ends). */
+export function centredMean(values: ArrayLike<number>, row: number): number {
+  let sum = 0;
+  let count = 0;
+  const last = Math.min(values.length - 1, row + LEVEL_ROWS);
+  for (let other = Math.max(0, row - LEVEL_ROWS); other <= last; other++) {
+    if (other === row) continue;
+    sum += values[other]!;
+    count++;
+  }
+  return count > 0 ? sum / count : values[row]!;
 }
 
 /** Sums decompositions (each already in units of its own trace's mean). */
