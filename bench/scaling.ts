@@ -5,12 +5,16 @@
  * the capacity of ready replicas), replica-hours and scaling actions.
  *
  *   npm run bench:scaling [-- --only Twitter] [--risk 0.03] [--no-curve] [--data dir]
- *                         [--traces a.csv,b.csv] [--capacity-error=-0.2,0,0.2] [--jobs N] [--help]
+ *                         [--traces a.csv,b.csv] [--capacity-error=-0.2,0,0.2] [--jobs N]
+ *                         [--level-oracle] [--forecast-errors] [--help]
  *
  * `--capacity-error x` makes a replica's true capacity (1 + x) times what the policy's target
  * implies (target / 0.7); no controller is told. Replicas report telemetry as a queue would
  * (M/M/4 latency, errors above capacity), from which opsless may learn the true capacity.
  * `--traces` replays any `timestamp,value` CSVs instead of the NAB demand traces.
+ * `--level-oracle` gives (b) the level of each row's neighbours, future included, as its
+ * forecast (bench/scaling/level-oracle.ts): a ceiling for better forecasts of the level.
+ * `--forecast-errors` only splits the forecast errors (bench/scaling/forecast-errors.ts).
  *
  * Setup, the same for every trace and both controllers: one policy (min 1, max 100
  * replicas, a request-rate target of TARGET_UTILISATION of what a replica serves, Kubernetes
@@ -38,6 +42,8 @@ import {
 } from '../scaling/index.ts';
 import { basename } from 'node:path';
 import { DEFAULT_NAB_DIR, loadNabCorpus, readSeries, type NabFile } from './nab/corpus.ts';
+import { printForecastErrors } from './scaling/forecast-errors.ts';
+import { createLevelOracle } from './scaling/level-oracle.ts';
 import { runUnits, serveUnits } from './scaling/jobs.ts';
 import { simulate, type Controller, type SimulationResult } from './scaling/simulator.ts';
 
@@ -46,6 +52,8 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     risk: { type: 'string' },
     'no-curve': { type: 'boolean', default: false },
+    'forecast-errors': { type: 'boolean', default: false },
+    'level-oracle': { type: 'boolean', default: false },
     data: { type: 'string', default: DEFAULT_NAB_DIR },
     traces: { type: 'string' },
     'capacity-error': { type: 'string', default: '-0.2,0,0.2' },
@@ -65,7 +73,11 @@ if (args.help) {
   --traces a.csv,...    replay these timestamp,value CSVs instead of the NAB demand traces
   --capacity-error x,.. a replica truly serves (1 + x) times what the policy assumes; a negative
                         first value needs the = form (--capacity-error=-0.2)
-  --jobs N              run the traces over N processes (default 1); the report is the same`);
+  --jobs N              run the traces over N processes (default 1); the report is the same
+  --level-oracle        (b) forecasts the level of the rows around each row, future included: the
+                        most any better forecast could buy (a ceiling, not a controller)
+  --forecast-errors     instead of simulating, split each trace's forecast errors into noise
+                        (around the level of the rows nearby) and level (what a forecast could fix)`);
   process.exit(0);
 }
 const jobs = Number(args.jobs);
@@ -96,7 +108,7 @@ if (!(risk > 0 && risk <= 1)) throw new Error('--risk must be above 0 and at mos
 /** One controller set-up, built per trace from the throughput of a replica. */
 interface Variant {
   name: string;
-  make(perReplica: number): Controller;
+  make(perReplica: number, trace: NabFile): Controller;
 }
 
 function policyFor(perReplica: number, utilisation: number, predictive: boolean): ScalingPolicy {
@@ -126,11 +138,12 @@ function hpaAlone(utilisation: number): Variant {
 
 function opsless(riskPerReplica: number): Variant {
   return {
-    name: `opsless, target ${TARGET_UTILISATION * 100}%, risk/replica ${riskPerReplica}`,
-    make(perReplica) {
+    name: `opsless, target ${TARGET_UTILISATION * 100}%, risk/replica ${riskPerReplica}${args['level-oracle'] ? ', level oracle' : ''}`,
+    make(perReplica, trace) {
       const scaler = createScaler({
         policy: policyFor(perReplica, TARGET_UTILISATION, true),
         riskPerReplica,
+        ...(args['level-oracle'] ? { createForecaster: () => createLevelOracle(trace) } : {}),
       });
       return {
         learn: (timestampMs, value) => scaler.observe('request', timestampMs, value),
@@ -162,7 +175,7 @@ function run(file: NabFile, variant: Variant, capacityError: number): Simulation
     tickMs: TICK_MS,
     rateWindowMs: RATE_WINDOW_MS,
     initialReplicas: Math.min(100, Math.max(1, needed)),
-    controller: variant.make(perReplica),
+    controller: variant.make(perReplica, file),
   });
 }
 
@@ -411,6 +424,7 @@ async function main(): Promise<void> {
         syncSeconds: TICK_MS / 1000,
         rateWindowSeconds: RATE_WINDOW_MS / 1000,
         riskPerReplica: risk,
+        forecast: args['level-oracle'] ? 'level oracle' : 'detector',
       },
       capacityError: headline.capacityError,
       overall: summary(headline),
@@ -430,4 +444,5 @@ async function main(): Promise<void> {
 
 // A worker computes the units its parent sends (bench/scaling/jobs.ts); the parent reports.
 if (args.worker) serveUnits(runUnit);
+else if (args['forecast-errors']) printForecastErrors(corpus);
 else await main();

@@ -77,6 +77,12 @@ export interface ScalerOptions {
   state?: ScalerState;
   /** See DEFAULT_RISK_PER_REPLICA. */
   riskPerReplica?: number;
+  /**
+   * Makes the forecaster of a target without a saved one (default: the detector engine, whose
+   * seasonal baseline forecasts). Another forecaster measures what a different forecast buys
+   * (bench/scaling.ts --level-oracle); its `expected` values are the ones the errors are of.
+   */
+  createForecaster?: (key: string) => Detector;
 }
 
 /** A scaler for one service; `state` from toJSON() resumes it. */
@@ -95,7 +101,10 @@ export function createScaler(options: ScalerOptions): Scaler {
   for (const target of policy.metrics) {
     const key = metricKey(target);
     const stored = options.state?.forecasters[key];
-    forecasters.set(key, stored ? restoreDetector(stored) : createDetector());
+    forecasters.set(
+      key,
+      stored ? restoreDetector(stored) : (options.createForecaster?.(key) ?? createDetector()),
+    );
     errors[key] = createForecastErrors(options.state?.errors?.[key]);
     capacity[key] = createCapacityEstimator({}, options.state?.capacity?.[key]);
   }
