@@ -1,4 +1,4 @@
-export { BAND_SIGMAS, createDetector, DEFAULT_THRESHOLD, restoreDetector } from './engine.ts';
+export { createDetector, DEFAULT_THRESHOLD, restoreDetector } from './engine.ts';
 export { loadNeuralForecaster, type NeuralForecasterFactory } from './neural-loader.ts';
 export {
   DEFAULT_ENGINE_TUNING,

@@ -274,6 +274,13 @@ function feedSeries(
         scoredHigh: previousScoredHigh,
       });
     }
+    // A span signal out of its band whose step before scored high is the same fault held:
+    // the engine scores new extremes, so a lasting drop or rise scores high once. Its judge
+    // (volume: counts, pooled percentiles and ratios) decides, as it does for a high score;
+    // it may need a second step to be sure (a route of 11 requests a step getting 1).
+    if (engineAlarm === false && !metric && series.judge && previousScoredHigh) {
+      engineAlarm = true;
+    }
     // A metric that keeps scoring high inside its band is climbing with its band (a leak,
     // a backlog): that is not the odd new extreme the band rule is for.
     if (

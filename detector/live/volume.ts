@@ -3,7 +3,7 @@
  * requests swing wildly (one error in four requests is a ratio of 25%), so before such a
  * value may open an alert it is judged with its uncertainty. Pure: counts in, verdicts out.
  */
-import { BAND_SIGMAS } from '../index.ts';
+import { BAND_SIGMAS } from '../engine.ts';
 import { BELOW_MEDIAN_LEVELS } from '../../signals/index.ts';
 import { countAtLeast, countAtMost } from './count-tails.ts';
 
