@@ -1,64 +1,42 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlertStore } from '../../alerts/index.ts';
-import { createAlertStore } from '../../alerts/live/index.ts';
 import { readServicesSeries, readUsualTraffic } from '../../signals/live/index.ts';
-import type { SpanRow, Storage } from '../../storage/index.ts';
-import { openStorage } from '../../storage/live/index.ts';
-import { testEvaluatorOptions } from '../../test/support/evaluator.ts';
-import { evaluateOnce } from './evaluator.ts';
+import {
+  learnRoute,
+  MINUTE_MS,
+  type LearnedRoute,
+  type RouteMinutes,
+} from '../../test/support/route-minutes.ts';
 
-const STEP = 60_000;
 const START = Date.parse('2026-11-20T00:00:00Z');
 const HISTORY_STEPS = 6 * 60;
 
-/** `count` requests of a route in one minute, the first `errors` of them failing. */
-function minuteOf(minute: number, count: number, errors: number): Array<Partial<SpanRow>> {
-  return Array.from({ length: count }, (_, i) => ({
-    Timestamp: `${BigInt(START + minute * STEP + i * 2_500) * 1_000_000n}`,
-    ServiceName: 'search',
-    SpanName: 'GET /suggest',
-    SpanKind: 'Server',
-    StatusCode: i < errors ? 'Error' : 'Unset',
-    Duration: (20 + ((minute * 13 + i * 7) % 20)) * 1_000_000,
-  }));
-}
+/** Twenty requests a minute at most, 20 + (7i mod 20) ms each. */
+const SUGGEST: RouteMinutes = {
+  startMs: START,
+  service: 'search',
+  spanName: 'GET /suggest',
+  spacingMs: 2_500,
+  durationMs: (minute, i) => 20 + ((minute * 13 + i * 7) % 20),
+};
 
 describe('what a route usually does', () => {
-  let storage: Storage;
-  let alerts: AlertStore;
-  let minute = HISTORY_STEPS;
-  const live = async (count: number, errors: number): Promise<number> => {
-    await storage.client.insert({
-      table: 'otel_traces',
-      values: minuteOf(minute, count, errors),
-      format: 'JSONEachRow',
-    });
-    minute++;
-    const nowMs = START + minute * STEP + 20_000;
-    return (await evaluateOnce(testEvaluatorOptions(storage.client, () => nowMs, { alerts })))
-      .alertsOpened;
-  };
+  let route: LearnedRoute;
+  const live = (count: number, errors: number) => route.live(count, errors);
 
   beforeAll(async () => {
-    storage = await openStorage({ dataDir: ':memory:', retentionDays: 0 });
-    alerts = createAlertStore(storage.client);
-    const rows = [];
     // Twenty requests a minute for six hours, a quarter of them failing (a flaky backend).
-    for (let at = 0; at < HISTORY_STEPS; at++) rows.push(...minuteOf(at, 20, 5));
-    await storage.client.insert({ table: 'otel_traces', values: rows, format: 'JSONEachRow' });
-    const nowMs = START + HISTORY_STEPS * STEP + 20_000;
-    await evaluateOnce(testEvaluatorOptions(storage.client, () => nowMs, { alerts }));
+    route = await learnRoute(SUGGEST, HISTORY_STEPS, () => ({ count: 20, errors: 5 }));
   });
   afterAll(async () => {
-    await storage.close();
+    await route.close();
   });
 
   it('reads the usual error ratio and requests per step, by service and operation', async () => {
-    const usual = await readUsualTraffic(storage.client, {
+    const usual = await readUsualTraffic(route.storage.client, {
       services: ['search', 'absent'],
       fromMs: START - 3 * 3_600_000,
-      toMs: START + HISTORY_STEPS * STEP,
-      stepMs: STEP,
+      toMs: START + HISTORY_STEPS * MINUTE_MS,
+      stepMs: MINUTE_MS,
     });
     // Per step from the first request, not from the window's start three hours earlier.
     expect(usual.get('search')?.get('')).toEqual({ errorRatio: 0.25, requestsPerStep: 20 });
@@ -70,10 +48,10 @@ describe('what a route usually does', () => {
   });
 
   it('reads latency below the median too, for how sure a median is', async () => {
-    const series = await readServicesSeries(storage.client, {
+    const series = await readServicesSeries(route.storage.client, {
       operations: new Map([['search', []]]),
       fromMs: START,
-      toMs: START + 2 * STEP,
+      toMs: START + 2 * MINUTE_MS,
       stepSeconds: 60,
     });
     const [first] = series.get('search')!.get('')!;
@@ -89,6 +67,6 @@ describe('what a route usually does', () => {
     let opened = 0;
     for (let i = 0; i < 6; i++) opened += await live(20, 8);
     expect(opened).toBe(0);
-    expect(await alerts.list({})).toEqual([]);
+    expect(await route.alerts.list({})).toEqual([]);
   });
 });
