@@ -187,15 +187,19 @@ export interface StepSample extends StepPercentiles {
 
 const QUANTILE_OF = { latency_p50: 0.5, latency_p95: 0.95, latency_p99: 0.99 } as const;
 
-/**
- * Steps in a row without a request after which a route that surely had requests coming
- * (judgeRequestCount) alarms, whatever its band says: the band assumes a normal residual
- * and a wavy day widens it past zero, which a count cannot go below.
- */
-export const SILENT_STEPS = 2;
-
 /** Trailing steps a request count is judged over, at most (see judgeRequestCount). */
 export const RATE_POOL_STEPS = 3;
+
+/**
+ * Steps in a row without a request after which a route that surely had requests coming
+ * alarms, whatever its band says: the band assumes a normal residual and a wavy day widens
+ * it past zero, which a count cannot go below. Judged on the Poisson law at the lower of the
+ * forecast and the route's usual count (no widening for the forecast's own error: a level a
+ * forecast may be off by is a share of it, and a stop is not one; but the forecast must not
+ * be the only witness, hence the usual count). Three steps, the most counts are pooled
+ * over, so that a lull of two empty steps on a route whose forecast ran high stays quiet.
+ */
+export const SILENT_STEPS = RATE_POOL_STEPS;
 
 /**
  * Whether the requests of the last steps (oldest first, the step judged last) are surely
@@ -310,12 +314,13 @@ export function judgeSpanAlarm(options: {
     if (above ? last <= expectedPerStep : last >= expectedPerStep) {
       return alarm === true ? false : alarm;
     }
-    if (alarm === true) return judgeRequestCount(counts, expectedPerStep, variance);
+    if (alarm === true && judgeRequestCount(counts, expectedPerStep, variance)) return true;
     // Silence: a band learned on a wavy day is wide enough to hold zero, yet a route that
     // surely had requests coming and got none at SILENT_STEPS steps in a row stopped.
     const silent =
       counts.length >= SILENT_STEPS && counts.slice(-SILENT_STEPS).every((n) => n === 0);
-    return silent && judgeRequestCount(counts, expectedPerStep, variance) ? true : alarm;
+    if (silent && judgeRequestCount(counts, expectedPerStep)) return true;
+    return alarm === true ? false : alarm;
   }
   if (signal === 'error_ratio') {
     const counts = options.recent.map((sample) => ({
