@@ -6,8 +6,11 @@
 import type { MetricPoint, StepValues } from '../../signals/index.ts';
 import type { BadDirection } from '../../signals/index.ts';
 import { movesBadWay, SIGNALS, signalInfo } from '../../signals/index.ts';
-import { INSTANCE_ATTRIBUTE, METRIC_SIGNAL_PREFIX } from '../../signals/live/index.ts';
-import type { UsualTraffic } from '../../signals/live/index.ts';
+import {
+  INSTANCE_ATTRIBUTE,
+  METRIC_SIGNAL_PREFIX,
+  type UsualTraffic,
+} from '../../signals/live/index.ts';
 import type { Verdict } from '../types.ts';
 import type { EvaluatorOptions } from './evaluator-options.ts';
 import type { Anomaly, Observation } from './incidents.ts';

@@ -256,6 +256,8 @@ describe('request counts', () => {
     // Above the forecast at a trough, below the usual count: away from neither.
     expect(judge([2, 12], 2, undefined, true)).toBe(true);
     expect(judge([2, 12], 2, 15, true)).toBe(false);
+    // Far below a usual 40 is not a drop either while above the forecast.
+    expect(judge([2, 12], 2, 40, true)).toBe(false);
   });
 
   it('pages on a route silent for three steps even when its band holds zero', () => {

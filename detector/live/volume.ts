@@ -204,8 +204,8 @@ export const SILENT_STEPS = RATE_POOL_STEPS;
 /**
  * Whether the requests of the last steps (oldest first, the step judged last) are surely
  * away from `expectedPerStep`: over the last n steps (1 to RATE_POOL_STEPS), all on the
- * side of the expectation the step judged is on, the count is as unlikely as RATE_TAIL. A band learned on steady traffic can be narrower than
- * a count's own noise (41 requests where 46 were expected is less than one deviation); a
+ * side of the expectation the step judged is on, the count is as unlikely as RATE_TAIL. A
+ * band learned on steady traffic can be narrower than a count's own noise (41 requests where 46 were expected is less than one deviation); a
  * route of a few requests a step that gets none needs two or three such steps to page.
  *
  * The expectation is itself a forecast, off by as much as the series' residuals spread
@@ -310,16 +310,17 @@ export function judgeSpanAlarm(options: {
     const last = counts.at(-1) ?? 0;
     const above = last > forecast;
     const expectedPerStep = requestCountExpectation(forecast, options.usualPerStep, above);
-    // Between the forecast and the usual count: away from neither for sure.
-    if (above ? last <= expectedPerStep : last >= expectedPerStep) {
-      return alarm === true ? false : alarm;
-    }
-    if (alarm === true && judgeRequestCount(counts, expectedPerStep, variance)) return true;
+    // Between the forecast and the usual count, a count is away from neither for sure.
+    const away = above ? last > expectedPerStep : last < expectedPerStep;
     // Silence: a band learned on a wavy day is wide enough to hold zero, yet a route that
     // surely had requests coming and got none at SILENT_STEPS steps in a row stopped.
     const silent =
       counts.length >= SILENT_STEPS && counts.slice(-SILENT_STEPS).every((n) => n === 0);
-    if (silent && judgeRequestCount(counts, expectedPerStep)) return true;
+    const sure =
+      away &&
+      ((alarm === true && judgeRequestCount(counts, expectedPerStep, variance)) ||
+        (silent && judgeRequestCount(counts, expectedPerStep)));
+    if (sure) return true;
     return alarm === true ? false : alarm;
   }
   if (signal === 'error_ratio') {
